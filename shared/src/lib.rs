@@ -1,0 +1,23 @@
+//! # pollscope-shared
+//!
+//! What the browser and the backend agree on. Compiled for native and for
+//! `wasm32-unknown-unknown`, so it depends on nothing runtime-specific.
+//!
+//! Layout:
+//! - [`protocol`]: the messages on the WebSocket (JSON text frames tagged by `type`),
+//!   and the protocol version both sides check.
+//! - [`scenario`]: what a scenario looks like from outside: its descriptor, its bounded
+//!   parameters and how a request's parameters are validated against them.
+//! - [`error`]: the stable error codes a client can match on.
+//! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
+//!
+//! The protocol is documented with an example session in `docs/protocol.md`; the golden
+//! files under `shared/tests/golden/` pin every message's JSON so the contract cannot drift.
+
+pub mod error;
+pub mod protocol;
+pub mod results;
+pub mod scenario;
+
+pub use error::{ErrorCode, ProtocolError};
+pub use protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage};

@@ -1,0 +1,186 @@
+//! The WebSocket protocol.
+//!
+//! Control messages are JSON text frames; each is an object whose `type` field names the
+//! message. The server speaks first with [`ServerMessage::Hello`], which carries
+//! [`PROTOCOL_VERSION`] and the scenarios it can run. A client then sends
+//! [`ClientMessage::Run`] and receives `run_started`, any number of `progress`, and finally
+//! `result`, `run_cancelled` or `error` for that run id.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorCode, ProtocolError};
+use crate::results::{ProgressEvent, ScenarioResult};
+use crate::scenario::{ParamValues, ScenarioDescriptor};
+
+/// Bumped on any change a client of the previous version would misread.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Messages a client sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// Start a scenario. Every parameter of the scenario must be given.
+    Run {
+        scenario: String,
+        #[serde(default)]
+        params: ParamValues,
+    },
+    /// Stop a run of this session early.
+    Cancel { run_id: u64 },
+}
+
+impl ClientMessage {
+    /// The `type` tags this protocol version accepts from clients.
+    pub const TYPES: &'static [&'static str] = &["run", "cancel"];
+
+    /// Parse one text frame, telling apart "not a message at all"
+    /// ([`ErrorCode::MalformedMessage`]) from "a message of a type we don't know"
+    /// ([`ErrorCode::UnknownMessageType`]).
+    pub fn parse(text: &str) -> Result<Self, ProtocolError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            ProtocolError::new(ErrorCode::MalformedMessage, format!("not JSON: {e}"))
+        })?;
+        let Some(kind) = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
+        else {
+            return Err(ProtocolError::new(
+                ErrorCode::MalformedMessage,
+                "expected a JSON object with a string field `type`",
+            ));
+        };
+        if !Self::TYPES.contains(&kind.as_str()) {
+            return Err(ProtocolError::new(
+                ErrorCode::UnknownMessageType,
+                format!(
+                    "unknown message type `{kind}`; expected one of {:?}",
+                    Self::TYPES
+                ),
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| {
+            ProtocolError::new(
+                ErrorCode::MalformedMessage,
+                format!("bad `{kind}` message: {e}"),
+            )
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("client messages always serialize")
+    }
+}
+
+/// Limits the server enforces on a session, announced in the hello so a client can
+/// stay inside them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLimits {
+    /// Largest text frame accepted; a larger one closes the session with code 1009.
+    pub max_message_bytes: u64,
+    /// Runs that may be in flight at once in one session.
+    pub max_concurrent_runs: u32,
+    /// A run still going after this long is stopped with `run_timed_out`.
+    pub max_run_seconds: u64,
+    /// A session with no client message and no run for this long is closed.
+    pub idle_timeout_seconds: u64,
+    /// No session lives longer than this.
+    pub max_session_seconds: u64,
+}
+
+/// Messages the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// First message of every session.
+    Hello {
+        protocol_version: u32,
+        server_version: String,
+        limits: SessionLimits,
+        scenarios: Vec<ScenarioDescriptor>,
+    },
+    /// A run request was accepted; later messages about it carry this id.
+    RunStarted {
+        run_id: u64,
+        scenario: String,
+        params: ParamValues,
+    },
+    /// Something happened during the run.
+    Progress { run_id: u64, event: ProgressEvent },
+    /// The run finished; these are its measurements.
+    Result { run_id: u64, result: ScenarioResult },
+    /// The run was stopped by a `cancel` before it finished.
+    RunCancelled { run_id: u64 },
+    /// Something went wrong. `run_id` is set when it concerns a started run; an error
+    /// without one answers the client's last message, and nothing was started.
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run_id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+impl ServerMessage {
+    pub fn error(run_id: Option<u64>, err: ProtocolError) -> Self {
+        Self::Error {
+            run_id,
+            code: err.code,
+            message: err.message,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server messages always serialize")
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_tells_malformed_from_unknown() {
+        for text in ["", "nope", "[1,2]", "{}", r#"{"type": 3}"#] {
+            assert_eq!(
+                ClientMessage::parse(text).unwrap_err().code,
+                ErrorCode::MalformedMessage,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"launch_missiles"}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::UnknownMessageType
+        );
+        // A known type with wrong fields is malformed, not unknown.
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"cancel","run_id":"x"}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::MalformedMessage
+        );
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"cancel","run_id":1,"extra":true}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::MalformedMessage
+        );
+    }
+
+    #[test]
+    fn parse_accepts_run_without_params() {
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"run","scenario":"x"}"#),
+            Ok(ClientMessage::Run {
+                scenario: "x".into(),
+                params: ParamValues::new()
+            })
+        );
+    }
+}

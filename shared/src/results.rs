@@ -1,0 +1,83 @@
+//! What scenarios measure and stream.
+//!
+//! Every number here was measured in a real run on the server; the browser only draws it.
+//! Times are whole microseconds (`_us`) on the server's monotonic clock, relative to the
+//! start named in each field's doc.
+
+use serde::{Deserialize, Serialize};
+
+/// The final, measured outcome of a run, tagged by scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scenario", rename_all = "snake_case")]
+pub enum ScenarioResult {
+    SeqVsConcurrent(SeqVsConcurrentResult),
+}
+
+/// Outline section 1: the same two fetches awaited one after the other, then with `join!`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeqVsConcurrentResult {
+    pub sequential: StrategyTiming,
+    pub concurrent: StrategyTiming,
+}
+
+/// One way of awaiting the fetches, and how long it took end to end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrategyTiming {
+    /// Wall time from before the first fetch started to after the last one finished.
+    pub total_us: u64,
+    /// Each fetch, in the order they were written in the code.
+    pub fetches: Vec<FetchTiming>,
+}
+
+/// One HTTP request to a loopback server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchTiming {
+    /// Which server: `"a"` or `"b"`.
+    pub server: String,
+    /// How long that server waits before it answers.
+    pub delay_ms: u64,
+    /// When the fetch started, relative to the strategy's start.
+    pub started_at_us: u64,
+    /// How long the fetch took, measured by the client.
+    pub elapsed_us: u64,
+    /// Response bytes received (status line, headers and body).
+    pub bytes: u64,
+}
+
+/// Which strategy a progress event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Sequential,
+    Concurrent,
+}
+
+/// Something that happened during a run, streamed while it runs. `at_us` is relative to
+/// the run's start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProgressEvent {
+    /// A phase of the run began, e.g. the servers are listening or a strategy starts.
+    Phase { at_us: u64, name: String },
+    FetchStarted {
+        at_us: u64,
+        strategy: Strategy,
+        server: String,
+    },
+    FetchFinished {
+        at_us: u64,
+        strategy: Strategy,
+        server: String,
+        elapsed_us: u64,
+    },
+}
+
+impl ProgressEvent {
+    pub fn at_us(&self) -> u64 {
+        match self {
+            Self::Phase { at_us, .. }
+            | Self::FetchStarted { at_us, .. }
+            | Self::FetchFinished { at_us, .. } => *at_us,
+        }
+    }
+}

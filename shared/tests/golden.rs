@@ -1,0 +1,242 @@
+//! Golden JSON for every protocol message.
+//!
+//! Each message has one example under `tests/golden/`. The test checks both directions:
+//! the example decodes to the value below, and the value encodes to the example. A change
+//! to the wire format therefore fails here until the golden file (and `docs/protocol.md`)
+//! is updated on purpose: `POLLSCOPE_UPDATE_GOLDEN=1 cargo test -p pollscope-shared`.
+
+use std::path::PathBuf;
+
+use pollscope_shared::protocol::SessionLimits;
+use pollscope_shared::results::*;
+use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
+use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+fn params() -> ParamValues {
+    ParamValues::from([("delay_a_ms".into(), 300), ("delay_b_ms".into(), 500)])
+}
+
+fn fetch(server: &str, delay_ms: u64, started_at_us: u64, elapsed_us: u64) -> FetchTiming {
+    FetchTiming {
+        server: server.into(),
+        delay_ms,
+        started_at_us,
+        elapsed_us,
+        bytes: 79,
+    }
+}
+
+fn client_examples() -> Vec<(&'static str, ClientMessage)> {
+    vec![
+        (
+            "client_run",
+            ClientMessage::Run {
+                scenario: "seq_vs_concurrent".into(),
+                params: params(),
+            },
+        ),
+        ("client_cancel", ClientMessage::Cancel { run_id: 1 }),
+    ]
+}
+
+fn server_examples() -> Vec<(&'static str, ServerMessage)> {
+    vec![
+        (
+            "server_hello",
+            ServerMessage::Hello {
+                protocol_version: PROTOCOL_VERSION,
+                server_version: "0.1.0".into(),
+                limits: SessionLimits {
+                    max_message_bytes: 65536,
+                    max_concurrent_runs: 1,
+                    max_run_seconds: 30,
+                    idle_timeout_seconds: 600,
+                    max_session_seconds: 3600,
+                },
+                scenarios: vec![ScenarioDescriptor {
+                    id: "seq_vs_concurrent".into(),
+                    title: "Sequential vs concurrent".into(),
+                    section: 1,
+                    summary: "Two fetches awaited one after the other, then with join!.".into(),
+                    params: vec![
+                        ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
+                        ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
+                    ],
+                }],
+            },
+        ),
+        (
+            "server_run_started",
+            ServerMessage::RunStarted {
+                run_id: 1,
+                scenario: "seq_vs_concurrent".into(),
+                params: params(),
+            },
+        ),
+        (
+            "server_progress_phase",
+            ServerMessage::Progress {
+                run_id: 1,
+                event: ProgressEvent::Phase {
+                    at_us: 210,
+                    name: "sequential".into(),
+                },
+            },
+        ),
+        (
+            "server_progress_fetch_started",
+            ServerMessage::Progress {
+                run_id: 1,
+                event: ProgressEvent::FetchStarted {
+                    at_us: 215,
+                    strategy: Strategy::Sequential,
+                    server: "a".into(),
+                },
+            },
+        ),
+        (
+            "server_progress_fetch_finished",
+            ServerMessage::Progress {
+                run_id: 1,
+                event: ProgressEvent::FetchFinished {
+                    at_us: 301_540,
+                    strategy: Strategy::Sequential,
+                    server: "a".into(),
+                    elapsed_us: 301_325,
+                },
+            },
+        ),
+        (
+            "server_result",
+            ServerMessage::Result {
+                run_id: 1,
+                result: ScenarioResult::SeqVsConcurrent(SeqVsConcurrentResult {
+                    sequential: StrategyTiming {
+                        total_us: 802_911,
+                        fetches: vec![
+                            fetch("a", 300, 5, 301_325),
+                            fetch("b", 500, 301_340, 501_560),
+                        ],
+                    },
+                    concurrent: StrategyTiming {
+                        total_us: 501_870,
+                        fetches: vec![fetch("a", 300, 4, 300_950), fetch("b", 500, 6, 501_800)],
+                    },
+                }),
+            },
+        ),
+        (
+            "server_run_cancelled",
+            ServerMessage::RunCancelled { run_id: 1 },
+        ),
+        (
+            "server_error_request",
+            ServerMessage::Error {
+                run_id: None,
+                code: ErrorCode::ParameterOutOfRange,
+                message: "parameter `delay_a_ms` = 999999 is outside 10..=3000 ms".into(),
+            },
+        ),
+        (
+            "server_error_run",
+            ServerMessage::Error {
+                run_id: Some(1),
+                code: ErrorCode::RunTimedOut,
+                message: "run 1 exceeded the 30 s run limit".into(),
+            },
+        ),
+    ]
+}
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn check<T>(name: &str, value: &T)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let path = golden_dir().join(format!("{name}.json"));
+    let encoded = serde_json::to_value(value).unwrap();
+    if std::env::var_os("POLLSCOPE_UPDATE_GOLDEN").is_some() {
+        let pretty = serde_json::to_string_pretty(&encoded).unwrap() + "\n";
+        std::fs::write(&path, pretty).unwrap();
+    }
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("golden file {} missing: {e}", path.display()));
+    let golden: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        encoded, golden,
+        "{name}: encoding drifted from the golden file"
+    );
+    let decoded: T = serde_json::from_str(&text).unwrap();
+    assert_eq!(&decoded, value, "{name}: golden file decodes differently");
+}
+
+#[test]
+fn every_client_message_matches_its_golden_file() {
+    let examples = client_examples();
+    assert_eq!(
+        examples.len(),
+        ClientMessage::TYPES.len(),
+        "one example per client type"
+    );
+    for (name, message) in &examples {
+        check(name, message);
+        // The strict parser the server uses agrees with serde.
+        let text = std::fs::read_to_string(golden_dir().join(format!("{name}.json"))).unwrap();
+        assert_eq!(&ClientMessage::parse(&text).unwrap(), message);
+    }
+}
+
+#[test]
+fn every_server_message_matches_its_golden_file() {
+    for (name, message) in &server_examples() {
+        check(name, message);
+        assert_eq!(
+            &ServerMessage::from_json(&message.to_json()).unwrap(),
+            message
+        );
+    }
+}
+
+#[test]
+fn every_server_message_type_has_an_example() {
+    let types: std::collections::BTreeSet<String> = server_examples()
+        .iter()
+        .map(|(_, m)| {
+            serde_json::to_value(m).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let expected = [
+        "hello",
+        "run_started",
+        "progress",
+        "result",
+        "run_cancelled",
+        "error",
+    ];
+    assert_eq!(types, expected.iter().map(|s| s.to_string()).collect());
+}
+
+#[test]
+fn no_stray_golden_files() {
+    let mut known: Vec<String> = client_examples()
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    known.extend(server_examples().iter().map(|(n, _)| n.to_string()));
+    for entry in std::fs::read_dir(golden_dir()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let stem = name.trim_end_matches(".json");
+        assert!(
+            known.iter().any(|k| k == stem),
+            "golden file {name} has no example"
+        );
+    }
+}
