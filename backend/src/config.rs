@@ -1,0 +1,135 @@
+//! Command-line flags, each with an environment-variable fallback.
+//!
+//! Every limit the server enforces is here, bounded, and announced to clients in the hello
+//! (see [`Config::session_limits`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use pollscope_shared::protocol::SessionLimits;
+
+/// pollscope: runs real async Rust scenarios and streams what happened to the browser.
+///
+/// Serves the built frontend (see `cargo xtask serve`), the WebSocket protocol at `/ws`
+/// and a health check at `/health`. Every flag can also be set through the environment
+/// variable named next to it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "pollscope", version)]
+pub struct Config {
+    /// Address to listen on. Use 0.0.0.0:8080 to self-host for other machines; the default
+    /// only accepts connections from this machine.
+    #[arg(long, env = "POLLSCOPE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory with the built frontend (`trunk build --release` writes `dist/`).
+    #[arg(long, env = "POLLSCOPE_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Most WebSocket sessions open at once; further connections get 503.
+    #[arg(long, env = "POLLSCOPE_MAX_SESSIONS", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_sessions: u32,
+
+    /// Largest client message in bytes; a larger one closes the session with code 1009.
+    #[arg(long, env = "POLLSCOPE_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024,
+          value_parser = clap::value_parser!(u32).range(256..=16 * 1024 * 1024))]
+    pub max_message_bytes: u32,
+
+    /// Runs one session may have in flight at once.
+    #[arg(long, env = "POLLSCOPE_MAX_CONCURRENT_RUNS", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub max_concurrent_runs: u32,
+
+    /// A run still going after this many seconds is stopped.
+    #[arg(long, env = "POLLSCOPE_MAX_RUN_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub max_run_seconds: u64,
+
+    /// A session with no client message and no run for this many seconds is closed.
+    #[arg(long, env = "POLLSCOPE_IDLE_TIMEOUT_SECONDS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout_seconds: u64,
+
+    /// No session lives longer than this many seconds.
+    #[arg(long, env = "POLLSCOPE_MAX_SESSION_SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub max_session_seconds: u64,
+
+    /// On shutdown, how long open sessions get to close before the server exits anyway.
+    #[arg(long, env = "POLLSCOPE_SHUTDOWN_GRACE_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for Config {
+    /// The defaults of every flag, ignoring the environment: what tests start from.
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            static_dir: PathBuf::from("dist"),
+            max_sessions: 64,
+            max_message_bytes: 64 * 1024,
+            max_concurrent_runs: 1,
+            max_run_seconds: 30,
+            idle_timeout_seconds: 600,
+            max_session_seconds: 3600,
+            shutdown_grace_seconds: 5,
+        }
+    }
+}
+
+impl Config {
+    pub fn session_limits(&self) -> SessionLimits {
+        SessionLimits {
+            max_message_bytes: self.max_message_bytes.into(),
+            max_concurrent_runs: self.max_concurrent_runs,
+            max_run_seconds: self.max_run_seconds,
+            idle_timeout_seconds: self.idle_timeout_seconds,
+            max_session_seconds: self.max_session_seconds,
+        }
+    }
+
+    pub fn max_run(&self) -> Duration {
+        Duration::from_secs(self.max_run_seconds)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_seconds)
+    }
+
+    pub fn max_session(&self) -> Duration {
+        Duration::from_secs(self.max_session_seconds)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_matches_the_flags_defaults() {
+        let parsed = Config::try_parse_from(["pollscope"]).unwrap();
+        let default = Config::default();
+        // Compare field by field through Debug: Config holds no floats or maps.
+        if std::env::vars().all(|(k, _)| !k.starts_with("POLLSCOPE_")) {
+            assert_eq!(format!("{parsed:?}"), format!("{default:?}"));
+        }
+    }
+
+    #[test]
+    fn absurd_limits_are_refused_at_startup() {
+        for args in [
+            ["pollscope", "--max-sessions", "0"],
+            ["pollscope", "--max-run-seconds", "100000"],
+            ["pollscope", "--max-message-bytes", "1"],
+        ] {
+            assert!(Config::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Outline section 1 — async/await: sequential vs concurrent.
+//!
+//! Two real HTTP servers on loopback answer after their own delay. The same two fetches
+//! are awaited first one after the other, then together with `tokio::join!`, and each is
+//! timed with the monotonic clock. Sequential takes about the sum of the delays,
+//! concurrent about the larger one, on one task and without any extra thread.
+//!
+//! The part between the `demo` markers is what the browser shows as "the code that ran"
+//! (the frontend embeds this file with `include_str!`), so keep it readable and true.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use pollscope_shared::results::{
+    FetchTiming, ProgressEvent, SeqVsConcurrentResult, Strategy, StrategyTiming,
+};
+use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::loopback_http::SlowServer;
+use super::{Params, ScenarioError};
+use crate::run::{Progress, duration_us};
+
+pub const ID: &str = "seq_vs_concurrent";
+/// Bounds of each server's delay. With both at the maximum a run takes about 9 s.
+pub const MIN_DELAY_MS: i64 = 10;
+pub const MAX_DELAY_MS: i64 = 3000;
+/// A response larger than this is cut off (our servers send under 100 bytes).
+const MAX_RESPONSE_BYTES: u64 = 64 * 1024;
+
+pub fn descriptor() -> ScenarioDescriptor {
+    ScenarioDescriptor {
+        id: ID.to_owned(),
+        title: "Sequential vs concurrent".to_owned(),
+        section: 1,
+        summary: "Two HTTP fetches awaited one after the other, then together with join!."
+            .to_owned(),
+        params: vec![
+            ParamSpec::integer(
+                "delay_a_ms",
+                "Server A delay",
+                "ms",
+                300,
+                MIN_DELAY_MS,
+                MAX_DELAY_MS,
+            ),
+            ParamSpec::integer(
+                "delay_b_ms",
+                "Server B delay",
+                "ms",
+                500,
+                MIN_DELAY_MS,
+                MAX_DELAY_MS,
+            ),
+        ],
+    }
+}
+
+// [demo:start]
+/// Await one fetch, then the other. A future does nothing until it is polled, so `b`'s
+/// request is not even sent before `a`'s response has arrived: total ≈ delay A + delay B.
+async fn sequential(
+    a: impl Future<Output = io::Result<FetchTiming>>,
+    b: impl Future<Output = io::Result<FetchTiming>>,
+) -> io::Result<[FetchTiming; 2]> {
+    let a = a.await?;
+    let b = b.await?;
+    Ok([a, b])
+}
+
+/// `join!` polls both futures from this one task: both requests go out at once and
+/// both servers' delays overlap, so total ≈ max(delay A, delay B).
+/// No thread is added: this is concurrency, not parallelism.
+async fn concurrent(
+    a: impl Future<Output = io::Result<FetchTiming>>,
+    b: impl Future<Output = io::Result<FetchTiming>>,
+) -> io::Result<[FetchTiming; 2]> {
+    let (a, b) = tokio::join!(a, b);
+    Ok([a?, b?])
+}
+
+/// One HTTP/1.1 GET on a fresh TCP connection. Each `.await` returns Pending to the
+/// runtime until the socket is ready; then the task is woken and polled again.
+async fn get(addr: SocketAddr) -> io::Result<u64> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n")
+        .await?;
+    let mut response = Vec::new();
+    (&mut stream)
+        .take(MAX_RESPONSE_BYTES)
+        .read_to_end(&mut response)
+        .await?;
+    Ok(response.len() as u64)
+}
+// [demo:end]
+
+/// A server to fetch from, as the measurements name it.
+struct Target {
+    name: &'static str,
+    addr: SocketAddr,
+    delay: Duration,
+}
+
+/// [`get`] with a stopwatch around it, reporting start and finish as progress.
+async fn timed(
+    target: &Target,
+    strategy: Strategy,
+    origin: Instant,
+    progress: &Progress,
+) -> io::Result<FetchTiming> {
+    let started = Instant::now();
+    progress.emit(ProgressEvent::FetchStarted {
+        at_us: progress.elapsed_us(),
+        strategy,
+        server: target.name.to_owned(),
+    });
+    let bytes = get(target.addr).await?;
+    let elapsed_us = duration_us(started.elapsed());
+    progress.emit(ProgressEvent::FetchFinished {
+        at_us: progress.elapsed_us(),
+        strategy,
+        server: target.name.to_owned(),
+        elapsed_us,
+    });
+    Ok(FetchTiming {
+        server: target.name.to_owned(),
+        delay_ms: u64::try_from(target.delay.as_millis()).unwrap_or(u64::MAX),
+        started_at_us: duration_us(started.duration_since(origin)),
+        elapsed_us,
+        bytes,
+    })
+}
+
+pub async fn run(
+    params: Params<'_>,
+    progress: Progress,
+) -> Result<SeqVsConcurrentResult, ScenarioError> {
+    // The servers live as long as this function: a cancelled run drops them, which stops
+    // their accept loops and frees their ports.
+    let server_a = SlowServer::start(params.millis("delay_a_ms")).await?;
+    let server_b = SlowServer::start(params.millis("delay_b_ms")).await?;
+    let a = Target {
+        name: "a",
+        addr: server_a.addr(),
+        delay: params.millis("delay_a_ms"),
+    };
+    let b = Target {
+        name: "b",
+        addr: server_b.addr(),
+        delay: params.millis("delay_b_ms"),
+    };
+    progress.phase(format!(
+        "servers listening: a on {}, b on {}",
+        a.addr, b.addr
+    ));
+
+    progress.phase("sequential");
+    let origin = Instant::now();
+    let fetches = sequential(
+        timed(&a, Strategy::Sequential, origin, &progress),
+        timed(&b, Strategy::Sequential, origin, &progress),
+    )
+    .await?;
+    let sequential = StrategyTiming {
+        total_us: duration_us(origin.elapsed()),
+        fetches: fetches.into(),
+    };
+
+    progress.phase("concurrent");
+    let origin = Instant::now();
+    let fetches = concurrent(
+        timed(&a, Strategy::Concurrent, origin, &progress),
+        timed(&b, Strategy::Concurrent, origin, &progress),
+    )
+    .await?;
+    let concurrent = StrategyTiming {
+        total_us: duration_us(origin.elapsed()),
+        fetches: fetches.into(),
+    };
+
+    Ok(SeqVsConcurrentResult {
+        sequential,
+        concurrent,
+    })
+}

@@ -1,0 +1,361 @@
+//! One WebSocket session.
+//!
+//! The loop has one `select!` that turns whatever happened first into an [`Event`], and
+//! one `match` ([`Session::handle`]) that decides what to do about it, so every way a
+//! session can end is visible in one place:
+//! - the client closes or vanishes → runs are cancelled, the socket is dropped;
+//! - a message over the size limit → close code 1009;
+//! - no message and no run for the idle timeout, or the session's lifetime is over → 1000;
+//! - the server shuts down → 1001.
+//!
+//! The session is generic over `Sink` and `Stream` of axum messages, so it does not care
+//! whether the socket is axum's or something else.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, close_code};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerMessage};
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinError, JoinSet};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::run::{self, Progress, RunOutcome};
+use crate::scenarios::Catalog;
+use crate::server::{AppState, Gauges};
+
+/// Progress messages waiting to be written to the socket, across all runs of a session.
+const PROGRESS_QUEUE: usize = 1024;
+/// A client that does not take a message within this time is treated as gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a session needs from the server.
+#[derive(Clone)]
+pub struct SessionContext {
+    pub config: Arc<Config>,
+    pub catalog: Arc<Catalog>,
+    pub shutdown: CancellationToken,
+    pub gauges: Arc<Gauges>,
+}
+
+impl SessionContext {
+    pub fn from_state(state: &AppState) -> Self {
+        Self {
+            config: state.config.clone(),
+            catalog: state.catalog.clone(),
+            shutdown: state.shutdown.clone(),
+            gauges: state.gauges.clone(),
+        }
+    }
+}
+
+/// Everything that can happen to a session, whichever source it came from.
+enum Event {
+    Client(Option<Result<Message, axum::Error>>),
+    Progress(ServerMessage),
+    RunEnded(Result<(tokio::task::Id, RunOutcome), JoinError>),
+    IdleTimeout,
+    SessionExpired,
+    Shutdown,
+}
+
+/// What the loop should do after handling an event.
+#[derive(Default)]
+struct Step {
+    replies: Vec<ServerMessage>,
+    close: Option<CloseFrame>,
+    /// The peer is gone: stop without writing anything.
+    gone: bool,
+}
+
+impl Step {
+    fn reply(message: ServerMessage) -> Self {
+        Self {
+            replies: vec![message],
+            ..Self::default()
+        }
+    }
+
+    fn close(code: u16, reason: &str) -> Self {
+        Self {
+            close: Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }),
+            ..Self::default()
+        }
+    }
+
+    fn gone() -> Self {
+        Self {
+            gone: true,
+            ..Self::default()
+        }
+    }
+}
+
+struct Session {
+    ctx: SessionContext,
+    runs: JoinSet<RunOutcome>,
+    /// Run id → the handle that aborts it. At most `max_concurrent_runs` entries.
+    active: HashMap<u64, AbortHandle>,
+    next_run_id: u64,
+    progress_tx: mpsc::Sender<ServerMessage>,
+    progress_rx: mpsc::Receiver<ServerMessage>,
+    last_client_activity: Instant,
+}
+
+/// Drive one session to its end. Returns once every run it started has stopped.
+pub async fn run<S, R>(mut sink: S, mut stream: R, ctx: SessionContext)
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let deadline = Instant::now() + ctx.config.max_session();
+    let idle = ctx.config.idle_timeout();
+    let shutdown = ctx.shutdown.clone();
+    let mut session = Session::new(ctx);
+
+    if send(&mut sink, &session.hello()).await.is_err() {
+        return;
+    }
+    loop {
+        let idle_deadline = session.last_client_activity + idle;
+        let event = tokio::select! {
+            message = stream.next() => Event::Client(message),
+            Some(message) = session.progress_rx.recv() => Event::Progress(message),
+            Some(ended) = session.runs.join_next_with_id() => Event::RunEnded(ended),
+            () = tokio::time::sleep_until(idle_deadline), if session.runs.is_empty() => Event::IdleTimeout,
+            () = tokio::time::sleep_until(deadline) => Event::SessionExpired,
+            () = shutdown.cancelled() => Event::Shutdown,
+        };
+        let step = session.handle(event);
+        if step.gone {
+            break;
+        }
+        let mut failed = false;
+        for reply in &step.replies {
+            if send(&mut sink, reply).await.is_err() {
+                failed = true;
+                break;
+            }
+        }
+        if failed {
+            break;
+        }
+        if let Some(frame) = step.close {
+            let _ =
+                tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+            break;
+        }
+    }
+    // Abort every run still going and wait until they have actually stopped, so their
+    // loopback servers and sockets are closed before the session is counted as gone.
+    session.runs.shutdown().await;
+}
+
+async fn send<S>(sink: &mut S, message: &ServerMessage) -> Result<(), ()>
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+{
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::text(message.to_json()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            tracing::debug!("client gone while sending: {e}");
+            Err(())
+        }
+        Err(_) => {
+            tracing::info!("client did not read for {SEND_TIMEOUT:?}; dropping the session");
+            Err(())
+        }
+    }
+}
+
+/// Did the socket refuse a frame for being larger than `max_message_size`?
+fn is_too_big(error: &axum::Error) -> bool {
+    use std::error::Error as _;
+    matches!(
+        error
+            .source()
+            .and_then(|s| s.downcast_ref::<tungstenite::Error>()),
+        Some(tungstenite::Error::Capacity(_))
+    )
+}
+
+impl Session {
+    fn new(ctx: SessionContext) -> Self {
+        let (progress_tx, progress_rx) = mpsc::channel(PROGRESS_QUEUE);
+        Self {
+            ctx,
+            runs: JoinSet::new(),
+            active: HashMap::new(),
+            next_run_id: 1,
+            progress_tx,
+            progress_rx,
+            last_client_activity: Instant::now(),
+        }
+    }
+
+    fn hello(&self) -> ServerMessage {
+        ServerMessage::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            server_version: env!("CARGO_PKG_VERSION").to_owned(),
+            limits: self.ctx.config.session_limits(),
+            scenarios: self.ctx.catalog.descriptors(),
+        }
+    }
+
+    fn handle(&mut self, event: Event) -> Step {
+        match event {
+            Event::Client(None) => Step::gone(),
+            Event::Client(Some(Err(e))) if is_too_big(&e) => {
+                let reason = format!(
+                    "message too big (limit {} bytes)",
+                    self.ctx.config.max_message_bytes
+                );
+                Step::close(close_code::SIZE, &reason)
+            }
+            Event::Client(Some(Err(e))) => {
+                tracing::debug!("client socket error: {e}");
+                Step::gone()
+            }
+            Event::Client(Some(Ok(message))) => {
+                self.last_client_activity = Instant::now();
+                self.on_client_message(message)
+            }
+            Event::Progress(message) => Step::reply(message),
+            Event::RunEnded(ended) => self.on_run_ended(ended),
+            Event::IdleTimeout => Step::close(close_code::NORMAL, "idle timeout"),
+            Event::SessionExpired => Step::close(close_code::NORMAL, "session time limit reached"),
+            Event::Shutdown => Step::close(close_code::AWAY, "server shutting down"),
+        }
+    }
+
+    fn on_client_message(&mut self, message: Message) -> Step {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return Step::reply(ServerMessage::error(
+                    None,
+                    ProtocolError::new(
+                        ErrorCode::BinaryNotSupported,
+                        "send control messages as JSON text frames",
+                    ),
+                ));
+            }
+            // axum answers pings itself; a close is answered by the socket and ends the stream.
+            Message::Ping(_) | Message::Pong(_) => return Step::default(),
+            Message::Close(_) => return Step::gone(),
+        };
+        let result = ClientMessage::parse(&text).and_then(|message| match message {
+            ClientMessage::Run { scenario, params } => self.start_run(&scenario, params),
+            ClientMessage::Cancel { run_id } => self.cancel_run(run_id).map(|()| None),
+        });
+        match result {
+            Ok(Some(reply)) => Step::reply(reply),
+            Ok(None) => Step::default(),
+            Err(e) => Step::reply(ServerMessage::error(None, e)),
+        }
+    }
+
+    fn start_run(
+        &mut self,
+        scenario: &str,
+        params: pollscope_shared::scenario::ParamValues,
+    ) -> Result<Option<ServerMessage>, ProtocolError> {
+        let Some((id, descriptor)) = self.ctx.catalog.get(scenario) else {
+            return Err(ProtocolError::new(
+                ErrorCode::UnknownScenario,
+                format!("no scenario `{scenario}`"),
+            ));
+        };
+        descriptor.validate(&params)?;
+        let limit = self.ctx.config.max_concurrent_runs as usize;
+        if self.active.len() >= limit {
+            return Err(ProtocolError::new(
+                ErrorCode::TooManyRuns,
+                format!("a session runs at most {limit} scenario(s) at once; cancel or wait"),
+            ));
+        }
+        let run_id = self.next_run_id;
+        self.next_run_id += 1;
+        let progress = Progress::new(run_id, self.progress_tx.clone());
+        let task = run::run_scenario(
+            id,
+            params.clone(),
+            progress,
+            self.ctx.config.max_run(),
+            self.ctx.gauges.clone(),
+        );
+        let handle = self.runs.spawn(task);
+        self.active.insert(run_id, handle);
+        tracing::info!(run_id, scenario, "run started");
+        Ok(Some(ServerMessage::RunStarted {
+            run_id,
+            scenario: scenario.to_owned(),
+            params,
+        }))
+    }
+
+    fn cancel_run(&mut self, run_id: u64) -> Result<(), ProtocolError> {
+        match self.active.get(&run_id) {
+            // The run's end (as cancelled) arrives as `Event::RunEnded`.
+            Some(handle) => {
+                handle.abort();
+                Ok(())
+            }
+            None => Err(ProtocolError::new(
+                ErrorCode::UnknownRun,
+                format!("this session has no run {run_id} in progress"),
+            )),
+        }
+    }
+
+    fn on_run_ended(&mut self, ended: Result<(tokio::task::Id, RunOutcome), JoinError>) -> Step {
+        let task_id = match &ended {
+            Ok((id, _)) => *id,
+            Err(e) => e.id(),
+        };
+        let Some(run_id) = self
+            .active
+            .iter()
+            .find(|(_, handle)| handle.id() == task_id)
+            .map(|(run_id, _)| *run_id)
+        else {
+            return Step::default();
+        };
+        self.active.remove(&run_id);
+        // The run's task has finished, so every progress message it sent is already queued:
+        // flush them first so the result is the last word about the run.
+        let mut replies = Vec::new();
+        while let Ok(message) = self.progress_rx.try_recv() {
+            replies.push(message);
+        }
+        replies.push(match ended {
+            Ok((_, RunOutcome::Finished(result))) => {
+                tracing::info!(run_id, "run finished");
+                ServerMessage::Result { run_id, result }
+            }
+            Ok((_, RunOutcome::Failed(e))) => {
+                tracing::info!(run_id, "run failed: {e}");
+                ServerMessage::error(Some(run_id), e)
+            }
+            Err(e) if e.is_cancelled() => ServerMessage::RunCancelled { run_id },
+            Err(e) => {
+                tracing::error!(run_id, "run panicked: {e}");
+                ServerMessage::error(
+                    Some(run_id),
+                    ProtocolError::new(ErrorCode::RunFailed, format!("run {run_id} panicked")),
+                )
+            }
+        });
+        Step {
+            replies,
+            ..Step::default()
+        }
+    }
+}

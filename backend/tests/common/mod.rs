@@ -1,0 +1,147 @@
+//! Test harness: a real pollscope server on 127.0.0.1:0 and a real WebSocket client.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use pollscope_backend::{AppState, Config, Server};
+use pollscope_shared::{ClientMessage, ServerMessage};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Longest any single expected message may take to arrive.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub stopped: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            static_dir: std::env::temp_dir().join("pollscope-no-frontend"),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let server = Server::bind(config).await.unwrap();
+        let addr = server.local_addr();
+        let state = server.state();
+        let stopped = tokio::spawn(server.run_until(std::future::pending()));
+        Self {
+            addr,
+            state,
+            stopped,
+        }
+    }
+
+    pub async fn connect(&self) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
+            .await
+            .unwrap();
+        Client { ws }
+    }
+
+    /// Wait until the live-run and live-session gauges read zero, or fail.
+    pub async fn until_idle(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.state.live_runs() != 0 || self.state.live_sessions() != 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "still live after 5 s: runs={} sessions={}",
+                self.state.live_runs(),
+                self.state.live_sessions()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A plain HTTP GET; returns (status code, body).
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send(&mut self, message: &ClientMessage) {
+        self.send_text(&message.to_json()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.unwrap();
+    }
+
+    /// The next frame, whatever it is; `None` once the socket has ended.
+    pub async fn next_frame(&mut self) -> Option<Message> {
+        match tokio::time::timeout(WAIT, self.ws.next()).await {
+            Ok(Some(Ok(message))) => Some(message),
+            Ok(Some(Err(_))) | Ok(None) => None,
+            Err(_) => panic!("no frame within {WAIT:?}"),
+        }
+    }
+
+    /// The next protocol message; fails on anything else.
+    pub async fn recv(&mut self) -> ServerMessage {
+        loop {
+            match self.next_frame().await {
+                Some(Message::Text(text)) => return ServerMessage::from_json(&text).unwrap(),
+                Some(Message::Ping(_) | Message::Pong(_)) => continue,
+                other => panic!("expected a text message, got {other:?}"),
+            }
+        }
+    }
+
+    /// The close frame's code, skipping any messages still in flight before it.
+    pub async fn close_code(&mut self) -> u16 {
+        loop {
+            match self.next_frame().await {
+                Some(Message::Close(Some(frame))) => return frame.code.into(),
+                Some(Message::Close(None)) => panic!("close frame without a code"),
+                Some(_) => continue,
+                None => panic!("socket ended without a close frame"),
+            }
+        }
+    }
+
+    /// Receive messages until one matches, returning the ones skipped and the match.
+    pub async fn recv_until(
+        &mut self,
+        done: impl Fn(&ServerMessage) -> bool,
+    ) -> (Vec<ServerMessage>, ServerMessage) {
+        let mut skipped = Vec::new();
+        loop {
+            let message = self.recv().await;
+            if done(&message) {
+                return (skipped, message);
+            }
+            skipped.push(message);
+        }
+    }
+}

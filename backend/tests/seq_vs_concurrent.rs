@@ -1,0 +1,139 @@
+//! Outline section 1 over a real WebSocket: the measured sequential time is the sum of
+//! the servers' delays, the concurrent one the max.
+
+mod common;
+
+use common::TestServer;
+use pollscope_shared::results::{ProgressEvent, ScenarioResult, Strategy};
+use pollscope_shared::scenario::ParamValues;
+use pollscope_shared::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+
+fn run(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
+    ClientMessage::Run {
+        scenario: "seq_vs_concurrent".into(),
+        params: ParamValues::from([
+            ("delay_a_ms".into(), delay_a_ms),
+            ("delay_b_ms".into(), delay_b_ms),
+        ]),
+    }
+}
+
+#[tokio::test]
+async fn hello_announces_version_limits_and_the_demo() {
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    let ServerMessage::Hello {
+        protocol_version,
+        limits,
+        scenarios,
+        ..
+    } = client.recv().await
+    else {
+        panic!("first message must be hello");
+    };
+    assert_eq!(protocol_version, PROTOCOL_VERSION);
+    assert_eq!(limits.max_message_bytes, 64 * 1024);
+    let demo = scenarios
+        .iter()
+        .find(|s| s.id == "seq_vs_concurrent")
+        .expect("demo announced");
+    assert_eq!(demo.section, 1);
+    let names: Vec<_> = demo.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["delay_a_ms", "delay_b_ms"]);
+    assert!(
+        demo.params
+            .iter()
+            .all(|p| p.min >= 1 && p.max <= 10_000 && p.unit == "ms")
+    );
+}
+
+#[tokio::test]
+async fn sequential_takes_the_sum_and_concurrent_the_max() {
+    const A: u64 = 200;
+    const B: u64 = 400;
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    client.recv().await; // hello
+    client.send(&run(A as i64, B as i64)).await;
+
+    let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
+        panic!("expected run_started");
+    };
+    let (progress, last) = client
+        .recv_until(|m| matches!(m, ServerMessage::Result { .. }))
+        .await;
+    let ServerMessage::Result {
+        run_id: result_run,
+        result: ScenarioResult::SeqVsConcurrent(result),
+    } = last
+    else {
+        unreachable!()
+    };
+    assert_eq!(result_run, run_id);
+
+    let ms = |us: u64| us as f64 / 1000.0;
+    let seq = ms(result.sequential.total_us);
+    let conc = ms(result.concurrent.total_us);
+    // Sequential waits for both delays back to back; concurrent overlaps them.
+    assert!(seq >= (A + B) as f64, "sequential {seq} ms < sum {}", A + B);
+    assert!(conc >= B as f64, "concurrent {conc} ms < max {B}");
+    assert!(
+        conc < seq,
+        "concurrent {conc} ms not faster than sequential {seq} ms"
+    );
+    // Generous upper bounds for a loaded 2-core machine, still far from the other strategy.
+    assert!(
+        seq < (A + B) as f64 + 250.0,
+        "sequential {seq} ms far above the sum"
+    );
+    assert!(
+        conc < (A + B) as f64,
+        "concurrent {conc} ms is not below the sum"
+    );
+
+    // Each fetch waited at least its own server's delay.
+    for strategy in [&result.sequential, &result.concurrent] {
+        assert_eq!(strategy.fetches.len(), 2);
+        for fetch in &strategy.fetches {
+            assert!(fetch.elapsed_us >= fetch.delay_ms * 1000, "{fetch:?}");
+            assert!(fetch.bytes > 0);
+        }
+    }
+    // Sequential: b starts after a has finished. Concurrent: both start together.
+    let [sa, sb] = [&result.sequential.fetches[0], &result.sequential.fetches[1]];
+    assert!(sb.started_at_us >= sa.started_at_us + sa.elapsed_us);
+    let [ca, cb] = [&result.concurrent.fetches[0], &result.concurrent.fetches[1]];
+    assert!(cb.started_at_us < ca.started_at_us + ca.elapsed_us / 2);
+
+    // Progress arrived live, before the result: 4 fetch starts and 4 finishes, in time order.
+    let events: Vec<_> = progress
+        .iter()
+        .map(|m| match m {
+            ServerMessage::Progress { run_id: r, event } if *r == run_id => event.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let count = |f: fn(&ProgressEvent) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(
+        count(|e| matches!(e, ProgressEvent::FetchStarted { .. })),
+        4
+    );
+    assert_eq!(
+        count(|e| matches!(e, ProgressEvent::FetchFinished { .. })),
+        4
+    );
+    assert_eq!(
+        count(|e| matches!(
+            e,
+            ProgressEvent::FetchFinished {
+                strategy: Strategy::Concurrent,
+                ..
+            }
+        )),
+        2
+    );
+    assert!(events.windows(2).all(|w| w[0].at_us() <= w[1].at_us()));
+
+    drop(client);
+    server.until_idle().await;
+}
