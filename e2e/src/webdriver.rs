@@ -1,0 +1,257 @@
+//! A small blocking W3C WebDriver client for ChromeDriver on loopback.
+//!
+//! WebDriver is JSON over HTTP; the handful of commands the tests need fit in a page, so
+//! this avoids a large client crate. Each [`Browser`] starts its own ChromeDriver on a free
+//! port and a headless Chromium with a fresh profile, and tears both down on drop.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The W3C key under which an element reference is returned.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4a5c1f3b4a8a";
+/// Flags verified to work in this closed-network sandbox.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--window-size=1280,900",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element(String);
+
+pub struct Browser {
+    driver: Child,
+    addr: SocketAddr,
+    session: String,
+    profile: std::path::PathBuf,
+}
+
+fn env_or(key: &str, default: &str) -> String {
+    std::env::var(key).unwrap_or_else(|_| default.to_owned())
+}
+
+impl Browser {
+    pub fn start() -> Self {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            probe.local_addr().unwrap().port()
+        };
+        let driver = Command::new(env_or("CHROMEDRIVER", "/usr/bin/chromedriver"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (apt-get install chromium-driver)");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http(addr, "GET", "/status", None).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = std::env::temp_dir().join(format!("pollscope-chromium-{port}"));
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": env_or("CHROMIUM", "/usr/bin/chromium"), "args": args},
+        }}});
+        let mut browser = Self {
+            driver,
+            addr,
+            session: String::new(),
+            profile,
+        };
+        let created = browser.command("POST", "/session", Some(caps));
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        browser
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let response = http(self.addr, method, path, body.as_ref())
+            .unwrap_or_else(|e| panic!("webdriver {method} {path}: {e}"));
+        if let Some(error) = response["value"].get("error") {
+            panic!(
+                "webdriver {method} {path}: {error}: {}",
+                response["value"]["message"]
+            );
+        }
+        response["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.command(
+            "POST",
+            &self.session_path("/url"),
+            Some(json!({ "url": url })),
+        );
+    }
+
+    pub fn find_all(&self, css: &str) -> Vec<Element> {
+        let found = self.command(
+            "POST",
+            &self.session_path("/elements"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(|id| Element(id.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Wait until `css` matches an element, or panic with what the page shows.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> Element {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(element) = self.find_all(css).into_iter().next() {
+                return element;
+            }
+            if Instant::now() > deadline {
+                let body = self
+                    .find_all("body")
+                    .into_iter()
+                    .next()
+                    .map(|b| self.text(&b));
+                panic!("`{css}` did not appear within {timeout:?}; page text: {body:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn click(&self, element: &Element) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", element.0)),
+            Some(json!({})),
+        );
+    }
+
+    pub fn attr(&self, element: &Element, name: &str) -> Option<String> {
+        let value = self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/attribute/{name}", element.0)),
+            None,
+        );
+        value.as_str().map(str::to_owned)
+    }
+
+    pub fn text(&self, element: &Element) -> String {
+        let value = self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/text", element.0)),
+            None,
+        );
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Replace an input's value by typing, as a user would.
+    pub fn type_into(&self, element: &Element, text: &str) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/clear", element.0)),
+            Some(json!({})),
+        );
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", element.0)),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Run a script in the page and return its result.
+    pub fn execute(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = http(self.addr, "DELETE", &self.session_path(""), None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh connection; returns the JSON body.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<Value> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut reader = BufReader::new(stream);
+    let mut chunked = false;
+    let mut length = None;
+    let mut line = String::new();
+    reader.read_line(&mut line)?; // status line
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let lower = header.to_ascii_lowercase();
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        } else if let Some(n) = lower.strip_prefix("content-length:") {
+            length = n.trim().parse::<usize>().ok();
+        }
+    }
+    let mut payload = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).map_err(std::io::Error::other)?;
+            if size == 0 {
+                break;
+            }
+            let start = payload.len();
+            payload.resize(start + size, 0);
+            reader.read_exact(&mut payload[start..])?;
+            line.clear();
+            reader.read_line(&mut line)?;
+        }
+    } else if let Some(n) = length {
+        payload.resize(n, 0);
+        reader.read_exact(&mut payload)?;
+    } else {
+        reader.read_to_end(&mut payload)?;
+    }
+    serde_json::from_slice(&payload).map_err(std::io::Error::other)
+}
