@@ -10,11 +10,14 @@
 //!   parameters and how a request's parameters are validated against them.
 //! - [`error`]: the stable error codes a client can match on.
 //! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
+//! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
+//!   the event batches that carry it, and the per-task statistics computed from it.
 //!
 //! The protocol is documented with an example session in `docs/protocol.md`; the golden
 //! files under `shared/tests/golden/` pin every message's JSON so the contract cannot drift.
 
 pub mod error;
+pub mod instrument;
 pub mod protocol;
 pub mod results;
 pub mod scenario;

@@ -5,6 +5,8 @@
 //! to the wire format therefore fails here until the golden file (and `docs/protocol.md`)
 //! is updated on purpose: `POLLSCOPE_UPDATE_GOLDEN=1 cargo test -p pollscope-shared`.
 
+#![cfg(not(target_arch = "wasm32"))] // reads files
+
 use std::path::PathBuf;
 
 use pollscope_shared::protocol::SessionLimits;

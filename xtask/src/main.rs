@@ -69,6 +69,21 @@ fn serve(backend_args: &[String]) -> Result<(), String> {
     cmd.run()
 }
 
+/// A crate's tests compiled to wasm32 and run by wasm-bindgen-test-runner in headless
+/// Chromium (the crate's `webdriver.json` holds the browser flags).
+fn browser_tests(crate_dir: &str) -> Result<(), String> {
+    Cmd::new("cargo")
+        .args(["test", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .current_dir(root().join(crate_dir))
+        .run()
+}
+
 fn build_frontend() -> Result<(), String> {
     Cmd::new("trunk").args(["build", "--release"]).run()
 }
@@ -131,25 +146,12 @@ fn test() -> Result<(), String> {
             },
         },
         Step {
+            name: "shared tests on wasm32 in headless Chromium",
+            run: || browser_tests("shared"),
+        },
+        Step {
             name: "frontend tests in headless Chromium",
-            run: || {
-                Cmd::new("cargo")
-                    .args([
-                        "test",
-                        "-p",
-                        "pollscope-frontend",
-                        "--target",
-                        "wasm32-unknown-unknown",
-                    ])
-                    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                    .env(
-                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                        "wasm-bindgen-test-runner",
-                    )
-                    .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-                    .current_dir(root().join("frontend"))
-                    .run()
-            },
+            run: || browser_tests("frontend"),
         },
         Step {
             name: "frontend release build (trunk)",

@@ -1,0 +1,167 @@
+//! The events the recorder produces. They are also the wire format of event batches, so
+//! their serde shape is part of the protocol (see `docs/protocol.md`).
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+/// A task of one run. Ids start at 1 and are never reused within a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TaskId(pub u32);
+
+/// A lane: one OS thread that runs a runtime's work (a worker, the thread of a
+/// `current_thread` runtime, or a blocking-pool thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LaneId(pub u32);
+
+/// One instance of a named await point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SpanId(pub u32);
+
+/// What a static or runtime-built name is stored as: static names cost no allocation.
+pub type Name = Cow<'static, str>;
+
+/// One thing that happened, `t_ns` nanoseconds after the run's clock anchor.
+///
+/// Every type here is plain (externally tagged enums, no optional-field skipping), so
+/// the same types encode as compact postcard and as readable JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub t_ns: u64,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneKind {
+    /// A runtime worker (or the thread driving a `current_thread` runtime).
+    Worker,
+    /// A thread of the blocking pool, running `spawn_blocking` work.
+    Blocking,
+    /// The browser's main thread (wasm).
+    Main,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    Async,
+    Blocking,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollOutcome {
+    Pending,
+    Ready,
+    /// The poll panicked; the panic continues to the runtime.
+    Panicked,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOutcome {
+    Ok,
+    /// Finished with an `Err` value.
+    Error,
+    Panicked,
+    /// Dropped before it finished (aborted, or its runtime shut down).
+    Cancelled,
+}
+
+/// Who called `wake`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WakeSource {
+    /// Code running inside a task's poll (possibly the woken task itself).
+    Task(TaskId),
+    /// The runtime's I/O driver: a socket the task waits on became ready.
+    Reactor,
+    /// The runtime's timer: a deadline the task waits on passed.
+    Timer,
+    /// The runtime's driver, while the task waited on nothing declared as I/O or timer.
+    Driver,
+    /// A thread that is not a lane of the run (e.g. a plain `std::thread`).
+    Thread,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A thread started working for the run's runtime.
+    Lane {
+        lane: LaneId,
+        name: Name,
+        lane_kind: LaneKind,
+    },
+    /// The lane ran out of work and went to sleep (its driver may wake tasks meanwhile).
+    Park {
+        lane: LaneId,
+    },
+    Unpark {
+        lane: LaneId,
+    },
+    Spawn {
+        task: TaskId,
+        name: Name,
+        parent: Option<TaskId>,
+        task_kind: TaskKind,
+    },
+    PollStart {
+        task: TaskId,
+        lane: Option<LaneId>,
+    },
+    PollEnd {
+        task: TaskId,
+        lane: Option<LaneId>,
+        outcome: PollOutcome,
+        /// The innermost await point that returned Pending in this poll, if any.
+        waiting_on: Option<SpanId>,
+    },
+    Wake {
+        task: TaskId,
+        by: WakeSource,
+        /// `wake_by_ref` (the waker is kept) rather than `wake` (the waker is consumed).
+        by_ref: bool,
+    },
+    WakerClone {
+        task: TaskId,
+    },
+    WakerDrop {
+        task: TaskId,
+    },
+    SpanEnter {
+        task: TaskId,
+        span: SpanId,
+        name: Name,
+    },
+    SpanExit {
+        task: TaskId,
+        span: SpanId,
+    },
+    Complete {
+        task: TaskId,
+        outcome: TaskOutcome,
+    },
+}
+
+impl EventKind {
+    /// The task an event is about, if any.
+    pub fn task(&self) -> Option<TaskId> {
+        match self {
+            Self::Lane { .. } | Self::Park { .. } | Self::Unpark { .. } => None,
+            Self::Spawn { task, .. }
+            | Self::PollStart { task, .. }
+            | Self::PollEnd { task, .. }
+            | Self::Wake { task, .. }
+            | Self::WakerClone { task }
+            | Self::WakerDrop { task }
+            | Self::SpanEnter { task, .. }
+            | Self::SpanExit { task, .. }
+            | Self::Complete { task, .. } => Some(*task),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Instrumentation of futures, independent of any runtime.
+//!
+//! What it records, per task: its spawn (name, parent, async or blocking), every poll's
+//! start and end (on which lane, Pending or Ready, and which named await point was still
+//! waiting), every wake (of whom, by whom, `wake` or `wake_by_ref`), waker clones and
+//! drops, named await points as nested spans, and how the task ended (ok, error, panic,
+//! cancelled). Per lane (an OS thread of a runtime): park and unpark.
+//!
+//! How it stays cheap and never blocks the code it watches:
+//! - one [`Recorder`] per run holds a bounded buffer; recording is a clock read and a
+//!   push under an uncontended lock, never an `.await`, never an allocation for the static
+//!   names; when the buffer is full the event is dropped and counted, and the count is
+//!   sent to the user with every batch;
+//! - one aggregator (the backend's, or a test) drains the buffer in batches.
+//!
+//! Layout:
+//! - [`event`]: the event types, which are also the wire format.
+//! - [`recorder`]: the bounded buffer, the clock anchor, and the per-thread context (which
+//!   lane this thread is, whether it is parked, which task it is polling).
+//! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
+//!   waker it hands to the code inside so wakes, clones and drops are seen.
+//! - [`span`]: [`AwaitPoint`], a named `.await` inside a task.
+//! - [`batch`]: event batches and their two encodings (postcard binary, JSON).
+//! - [`stats`]: per-task numbers (polls, busy / scheduled / idle time, wakes by source)
+//!   computed from events, the same way on the server and in the browser.
+
+pub mod batch;
+pub mod event;
+pub mod recorder;
+pub mod span;
+pub mod stats;
+pub mod task;
+
+pub use event::{
+    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
+};
+pub use recorder::Recorder;
+pub use span::{AwaitPoint, Resource};
+pub use task::Instrumented;

@@ -1,0 +1,104 @@
+//! [`AwaitPoint`]: a named `.await` inside a task, recorded as a span.
+//!
+//! The span opens on the first poll and closes when the inner future is ready (or is
+//! dropped). When the inner future returns Pending, the span marks itself as what the task
+//! is waiting on, so the task's `PollEnd` names the `.await` that could not go on, and a
+//! wake from the runtime's driver is told apart as reactor (I/O) or timer.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::event::{EventKind, SpanId, TaskId};
+use super::recorder::{PENDING_SPAN, Recorder};
+
+/// What an await point waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Resource {
+    /// A socket or other readiness-based I/O: woken by the reactor.
+    Io = 0,
+    /// A sleep or deadline: woken by the timer.
+    Timer = 1,
+    /// Anything else: a channel, a lock, another task's signal.
+    Other = 2,
+}
+
+impl Resource {
+    pub(crate) fn from_u8(value: u8) -> Self {
+        match value {
+            0 => Self::Io,
+            1 => Self::Timer,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A named `.await`. Create with [`Recorder::io`], [`Recorder::timer`] or [`Recorder::point`].
+pub struct AwaitPoint<F> {
+    future: F,
+    recorder: Recorder,
+    name: &'static str,
+    resource: Resource,
+    /// Set on the first poll inside an instrumented task.
+    open: Option<(TaskId, SpanId)>,
+}
+
+impl<F: Future> AwaitPoint<F> {
+    pub(crate) fn new(
+        recorder: Recorder,
+        name: &'static str,
+        resource: Resource,
+        future: F,
+    ) -> Self {
+        Self {
+            future,
+            recorder,
+            name,
+            resource,
+            open: None,
+        }
+    }
+}
+
+impl<F: Future> Future for AwaitPoint<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned and never moved; other fields are not.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        if this.open.is_none()
+            && let Some(task) = this.recorder.current_task()
+        {
+            let span = this.recorder.next_span();
+            this.recorder.record(EventKind::SpanEnter {
+                task,
+                span,
+                name: this.name.into(),
+            });
+            this.open = Some((task, span));
+        }
+        let poll = future.poll(cx);
+        match (&poll, this.open) {
+            // Inner await points return first, so the innermost one claims the poll.
+            (Poll::Pending, Some((_, span))) if PENDING_SPAN.get().is_none() => {
+                PENDING_SPAN.set(Some((span, this.resource)));
+            }
+            (Poll::Ready(_), Some((task, span))) => {
+                this.recorder.record(EventKind::SpanExit { task, span });
+                this.open = None;
+            }
+            _ => {}
+        }
+        poll
+    }
+}
+
+impl<F> Drop for AwaitPoint<F> {
+    fn drop(&mut self) {
+        if let Some((task, span)) = self.open.take() {
+            self.recorder.record(EventKind::SpanExit { task, span });
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Per-task numbers computed from events, like tokio-console's task list.
+//!
+//! A task's time splits into three states:
+//! - **busy**: inside a poll;
+//! - **scheduled**: woken (or just spawned) and waiting for a worker to poll it;
+//! - **idle**: returned Pending and not woken yet.
+//!
+//! [`RunStats::apply`] folds events in one at a time, so the browser can keep a live table
+//! while batches arrive, and the server computes the same numbers for its results.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{
+    Event, EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome,
+    WakeSource,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Scheduled,
+    Running,
+    Idle,
+    Done(TaskOutcome),
+}
+
+/// Wakes of one task, by who woke it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WakeCounts {
+    /// Woken by itself, from inside its own poll (e.g. `yield_now`).
+    pub self_wakes: u32,
+    /// Woken by another task.
+    pub by_task: u32,
+    pub by_reactor: u32,
+    pub by_timer: u32,
+    /// By the runtime's driver for an undeclared resource.
+    pub by_driver: u32,
+    pub by_thread: u32,
+}
+
+impl WakeCounts {
+    pub fn total(&self) -> u32 {
+        self.self_wakes
+            + self.by_task
+            + self.by_reactor
+            + self.by_timer
+            + self.by_driver
+            + self.by_thread
+    }
+
+    fn count(&mut self, woken: TaskId, by: WakeSource) {
+        match by {
+            WakeSource::Task(waker) if waker == woken => self.self_wakes += 1,
+            WakeSource::Task(_) => self.by_task += 1,
+            WakeSource::Reactor => self.by_reactor += 1,
+            WakeSource::Timer => self.by_timer += 1,
+            WakeSource::Driver => self.by_driver += 1,
+            WakeSource::Thread => self.by_thread += 1,
+        }
+    }
+
+    pub fn add(&mut self, other: &WakeCounts) {
+        self.self_wakes += other.self_wakes;
+        self.by_task += other.by_task;
+        self.by_reactor += other.by_reactor;
+        self.by_timer += other.by_timer;
+        self.by_driver += other.by_driver;
+        self.by_thread += other.by_thread;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskStats {
+    pub id: TaskId,
+    pub name: Name,
+    pub parent: Option<TaskId>,
+    pub kind: TaskKind,
+    pub state: TaskState,
+    /// When the current state began.
+    pub since_ns: u64,
+    pub spawned_ns: u64,
+    pub polls: u32,
+    pub busy_ns: u64,
+    pub scheduled_ns: u64,
+    pub idle_ns: u64,
+    pub wakes: WakeCounts,
+    pub waker_clones: u32,
+    pub waker_drops: u32,
+    pub last_lane: Option<LaneId>,
+    /// A wake arrived during the running poll: the task is scheduled again right after.
+    woken_while_running: bool,
+    /// The await point the task is waiting on (set by a Pending poll).
+    pub waiting_on: Option<SpanId>,
+}
+
+impl TaskStats {
+    /// Busy / scheduled / idle time including the current, still open, state up to `now_ns`.
+    pub fn times_at(&self, now_ns: u64) -> (u64, u64, u64) {
+        let open = now_ns.saturating_sub(self.since_ns);
+        match self.state {
+            TaskState::Running => (self.busy_ns + open, self.scheduled_ns, self.idle_ns),
+            TaskState::Scheduled => (self.busy_ns, self.scheduled_ns + open, self.idle_ns),
+            TaskState::Idle => (self.busy_ns, self.scheduled_ns, self.idle_ns + open),
+            TaskState::Done(_) => (self.busy_ns, self.scheduled_ns, self.idle_ns),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneInfo {
+    pub id: LaneId,
+    pub name: Name,
+    pub kind: LaneKind,
+    pub parked: bool,
+    pub parks: u32,
+}
+
+/// Everything known about a run so far, folded from its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStats {
+    pub tasks: BTreeMap<TaskId, TaskStats>,
+    pub lanes: BTreeMap<LaneId, LaneInfo>,
+    /// Await point names, by span id (only spans still open or recently seen are useful).
+    pub spans: BTreeMap<SpanId, Name>,
+    pub events: u64,
+    pub last_t_ns: u64,
+    pub polls: u64,
+    pub wakes: WakeCounts,
+    /// Events that broke the rules (e.g. a poll end without a start): should stay 0.
+    pub anomalies: u64,
+}
+
+impl RunStats {
+    pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
+        for event in events {
+            self.apply(event);
+        }
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        let t = event.t_ns;
+        self.events += 1;
+        self.last_t_ns = self.last_t_ns.max(t);
+        match &event.kind {
+            EventKind::Lane {
+                lane,
+                name,
+                lane_kind,
+            } => {
+                self.lanes.insert(
+                    *lane,
+                    LaneInfo {
+                        id: *lane,
+                        name: name.clone(),
+                        kind: *lane_kind,
+                        parked: false,
+                        parks: 0,
+                    },
+                );
+            }
+            EventKind::Park { lane } => {
+                if let Some(info) = self.lanes.get_mut(lane) {
+                    info.parked = true;
+                    info.parks += 1;
+                }
+            }
+            EventKind::Unpark { lane } => {
+                if let Some(info) = self.lanes.get_mut(lane) {
+                    info.parked = false;
+                }
+            }
+            EventKind::Spawn {
+                task,
+                name,
+                parent,
+                task_kind,
+            } => {
+                self.tasks.insert(
+                    *task,
+                    TaskStats {
+                        id: *task,
+                        name: name.clone(),
+                        parent: *parent,
+                        kind: *task_kind,
+                        state: TaskState::Scheduled,
+                        since_ns: t,
+                        spawned_ns: t,
+                        polls: 0,
+                        busy_ns: 0,
+                        scheduled_ns: 0,
+                        idle_ns: 0,
+                        wakes: WakeCounts::default(),
+                        waker_clones: 0,
+                        waker_drops: 0,
+                        last_lane: None,
+                        woken_while_running: false,
+                        waiting_on: None,
+                    },
+                );
+            }
+            EventKind::PollStart { task, lane } => {
+                let Some(s) = self.tasks.get_mut(task) else {
+                    return self.anomalies += 1;
+                };
+                let elapsed = t.saturating_sub(s.since_ns);
+                match s.state {
+                    TaskState::Scheduled => s.scheduled_ns += elapsed,
+                    TaskState::Idle => s.idle_ns += elapsed,
+                    TaskState::Running | TaskState::Done(_) => self.anomalies += 1,
+                }
+                s.state = TaskState::Running;
+                s.since_ns = t;
+                s.last_lane = *lane;
+                s.woken_while_running = false;
+            }
+            EventKind::PollEnd {
+                task,
+                outcome,
+                waiting_on,
+                ..
+            } => {
+                let Some(s) = self.tasks.get_mut(task) else {
+                    return self.anomalies += 1;
+                };
+                if s.state != TaskState::Running {
+                    self.anomalies += 1;
+                    return;
+                }
+                s.busy_ns += t.saturating_sub(s.since_ns);
+                s.polls += 1;
+                self.polls += 1;
+                s.since_ns = t;
+                s.waiting_on = *waiting_on;
+                s.state = match outcome {
+                    PollOutcome::Pending if s.woken_while_running => TaskState::Scheduled,
+                    PollOutcome::Pending => TaskState::Idle,
+                    // Completion arrives as its own event right after.
+                    PollOutcome::Ready | PollOutcome::Panicked => TaskState::Idle,
+                };
+            }
+            EventKind::Wake { task, by, .. } => {
+                let Some(s) = self.tasks.get_mut(task) else {
+                    return self.anomalies += 1;
+                };
+                s.wakes.count(*task, *by);
+                self.wakes.count(*task, *by);
+                match s.state {
+                    TaskState::Idle => {
+                        s.idle_ns += t.saturating_sub(s.since_ns);
+                        s.state = TaskState::Scheduled;
+                        s.since_ns = t;
+                    }
+                    TaskState::Running => s.woken_while_running = true,
+                    TaskState::Scheduled => {}
+                    TaskState::Done(_) => self.anomalies += 1,
+                }
+            }
+            EventKind::WakerClone { task } => {
+                if let Some(s) = self.tasks.get_mut(task) {
+                    s.waker_clones += 1;
+                }
+            }
+            EventKind::WakerDrop { task } => {
+                if let Some(s) = self.tasks.get_mut(task) {
+                    s.waker_drops += 1;
+                }
+            }
+            EventKind::SpanEnter { span, name, .. } => {
+                self.spans.insert(*span, name.clone());
+            }
+            EventKind::SpanExit { .. } => {}
+            EventKind::Complete { task, outcome } => {
+                let Some(s) = self.tasks.get_mut(task) else {
+                    return self.anomalies += 1;
+                };
+                if matches!(s.state, TaskState::Done(_)) {
+                    self.anomalies += 1;
+                    return;
+                }
+                let elapsed = t.saturating_sub(s.since_ns);
+                match s.state {
+                    // A cancelled task's open wait ends here.
+                    TaskState::Scheduled => s.scheduled_ns += elapsed,
+                    TaskState::Idle => s.idle_ns += elapsed,
+                    TaskState::Running => s.busy_ns += elapsed,
+                    TaskState::Done(_) => {}
+                }
+                s.state = TaskState::Done(*outcome);
+                s.since_ns = t;
+            }
+        }
+    }
+
+    /// Tasks that have not completed.
+    pub fn live_tasks(&self) -> usize {
+        self.tasks
+            .values()
+            .filter(|t| !matches!(t.state, TaskState::Done(_)))
+            .count()
+    }
+}

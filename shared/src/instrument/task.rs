@@ -1,0 +1,253 @@
+//! [`Instrumented`]: a future wrapped so that its life as a task is recorded.
+//!
+//! The runtime polls the wrapper; the wrapper polls the real future, but with a waker of
+//! its own ([`TaskWaker`]) instead of the runtime's. That is the only way to *see* wakes:
+//! whoever the real future hands the waker to (a socket registration, a timer, another
+//! task) calls our waker, which records who called it and then wakes the runtime's
+//! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
+//! hand-written `RawWakerVTable` (the safe `Wake` trait cannot observe clones).
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use super::event::{
+    EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
+};
+use super::recorder::{CurrentTask, PENDING_SPAN, Recorder};
+use super::span::Resource;
+
+/// A future whose spawn, polls, wakes and completion are recorded. Create with
+/// [`Recorder::task`].
+pub struct Instrumented<F: Future> {
+    future: F,
+    waker: Arc<TaskWaker>,
+    /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
+    last_runtime_waker: Option<Waker>,
+    is_error: fn(&F::Output) -> bool,
+    done: bool,
+}
+
+/// The waker handed to the instrumented future.
+struct TaskWaker {
+    task: TaskId,
+    recorder: Recorder,
+    /// The runtime's waker for this task, refreshed when a poll brings a different one.
+    runtime_waker: Mutex<Option<Waker>>,
+    /// What the task's innermost pending await point waits on (a [`Resource`] as u8).
+    waiting_on: AtomicU8,
+    /// Set when the task completed: late wakes are forwarded but no longer recorded.
+    completed: AtomicBool,
+}
+
+impl<F: Future> Instrumented<F> {
+    pub(crate) fn new(recorder: Recorder, name: Name, future: F) -> Self {
+        let task = recorder.new_task(name, TaskKind::Async);
+        Self {
+            future,
+            waker: Arc::new(TaskWaker {
+                task,
+                recorder,
+                runtime_waker: Mutex::new(None),
+                waiting_on: AtomicU8::new(Resource::Other as u8),
+                completed: AtomicBool::new(false),
+            }),
+            last_runtime_waker: None,
+            is_error: |_| false,
+            done: false,
+        }
+    }
+
+    /// Which outputs count as [`TaskOutcome::Error`].
+    pub fn errors_when(mut self, is_error: fn(&F::Output) -> bool) -> Self {
+        self.is_error = is_error;
+        self
+    }
+
+    pub fn id(&self) -> TaskId {
+        self.waker.task
+    }
+
+    fn complete(&mut self, outcome: TaskOutcome) {
+        self.done = true;
+        self.waker.completed.store(true, Ordering::Release);
+        self.waker.recorder.record(EventKind::Complete {
+            task: self.waker.task,
+            outcome,
+        });
+    }
+}
+
+impl<F: Future> Future for Instrumented<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and no
+        // other field's handling moves it. The other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let task = this.waker.task;
+        let recorder = &this.waker.recorder;
+
+        if !this
+            .last_runtime_waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            let fresh = cx.waker().clone();
+            *this
+                .waker
+                .runtime_waker
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(fresh.clone());
+            this.last_runtime_waker = Some(fresh);
+        }
+
+        let lane = Some(recorder.lane(LaneKind::Worker));
+        recorder.record(EventKind::PollStart { task, lane });
+        let outer_pending = PENDING_SPAN.take();
+        let waker = this.waker.borrowed_waker();
+        let mut inner_cx = Context::from_waker(&waker);
+        let result = {
+            let _current = CurrentTask::enter(recorder, task);
+            catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
+        };
+        let pending = PENDING_SPAN.replace(outer_pending);
+
+        match result {
+            Ok(Poll::Pending) => {
+                let resource = pending.map_or(Resource::Other, |(_, r)| r);
+                this.waker
+                    .waiting_on
+                    .store(resource as u8, Ordering::Relaxed);
+                recorder.record(EventKind::PollEnd {
+                    task,
+                    lane,
+                    outcome: PollOutcome::Pending,
+                    waiting_on: pending.map(|(span, _)| span),
+                });
+                Poll::Pending
+            }
+            Ok(Poll::Ready(output)) => {
+                recorder.record(EventKind::PollEnd {
+                    task,
+                    lane,
+                    outcome: PollOutcome::Ready,
+                    waiting_on: None,
+                });
+                let outcome = if (this.is_error)(&output) {
+                    TaskOutcome::Error
+                } else {
+                    TaskOutcome::Ok
+                };
+                this.complete(outcome);
+                Poll::Ready(output)
+            }
+            Err(panic) => {
+                recorder.record(EventKind::PollEnd {
+                    task,
+                    lane,
+                    outcome: PollOutcome::Panicked,
+                    waiting_on: None,
+                });
+                this.complete(TaskOutcome::Panicked);
+                // The runtime still sees the panic (as a `JoinError` for tokio).
+                resume_unwind(panic)
+            }
+        }
+    }
+}
+
+impl<F: Future> Drop for Instrumented<F> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.complete(TaskOutcome::Cancelled);
+        }
+    }
+}
+
+impl TaskWaker {
+    /// A `Waker` that borrows this `Arc` for the duration of one poll: not counted as a
+    /// clone, and never dropped (hence `ManuallyDrop`). Clones made from it are real.
+    fn borrowed_waker(self: &Arc<Self>) -> ManuallyDrop<Waker> {
+        let raw = RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE);
+        // SAFETY: the vtable's contract holds for a pointer from `Arc::as_ptr` as long as
+        // the `Arc` outlives the waker, which it does: the waker lives only in this poll
+        // and is never dropped (so never decrements the count it did not increment).
+        ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+    }
+
+    fn wake(&self, by_ref: bool) {
+        if !self.completed.load(Ordering::Acquire) {
+            self.recorder.record(EventKind::Wake {
+                task: self.task,
+                by: self.source(),
+                by_ref,
+            });
+        }
+        let runtime = self
+            .runtime_waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(waker) = runtime {
+            waker.wake();
+        }
+    }
+
+    /// Who is calling `wake` right now, judged from this thread's context.
+    fn source(&self) -> WakeSource {
+        if let Some(task) = self.recorder.current_task() {
+            return WakeSource::Task(task);
+        }
+        // Another run's task, or a thread that is none of this run's lanes.
+        if self.recorder.in_foreign_task() || self.recorder.current_lane().is_none() {
+            return WakeSource::Thread;
+        }
+        // On a lane of the runtime but inside no task: the runtime's driver is running,
+        // typically while the lane is parked. Which driver it is follows from what the
+        // task's pending await point said it waits on.
+        match Resource::from_u8(self.waiting_on.load(Ordering::Relaxed)) {
+            Resource::Io => WakeSource::Reactor,
+            Resource::Timer => WakeSource::Timer,
+            Resource::Other => WakeSource::Driver,
+        }
+    }
+
+    fn note(&self, kind: fn(TaskId) -> EventKind) {
+        if !self.completed.load(Ordering::Acquire) {
+            self.recorder.record(kind(self.task));
+        }
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
+
+// SAFETY (all four): `ptr` always comes from `Arc::<TaskWaker>::as_ptr`/`into_raw`, and
+// every waker built by `clone_raw` owns one strong count, released by `wake_raw` or
+// `drop_raw`. The borrowed per-poll waker owns none and is never dropped.
+unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
+    let this = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) });
+    this.note(|task| EventKind::WakerClone { task });
+    let cloned: Arc<TaskWaker> = Arc::clone(&this);
+    RawWaker::new(Arc::into_raw(cloned).cast(), &VTABLE)
+}
+
+unsafe fn wake_raw(ptr: *const ()) {
+    let this = unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) };
+    this.wake(false);
+}
+
+unsafe fn wake_by_ref_raw(ptr: *const ()) {
+    let this = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) });
+    this.wake(true);
+}
+
+unsafe fn drop_raw(ptr: *const ()) {
+    let this = unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) };
+    this.note(|task| EventKind::WakerDrop { task });
+}

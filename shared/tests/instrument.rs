@@ -1,0 +1,301 @@
+//! The recorder on known futures: exact poll and wake counts, wake attribution, outcomes,
+//! bounded buffers. Runs natively and, in headless Chromium, on wasm32.
+
+mod support;
+
+use std::task::Poll;
+
+use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::stats::{RunStats, TaskState};
+use pollscope_shared::instrument::{EventKind, PollOutcome, Recorder, TaskOutcome, WakeSource};
+use support::{Executor, Signal, YieldN, check_consistency};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[test]
+fn pending_twice_with_self_wakes_is_three_polls_and_two_self_wakes() {
+    let recorder = Recorder::new(1024);
+    let mut executor = Executor::default();
+    executor.spawn(recorder.task("yield twice", YieldN { left: 2 }));
+    assert_eq!(executor.run_until_stalled(), 0);
+
+    let events = recorder.drain();
+    let per_task = check_consistency(&events);
+    assert_eq!(per_task.len(), 1);
+    let mut stats = RunStats::default();
+    stats.apply_all(&events);
+    let task = stats.tasks.values().next().unwrap();
+    assert_eq!(task.name, "yield twice");
+    assert_eq!(task.polls, 3);
+    assert_eq!(task.wakes.self_wakes, 2);
+    assert_eq!(task.wakes.total(), 2);
+    assert_eq!(task.state, TaskState::Done(TaskOutcome::Ok));
+    let outcomes: Vec<_> = per_task
+        .values()
+        .next()
+        .unwrap()
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::PollEnd { outcome, .. } => Some(*outcome),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            PollOutcome::Pending,
+            PollOutcome::Pending,
+            PollOutcome::Ready
+        ]
+    );
+    // wake_by_ref, not wake: the waker was kept.
+    assert!(
+        events
+            .iter()
+            .all(|e| !matches!(e.kind, EventKind::Wake { by_ref: false, .. }))
+    );
+    assert_eq!(stats.anomalies, 0);
+}
+
+#[test]
+fn a_task_woken_by_another_task_names_that_task() {
+    let recorder = Recorder::new(1024);
+    let signal = Signal::default();
+    let mut executor = Executor::default();
+    let waiter = recorder.task("waiter", signal.wait());
+    let waiter_id = waiter.id();
+    executor.spawn(waiter);
+    let firer = recorder.task("firer", {
+        let signal = signal.clone();
+        async move { signal.fire() }
+    });
+    let firer_id = firer.id();
+    executor.spawn(firer);
+    assert_eq!(executor.run_until_stalled(), 0);
+
+    let events = recorder.drain();
+    check_consistency(&events);
+    let wakes: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Wake { task, by, by_ref } => Some((task, by, by_ref)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(wakes, [(waiter_id, WakeSource::Task(firer_id), false)]);
+    let mut stats = RunStats::default();
+    stats.apply_all(&events);
+    assert_eq!(stats.tasks[&waiter_id].polls, 2);
+    assert_eq!(stats.tasks[&waiter_id].wakes.by_task, 1);
+    // The waiter stored a clone of its waker; the firer consumed it with `wake`.
+    assert_eq!(stats.tasks[&waiter_id].waker_clones, 1);
+}
+
+#[test]
+fn a_wake_from_outside_any_lane_is_a_thread_wake_and_a_dropped_future_is_cancelled() {
+    let recorder = Recorder::new(1024);
+    let signal = Signal::default();
+    let mut executor = Executor::default();
+    let mut waiting = Some(Box::pin(recorder.task("waiter", signal.wait())));
+    let id = waiting.as_ref().unwrap().id();
+    // Poll once by hand, on a thread that is a lane of this recorder.
+    let waker = std::task::Waker::noop();
+    let poll = waiting
+        .as_mut()
+        .unwrap()
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(waker));
+    assert!(poll.is_pending());
+    // Fire from a context that is not a lane of this recorder: a second recorder's lane.
+    let other = Recorder::new(16);
+    executor.spawn(other.task("elsewhere", async move { signal.fire() }));
+    executor.run_until_stalled();
+    drop(waiting.take());
+
+    let events = recorder.drain();
+    check_consistency(&events);
+    let wake = events.iter().find_map(|e| match e.kind {
+        EventKind::Wake { by, .. } => Some(by),
+        _ => None,
+    });
+    // A task of another recorder is "not one of ours": it counts as an outside thread.
+    assert_eq!(wake, Some(WakeSource::Thread));
+    let last = events.last().unwrap();
+    assert_eq!(
+        last.kind,
+        EventKind::Complete {
+            task: id,
+            outcome: TaskOutcome::Cancelled
+        }
+    );
+    let _ = Poll::<()>::Pending;
+}
+
+#[test]
+fn a_timer_await_point_names_the_wait_and_the_wake_is_the_timers() {
+    let recorder = Recorder::new(1024);
+    let signal = Signal::default();
+    let mut executor = Executor::default();
+    let task = recorder.task("sleeper", {
+        let recorder = recorder.clone();
+        let signal = signal.clone();
+        async move { recorder.timer("sleep", signal.wait()).await }
+    });
+    let id = task.id();
+    executor.spawn(task);
+    executor.run_until_stalled();
+    // The "timer" fires from the lane's own thread, outside any task: as a runtime's
+    // driver does when it processes expired timers.
+    signal.fire();
+    assert_eq!(executor.run_until_stalled(), 0);
+
+    let events = recorder.drain();
+    check_consistency(&events);
+    let span = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::SpanEnter { span, name, .. } if name == "sleep" => Some(*span),
+            _ => None,
+        })
+        .expect("span entered");
+    assert!(events.iter().any(|e| e.kind
+        == EventKind::PollEnd {
+            task: id,
+            lane: e.kind_lane(),
+            outcome: PollOutcome::Pending,
+            waiting_on: Some(span)
+        }));
+    assert!(events.iter().any(
+        |e| matches!(e.kind, EventKind::Wake { task, by: WakeSource::Timer, .. } if task == id)
+    ));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::SpanExit { task: id, span })
+    );
+}
+
+trait LaneOf {
+    fn kind_lane(&self) -> Option<pollscope_shared::instrument::LaneId>;
+}
+
+impl LaneOf for pollscope_shared::instrument::Event {
+    fn kind_lane(&self) -> Option<pollscope_shared::instrument::LaneId> {
+        match self.kind {
+            EventKind::PollEnd { lane, .. } | EventKind::PollStart { lane, .. } => lane,
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn an_error_output_is_recorded_as_error() {
+    let recorder = Recorder::new(1024);
+    let mut executor = Executor::default();
+    executor.spawn({
+        let task = recorder.fallible_task("fails", async { Err::<(), &str>("boom") });
+        async move {
+            let _ = task.await;
+        }
+    });
+    executor.run_until_stalled();
+    let events = recorder.drain();
+    check_consistency(&events);
+    assert!(events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Complete {
+            outcome: TaskOutcome::Error,
+            ..
+        }
+    )));
+}
+
+#[cfg(not(target_arch = "wasm32"))] // wasm32 aborts on panic
+#[test]
+fn a_panicking_task_is_recorded_as_panicked_and_the_panic_still_propagates() {
+    let recorder = Recorder::new(1024);
+    let mut task = Box::pin(recorder.task("panics", async { panic!("on purpose") }));
+    let waker = std::task::Waker::noop();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = task
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(waker));
+    }));
+    assert!(caught.is_err(), "the panic reaches the runtime");
+    drop(task);
+    let events = recorder.drain();
+    check_consistency(&events);
+    let ends: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::PollEnd { .. } | EventKind::Complete { .. }
+            )
+        })
+        .collect();
+    assert_eq!(ends.len(), 2);
+    assert!(matches!(
+        ends[0].kind,
+        EventKind::PollEnd {
+            outcome: PollOutcome::Panicked,
+            ..
+        }
+    ));
+    assert!(matches!(
+        ends[1].kind,
+        EventKind::Complete {
+            outcome: TaskOutcome::Panicked,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_full_buffer_drops_and_counts_without_blocking_the_task() {
+    let recorder = Recorder::new(8);
+    let mut executor = Executor::default();
+    executor.spawn(recorder.task("busy", YieldN { left: 100 }));
+    // The task runs to completion although nobody drains the buffer.
+    assert_eq!(executor.run_until_stalled(), 0);
+    let events = recorder.drain();
+    assert_eq!(events.len(), 8);
+    // spawn + lane + 101 poll starts + 101 poll ends + 100 wakes + completion = 305 events.
+    assert_eq!(recorder.dropped(), 305 - 8);
+    // After a drain there is room again.
+    let mut executor = Executor::default();
+    executor.spawn(recorder.task("again", YieldN { left: 0 }));
+    executor.run_until_stalled();
+    assert_eq!(recorder.drain().len(), 4);
+}
+
+#[test]
+fn binary_batches_round_trip_and_are_far_smaller_than_json() {
+    let recorder = Recorder::new(100_000);
+    let mut executor = Executor::default();
+    for i in 0..50 {
+        executor.spawn(recorder.task(if i % 2 == 0 { "even" } else { "odd" }, YieldN { left: 20 }));
+    }
+    executor.run_until_stalled();
+    let batch = EventBatch {
+        run_id: 7,
+        seq: 3,
+        dropped_total: 0,
+        events: recorder.drain(),
+    };
+    assert!(batch.events.len() > 2000);
+
+    let binary = batch.encode_binary();
+    assert_eq!(EventBatch::decode_binary(&binary).unwrap(), batch);
+    let json = serde_json::to_string(&batch).unwrap();
+    assert_eq!(serde_json::from_str::<EventBatch>(&json).unwrap(), batch);
+    let ratio = binary.len() as f64 / json.len() as f64;
+    assert!(ratio <= 0.2, "binary/json = {ratio:.3}");
+
+    assert!(EventBatch::decode_binary(&[]).is_err());
+    assert!(EventBatch::decode_binary(&[0x00, 1, 2]).is_err());
+    assert!(EventBatch::decode_binary(&binary[..binary.len() / 2]).is_err());
+}
