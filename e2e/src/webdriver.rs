@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// The W3C key under which an element reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4a5c1f3b4a8a";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// Flags verified to work in this closed-network sandbox.
 const CHROMIUM_ARGS: &[&str] = &[
     "--headless",

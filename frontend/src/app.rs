@@ -1,0 +1,334 @@
+//! The app shell: header with the connection indicator, navigation built from the
+//! scenarios the server announced, hash routing (`#/seq_vs_concurrent`), banners, and the
+//! page of the selected scenario.
+//!
+//! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
+//! reads the state and turns clicks into messages for the server.
+
+use std::collections::BTreeMap;
+
+use pollscope_shared::ClientMessage;
+use pollscope_shared::protocol::EventEncoding;
+use pollscope_shared::results::ScenarioResult;
+use pollscope_shared::scenario::ScenarioDescriptor;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+use crate::components::{DemoProps, RunPanel};
+use crate::connection::{Connection, ConnectionProvider};
+use crate::seq_vs_concurrent::{self, SeqVsConcurrentPage, SeqVsConcurrentResultView};
+use crate::state::{Action, AppState, ConnectionStatus, RunState};
+
+/// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
+pub fn route_from_hash(hash: &str) -> Option<&str> {
+    let id = hash.trim_start_matches('#').trim_start_matches('/');
+    let id = id.split(['/', '?']).next().unwrap_or("");
+    (!id.is_empty()).then_some(id)
+}
+
+/// The scenario to show: the routed one if the server announced it, else the first one.
+pub fn select<'a>(
+    scenarios: &'a [ScenarioDescriptor],
+    route: Option<&str>,
+) -> Option<&'a ScenarioDescriptor> {
+    route
+        .and_then(|id| scenarios.iter().find(|s| s.id == id))
+        .or_else(|| scenarios.first())
+}
+
+/// Scenarios grouped by outline section, sections in order, scenarios in announced order.
+pub fn by_section(scenarios: &[ScenarioDescriptor]) -> BTreeMap<u8, Vec<&ScenarioDescriptor>> {
+    let mut sections: BTreeMap<u8, Vec<&ScenarioDescriptor>> = BTreeMap::new();
+    for s in scenarios {
+        sections.entry(s.section).or_default().push(s);
+    }
+    sections
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The location hash, kept up to date by listening to `hashchange`.
+#[hook]
+fn use_location_hash() -> String {
+    let hash = use_state(current_hash);
+    {
+        let hash = hash.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a window");
+            let listener =
+                Closure::<dyn FnMut(Event)>::new(move |_: Event| hash.set(current_hash()));
+            let _ = window
+                .add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            move || {
+                let _ = window.remove_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        });
+    }
+    (*hash).clone()
+}
+
+/// The root component: state + socket.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(AppState::default);
+    html! {
+        <ConnectionProvider dispatch={state.dispatcher()}>
+            <Shell state={state} />
+        </ConnectionProvider>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    pub state: UseReducerHandle<AppState>,
+}
+
+#[component]
+pub fn Shell(props: &ShellProps) -> Html {
+    let state = &props.state;
+    let connection = use_context::<Connection>().expect("inside ConnectionProvider");
+    let hash = use_location_hash();
+    let selected = select(&state.scenarios, route_from_hash(&hash));
+
+    let nav = by_section(&state.scenarios)
+        .into_iter()
+        .map(|(section, scenarios)| {
+            let links = scenarios.into_iter().map(|s| {
+                let current = selected.is_some_and(|sel| sel.id == s.id);
+                html! {
+                    <li key={s.id.clone()}>
+                        <a href={format!("#/{}", s.id)} class={classes!(current.then_some("current"))}
+                            aria-current={current.then_some("page")}>{ &s.title }</a>
+                    </li>
+                }
+            });
+            html! {
+                <li class="nav-section" key={section.to_string()}>
+                    <span class="section-number">{ format!("Section {section}") }</span>
+                    <ul>{ for links }</ul>
+                </li>
+            }
+        });
+
+    let page = match selected {
+        Some(descriptor) => demo_page(state, &connection, descriptor),
+        None if state.server_version.is_some() => {
+            html! { <p class="empty">{ "The server announced no scenarios." }</p> }
+        }
+        None => html! { <p class="empty">{ "Waiting for the server to say hello…" }</p> },
+    };
+
+    html! {
+        <>
+            <header class="site-header">
+                <h1><a href="#/">{ "pollscope" }</a></h1>
+                <span class="tagline">{ "async Rust, measured live" }</span>
+                <span id="connection-status" class="connection"
+                    data-state={state.status.data_state()} role="status">
+                    <span class="dot" aria-hidden="true"></span>
+                    { state.status.label() }
+                </span>
+            </header>
+            { banners(state) }
+            <div class="layout">
+                <nav class="scenarios" aria-label="Demos">
+                    <ul>{ for nav }</ul>
+                </nav>
+                <main>{ page }</main>
+            </div>
+            <footer>
+                if let Some(version) = &state.server_version {
+                    { format!("server {version}") }
+                }
+                if let Some(limits) = &state.limits {
+                    { format!(" · runs stop after {} s · {} run(s) at a time",
+                        limits.max_run_seconds, limits.max_concurrent_runs) }
+                }
+            </footer>
+        </>
+    }
+}
+
+fn banners(state: &UseReducerHandle<AppState>) -> Html {
+    let connection = match state.status {
+        ConnectionStatus::Reconnecting {
+            attempt,
+            retry_in_ms,
+        } => {
+            let when = if retry_in_ms == 0 {
+                format!("Trying again now (attempt {attempt}).")
+            } else {
+                format!(
+                    "Retrying automatically: attempt {attempt} in {:.1} s.",
+                    f64::from(retry_in_ms) / 1000.0
+                )
+            };
+            let what = if state.ever_connected {
+                "The connection to the backend was lost. "
+            } else {
+                "The backend is not reachable (no WebSocket at /ws on this host). Is it running? "
+            };
+            html! {
+                <div id="connection-error" class="banner error" role="alert">
+                    { what }{ when }
+                </div>
+            }
+        }
+        _ => html! {},
+    };
+    let mismatch = state.protocol_mismatch.map(|v| {
+        html! {
+            <div class="banner error" role="alert">
+                { format!("The server speaks protocol version {v}, this page version {}. \
+                           Reload the page after updating it.", pollscope_shared::PROTOCOL_VERSION) }
+            </div>
+        }
+    });
+    let notice = state.notice.as_ref().map(|text| {
+        let dispatch = state.dispatcher();
+        html! {
+            <div id="notice" class="banner notice">
+                { text }
+                <button class="dismiss" onclick={move |_| dispatch.dispatch(Action::DismissNotice)}>
+                    { "Dismiss" }
+                </button>
+            </div>
+        }
+    });
+    html! { <>{ connection }{ for mismatch }{ for notice }</> }
+}
+
+fn demo_page(
+    state: &UseReducerHandle<AppState>,
+    connection: &Connection,
+    descriptor: &ScenarioDescriptor,
+) -> Html {
+    let id = descriptor.id.clone();
+    let on_param = {
+        let (dispatch, id) = (state.dispatcher(), id.clone());
+        Callback::from(move |(name, value): (String, i64)| {
+            dispatch.dispatch(Action::SetParam {
+                scenario: id.clone(),
+                name,
+                value,
+            });
+        })
+    };
+    let on_run = {
+        let (connection, id, params) = (connection.clone(), id.clone(), state.params_for(&id));
+        Callback::from(move |()| {
+            connection.send(ClientMessage::Run {
+                scenario: id.clone(),
+                params: params.clone(),
+                // Recorded events come as binary frames, which this page does not read
+                // yet; the compact encoding keeps them cheap until it does.
+                events: EventEncoding::Binary,
+            });
+        })
+    };
+    let on_cancel = {
+        let connection = connection.clone();
+        Callback::from(move |run_id| {
+            connection.send(ClientMessage::Cancel { run_id });
+        })
+    };
+    let props = DemoProps {
+        descriptor: descriptor.clone(),
+        run: state.run(&id).clone(),
+        values: state.params_for(&id),
+        connected: state.is_connected(),
+        on_param,
+        on_run,
+        on_cancel,
+    };
+    match id.as_str() {
+        seq_vs_concurrent::ID => html! { <SeqVsConcurrentPage key={id} ..props /> },
+        _ => html! { <GenericPage key={id} ..props /> },
+    }
+}
+
+/// A scenario the server offers but this frontend has no dedicated page for yet: its
+/// summary, knobs, run controls, and the measured result as the server sent it.
+#[component]
+fn GenericPage(props: &DemoProps) -> Html {
+    let result = match &props.run {
+        RunState::Finished {
+            result: ScenarioResult::SeqVsConcurrent(r),
+            ..
+        } => html! { <SeqVsConcurrentResultView result={r.clone()} /> },
+        RunState::Finished { result, .. } => {
+            let json = serde_json::to_string_pretty(result).unwrap_or_default();
+            html! {
+                <section id="result" class="result raw">
+                    <p>{ "Measured result, as the server sent it:" }</p>
+                    <pre>{ json }</pre>
+                </section>
+            }
+        }
+        _ => html! {},
+    };
+    html! {
+        <article class="demo" data-scenario={props.descriptor.id.clone()}>
+            <h2>{ &props.descriptor.title }</h2>
+            <p class="summary">{ &props.descriptor.summary }</p>
+            <RunPanel ..props.clone() />
+            { result }
+        </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(id: &str, section: u8) -> ScenarioDescriptor {
+        ScenarioDescriptor {
+            id: id.into(),
+            title: id.into(),
+            section,
+            summary: String::new(),
+            params: vec![],
+        }
+    }
+
+    #[test]
+    fn routes_from_hash() {
+        assert_eq!(
+            route_from_hash("#/seq_vs_concurrent"),
+            Some("seq_vs_concurrent")
+        );
+        assert_eq!(
+            route_from_hash("#seq_vs_concurrent/"),
+            Some("seq_vs_concurrent")
+        );
+        assert_eq!(route_from_hash(""), None);
+        assert_eq!(route_from_hash("#/"), None);
+    }
+
+    #[test]
+    fn selects_routed_or_first() {
+        let all = [scenario("x", 2), scenario("y", 1)];
+        assert_eq!(select(&all, Some("y")).unwrap().id, "y");
+        assert_eq!(select(&all, Some("nope")).unwrap().id, "x");
+        assert_eq!(select(&all, None).unwrap().id, "x");
+        assert!(select(&[], Some("x")).is_none());
+    }
+
+    #[test]
+    fn groups_by_section_in_order() {
+        let all = [scenario("c", 2), scenario("a", 1), scenario("b", 2)];
+        let groups: Vec<(u8, Vec<&str>)> = by_section(&all)
+            .into_iter()
+            .map(|(n, s)| (n, s.iter().map(|d| d.id.as_str()).collect()))
+            .collect();
+        assert_eq!(groups, vec![(1, vec!["a"]), (2, vec!["c", "b"])]);
+    }
+}

@@ -1,0 +1,251 @@
+//! The one WebSocket to the backend, and the context that lets components use it.
+//!
+//! [`ConnectionProvider`] opens `ws(s)://{host}/ws`, turns what happens on the socket into
+//! [`Action`]s for the app's reducer, and reconnects with exponential backoff when the
+//! socket closes. Components get a [`Connection`] from the context and call
+//! [`Connection::send`]; they never touch the socket.
+//!
+//! The pure parts (URL, backoff) are plain functions with native tests; everything that
+//! calls browser APIs only runs in the browser.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::future::TimeoutFuture;
+use pollscope_shared::{ClientMessage, ServerMessage};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Event, MessageEvent, WebSocket};
+use yew::prelude::*;
+
+use crate::state::{Action, AppState};
+
+/// First reconnect delay; each further attempt waits twice as long, up to [`MAX_BACKOFF_MS`].
+pub const FIRST_BACKOFF_MS: u32 = 500;
+pub const MAX_BACKOFF_MS: u32 = 8_000;
+/// How often the reconnect countdown on screen is updated.
+const COUNTDOWN_STEP_MS: u32 = 100;
+
+/// Delay before reconnect attempt `attempt` (1-based): 500 ms, 1 s, 2 s, 4 s, 8 s, 8 s, …
+pub fn backoff_ms(attempt: u32) -> u32 {
+    let doublings = attempt.saturating_sub(1).min(16);
+    FIRST_BACKOFF_MS
+        .saturating_mul(1 << doublings)
+        .min(MAX_BACKOFF_MS)
+}
+
+/// The socket URL for a page served at `protocol` (`"http:"`/`"https:"`) and `host`
+/// (`"example.org:8080"`). The backend serves the page and the socket from one origin,
+/// and `trunk serve` proxies `/ws` to it in the dev loop.
+pub fn ws_url(protocol: &str, host: &str) -> String {
+    let scheme = if protocol == "https:" { "wss" } else { "ws" };
+    format!("{scheme}://{host}/ws")
+}
+
+/// What components get from the context: a way to send to the server.
+#[derive(Clone)]
+pub struct Connection {
+    socket: Rc<Socket>,
+}
+
+impl PartialEq for Connection {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.socket, &other.socket)
+    }
+}
+
+impl Connection {
+    /// Send a message if the socket is open. On success the reducer hears about it
+    /// ([`Action::Sent`]) so it can track what awaits an answer. Returns whether it went out.
+    pub fn send(&self, message: ClientMessage) -> bool {
+        let sent = self
+            .socket
+            .ws
+            .borrow()
+            .as_ref()
+            .filter(|ws| ws.ready_state() == WebSocket::OPEN)
+            .is_some_and(|ws| ws.send_with_str(&message.to_json()).is_ok());
+        if sent {
+            self.socket.dispatch.dispatch(Action::Sent(message));
+        }
+        sent
+    }
+}
+
+/// A JS event callback owned by Rust.
+type Handler = Closure<dyn FnMut(Event)>;
+
+/// Owns the `WebSocket` and the JS callbacks attached to it.
+struct Socket {
+    dispatch: UseReducerDispatcher<AppState>,
+    ws: RefCell<Option<WebSocket>>,
+    /// Failed attempts since the last successful open.
+    attempt: Cell<u32>,
+    /// False once the provider is unmounted: stop reconnecting.
+    alive: Cell<bool>,
+    /// The closures must live as long as the socket may call them.
+    handlers: RefCell<Vec<Handler>>,
+}
+
+impl Socket {
+    fn new(dispatch: UseReducerDispatcher<AppState>) -> Self {
+        Self {
+            dispatch,
+            ws: RefCell::new(None),
+            attempt: Cell::new(0),
+            alive: Cell::new(true),
+            handlers: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn open(self: &Rc<Self>) {
+        if !self.alive.get() {
+            return;
+        }
+        let location = web_sys::window().expect("a window").location();
+        let url = ws_url(
+            &location.protocol().unwrap_or_default(),
+            &location.host().unwrap_or_default(),
+        );
+        let ws = match WebSocket::new(&url) {
+            Ok(ws) => ws,
+            Err(_) => return self.schedule_reconnect(),
+        };
+        // Binary frames will carry event batches later; ask for them as ArrayBuffers.
+        ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
+
+        // The callbacks hold a weak reference: the socket owns them, not the other way round.
+        let weak = Rc::downgrade(self);
+        let on_open = handler(&weak, |this, _| {
+            this.attempt.set(0);
+            this.dispatch.dispatch(Action::Opened);
+        });
+        let on_message = handler(&weak, |this, event| {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            // Text frames are JSON control messages; binary frames are ignored for now.
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            this.dispatch
+                .dispatch(match ServerMessage::from_json(&text) {
+                    Ok(message) => Action::Server(message),
+                    Err(e) => Action::BadFrame(e.to_string()),
+                });
+        });
+        let on_close = handler(&weak, |this, _| {
+            // `close` follows every failure (including "could not connect"), so it alone
+            // drives reconnection; `error` carries no extra information.
+            this.ws.replace(None);
+            this.schedule_reconnect();
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *self.handlers.borrow_mut() = vec![on_open, on_message, on_close];
+        self.ws.replace(Some(ws));
+    }
+
+    /// Wait out the backoff (showing a countdown), then try again.
+    fn schedule_reconnect(self: &Rc<Self>) {
+        if !self.alive.get() {
+            return;
+        }
+        let attempt = self.attempt.get() + 1;
+        self.attempt.set(attempt);
+        let delay = backoff_ms(attempt);
+        self.dispatch.dispatch(Action::Disconnected {
+            attempt,
+            retry_in_ms: delay,
+        });
+        let weak = Rc::downgrade(self);
+        yew::platform::spawn_local(async move {
+            let mut remaining = delay;
+            while remaining > 0 {
+                let step = remaining.min(COUNTDOWN_STEP_MS);
+                TimeoutFuture::new(step).await;
+                remaining -= step;
+                let Some(this) = weak.upgrade().filter(|t| t.alive.get()) else {
+                    return;
+                };
+                this.dispatch.dispatch(Action::RetryCountdown {
+                    retry_in_ms: remaining,
+                });
+            }
+            if let Some(this) = weak.upgrade() {
+                this.open();
+            }
+        });
+    }
+
+    fn shutdown(&self) {
+        self.alive.set(false);
+        if let Some(ws) = self.ws.take() {
+            ws.set_onclose(None);
+            let _ = ws.close();
+        }
+        self.handlers.borrow_mut().clear();
+    }
+}
+
+/// A JS event callback that calls `f` if the socket still exists.
+fn handler(weak: &Weak<Socket>, f: impl Fn(&Rc<Socket>, &Event) + 'static) -> Handler {
+    let weak = weak.clone();
+    Closure::new(move |event: Event| {
+        if let Some(this) = weak.upgrade() {
+            f(&this, &event);
+        }
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConnectionProviderProps {
+    /// Where socket events go: the app's reducer.
+    pub dispatch: UseReducerDispatcher<AppState>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Opens the socket when mounted, closes it when unmounted, and provides a [`Connection`].
+#[component]
+pub fn ConnectionProvider(props: &ConnectionProviderProps) -> Html {
+    let socket = use_memo((), {
+        let dispatch = props.dispatch.clone();
+        move |_| Socket::new(dispatch)
+    });
+    {
+        let socket = socket.clone();
+        use_effect_with((), move |_| {
+            socket.open();
+            move || socket.shutdown()
+        });
+    }
+    let connection = Connection {
+        socket: socket.clone(),
+    };
+    html! {
+        <ContextProvider<Connection> context={connection}>
+            { props.children.clone() }
+        </ContextProvider<Connection>>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_500ms_to_8s() {
+        let delays: Vec<u32> = (1..=7).map(backoff_ms).collect();
+        assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 8000, 8000]);
+        assert_eq!(backoff_ms(0), 500);
+        assert_eq!(backoff_ms(u32::MAX), 8000);
+    }
+
+    #[test]
+    fn ws_url_follows_the_page_scheme() {
+        assert_eq!(ws_url("http:", "127.0.0.1:8080"), "ws://127.0.0.1:8080/ws");
+        assert_eq!(ws_url("https:", "example.org"), "wss://example.org/ws");
+    }
+}

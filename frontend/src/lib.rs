@@ -1,0 +1,26 @@
+//! # pollscope-frontend
+//!
+//! The browser side of pollscope: a Yew app that connects to the backend over one
+//! WebSocket, offers the scenarios the server announces, and draws what the server
+//! measured. Nothing on screen is computed or animated locally: every number comes from
+//! a server message (see `shared/` for the wire contract).
+//!
+//! Layout:
+//! - [`state`]: the pure app state and its reducer (unit-tested natively).
+//! - [`connection`]: the WebSocket, reconnection with backoff, and the `Connection` context.
+//! - [`app`]: the shell — header, connection indicator, navigation, routing, banners.
+//! - [`components`]: knobs, run controls, progress and errors shared by every demo.
+//! - [`seq_vs_concurrent`]: the section 1 demo page and its result timeline.
+//! - [`snippet`]: cutting the displayed code out of the backend's source.
+
+pub mod app;
+pub mod components;
+pub mod connection;
+pub mod seq_vs_concurrent;
+pub mod snippet;
+pub mod state;
+
+/// Mount the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,195 @@
+//! Outline section 1 — async/await: sequential vs concurrent.
+//!
+//! The page explains the idea, shows the backend code that ran (embedded from the
+//! backend's source at compile time), lets the learner set both servers' delays, and
+//! draws the measured result as one timeline per strategy.
+
+use pollscope_shared::results::{
+    FetchTiming, ScenarioResult, SeqVsConcurrentResult, StrategyTiming,
+};
+use yew::prelude::*;
+
+use crate::components::{DemoProps, RunPanel, format_ms, percent};
+use crate::snippet::{dedent, extract_snippet};
+use crate::state::RunState;
+
+pub const ID: &str = "seq_vs_concurrent";
+
+/// The scenario's source, compiled into the frontend so the panel shows exactly what the
+/// server runs.
+const SOURCE: &str = include_str!("../../backend/src/scenarios/seq_vs_concurrent.rs");
+const SOURCE_PATH: &str = "backend/src/scenarios/seq_vs_concurrent.rs";
+
+#[component]
+pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
+    let snippet = extract_snippet(SOURCE).map_or_else(
+        || "(the demo markers are missing from the backend source)".to_owned(),
+        dedent,
+    );
+    let result = match &props.run {
+        RunState::Finished {
+            result: ScenarioResult::SeqVsConcurrent(r),
+            ..
+        } => html! { <SeqVsConcurrentResultView result={r.clone()} /> },
+        _ => html! {},
+    };
+    html! {
+        <article class="demo" data-scenario={ID}>
+            <h2>{ &props.descriptor.title }</h2>
+            <p class="summary">{ &props.descriptor.summary }</p>
+            <div class="explain">
+                <p>
+                    { "A future is a value that does nothing until it is polled. Writing " }
+                    <code>{ "a.await" }</code>{ " then " }<code>{ "b.await" }</code>
+                    { " means the second request is not even sent before the first response \
+                       has arrived, so the total time is about the " }
+                    <em>{ "sum" }</em>{ " of the two delays." }
+                </p>
+                <p>
+                    <code>{ "tokio::join!(a, b)" }</code>
+                    { " polls both futures from the same task: both requests are in flight \
+                       at once and their waiting overlaps, so the total is about the " }
+                    <em>{ "larger" }</em>{ " delay." }
+                </p>
+                <p>
+                    { "No thread is started for this: one task interleaves two waits. That is \
+                       concurrency (overlapping waiting), not parallelism (computing on \
+                       several cores at once)." }
+                </p>
+            </div>
+            <figure class="code-panel">
+                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
+                <pre><code class="language-rust">{ snippet }</code></pre>
+            </figure>
+            <RunPanel ..props.clone() />
+            { result }
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResultProps {
+    pub result: SeqVsConcurrentResult,
+}
+
+/// Both strategies on one time scale: the longer total spans the full width. Each
+/// strategy gets a bar for its total and, below it, one lane per fetch positioned by when
+/// it started and how long it took — end to end when sequential, overlapping when
+/// concurrent.
+#[component]
+pub fn SeqVsConcurrentResultView(props: &ResultProps) -> Html {
+    let r = &props.result;
+    let scale = r.sequential.total_us.max(r.concurrent.total_us);
+    let sum_ms: u64 = r.sequential.fetches.iter().map(|f| f.delay_ms).sum();
+    let max_ms: u64 = r
+        .concurrent
+        .fetches
+        .iter()
+        .map(|f| f.delay_ms)
+        .max()
+        .unwrap_or(0);
+    let sequential_label = format!(
+        "Sequential: {} (≈ sum of delays: {sum_ms} ms)",
+        format_ms(r.sequential.total_us)
+    );
+    let concurrent_label = format!(
+        "Concurrent: {} (≈ max: {max_ms} ms)",
+        format_ms(r.concurrent.total_us)
+    );
+    html! {
+        <section id="result" class="result"
+            data-sequential-us={r.sequential.total_us.to_string()}
+            data-concurrent-us={r.concurrent.total_us.to_string()}>
+            { strategy_row("sequential", sequential_label, &r.sequential, scale) }
+            { strategy_row("concurrent", concurrent_label, &r.concurrent, scale) }
+            <div class="axis">
+                <span>{ "0 ms" }</span>
+                <span>{ format_ms(scale) }</span>
+            </div>
+            <p class="speedup">{ speedup_text(r) }</p>
+        </section>
+    }
+}
+
+fn strategy_row(
+    strategy: &'static str,
+    label: String,
+    timing: &StrategyTiming,
+    scale: u64,
+) -> Html {
+    let lanes = timing
+        .fetches
+        .iter()
+        .map(|f| fetch_lane(strategy, f, scale));
+    html! {
+        <div class={classes!("strategy", strategy)} data-strategy={strategy}>
+            <div class="strategy-label">{ label }</div>
+            <div class="track">
+                <div class="strategy-bar" data-strategy={strategy}
+                    data-total-us={timing.total_us.to_string()}
+                    style={format!("width: {:.3}%", percent(timing.total_us, scale))}></div>
+                { for lanes }
+            </div>
+        </div>
+    }
+}
+
+fn fetch_lane(strategy: &'static str, f: &FetchTiming, scale: u64) -> Html {
+    let style = format!(
+        "margin-left: {:.3}%; width: {:.3}%",
+        percent(f.started_at_us, scale),
+        percent(f.elapsed_us, scale)
+    );
+    let title = format!(
+        "server {}: started at +{}, took {} (server delay {} ms, {} bytes)",
+        f.server,
+        format_ms(f.started_at_us),
+        format_ms(f.elapsed_us),
+        f.delay_ms,
+        f.bytes
+    );
+    html! {
+        <div class="lane">
+            <div class="fetch-bar" data-strategy={strategy} data-server={f.server.clone()}
+                data-started-at-us={f.started_at_us.to_string()}
+                data-elapsed-us={f.elapsed_us.to_string()} style={style} title={title}>
+                <span class="fetch-label">{ format!("{} · {}", f.server, format_ms(f.elapsed_us)) }</span>
+            </div>
+        </div>
+    }
+}
+
+/// How many times longer sequential took than concurrent, from the two measured totals.
+pub fn speedup_text(r: &SeqVsConcurrentResult) -> String {
+    if r.concurrent.total_us == 0 {
+        return String::new();
+    }
+    let ratio = r.sequential.total_us as f64 / r.concurrent.total_us as f64;
+    format!("Sequential took {ratio:.2}× as long as concurrent in this run.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speedup_from_totals() {
+        let timing = |total_us| StrategyTiming {
+            total_us,
+            fetches: vec![],
+        };
+        let r = SeqVsConcurrentResult {
+            sequential: timing(800_000),
+            concurrent: timing(500_000),
+        };
+        assert_eq!(
+            speedup_text(&r),
+            "Sequential took 1.60× as long as concurrent in this run."
+        );
+        let r = SeqVsConcurrentResult {
+            sequential: timing(1),
+            concurrent: timing(0),
+        };
+        assert_eq!(speedup_text(&r), "");
+    }
+}

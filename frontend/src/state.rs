@@ -1,0 +1,899 @@
+//! The application state and every way it can change.
+//!
+//! [`AppState`] is a plain value and [`AppState::reduce`] a pure function of it and an
+//! [`Action`]: no browser APIs, no sockets, no timers. The socket code in
+//! [`crate::connection`] only *reports* what happened (opened, closed, a frame arrived,
+//! a message was sent) and the UI only *reads* the state. That split is what lets every
+//! transition below be unit-tested natively with `cargo test -p pollscope-frontend`.
+//!
+//! Truth rule: the only numbers stored here are the ones the server sent (descriptors,
+//! limits, progress events, results) and the knob values the learner typed.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use pollscope_shared::protocol::SessionLimits;
+use pollscope_shared::results::{ProgressEvent, ScenarioResult};
+use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
+use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage};
+use yew::Reducible;
+
+/// The state of the one WebSocket to the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionStatus {
+    /// The first connection attempt is under way.
+    Connecting,
+    /// The socket is open.
+    Connected,
+    /// The socket closed (or never opened); attempt number `attempt` starts in
+    /// `retry_in_ms` (0 once it is under way).
+    Reconnecting { attempt: u32, retry_in_ms: u32 },
+}
+
+impl ConnectionStatus {
+    /// The value of the `data-state` attribute of `#connection-status`.
+    pub fn data_state(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Connected => "connected",
+            Self::Reconnecting { .. } => "reconnecting",
+        }
+    }
+
+    /// Readable text for the connection indicator.
+    pub fn label(self) -> String {
+        match self {
+            Self::Connecting => "connecting…".to_owned(),
+            Self::Connected => "connected".to_owned(),
+            Self::Reconnecting {
+                attempt,
+                retry_in_ms: 0,
+            } => format!("reconnecting (attempt {attempt})…"),
+            Self::Reconnecting {
+                attempt,
+                retry_in_ms,
+            } => format!(
+                "disconnected — attempt {attempt} in {:.1} s",
+                f64::from(retry_in_ms) / 1000.0
+            ),
+        }
+    }
+}
+
+/// Why a run failed: a server error code, or the connection dropping under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureCode {
+    Server(ErrorCode),
+    /// The socket closed while the run was requested or running; its outcome is unknown.
+    ConnectionLost,
+}
+
+impl FailureCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Server(code) => code.as_str(),
+            Self::ConnectionLost => "connection_lost",
+        }
+    }
+}
+
+/// The latest run of one scenario, as far as this page knows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RunState {
+    #[default]
+    Idle,
+    /// `run` was sent; the server has not answered yet.
+    Requested,
+    /// The server accepted the run; its progress events arrive here as they stream in.
+    Running {
+        run_id: u64,
+        events: Vec<ProgressEvent>,
+        /// `cancel` was sent; waiting for `run_cancelled` (or the result, if it won the race).
+        cancelling: bool,
+    },
+    Finished {
+        run_id: u64,
+        result: ScenarioResult,
+    },
+    Failed {
+        code: FailureCode,
+        message: String,
+    },
+    Cancelled {
+        run_id: u64,
+    },
+}
+
+impl RunState {
+    /// Requested or running: the Run button stays disabled.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Requested | Self::Running { .. })
+    }
+
+    /// The run id while the server is running it.
+    pub fn running_id(&self) -> Option<u64> {
+        match self {
+            Self::Running { run_id, .. } => Some(*run_id),
+            _ => None,
+        }
+    }
+}
+
+/// The client message the server has not answered yet. An `error` without `run_id`
+/// answers the client's last message, so this says whom such an error is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Run { scenario: String },
+    Cancel { run_id: u64 },
+}
+
+/// Everything the UI shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppState {
+    pub status: ConnectionStatus,
+    /// False until the first socket opened: tells "backend unreachable" apart from a drop.
+    pub ever_connected: bool,
+    /// From the latest hello; empty before the first one.
+    pub scenarios: Vec<ScenarioDescriptor>,
+    pub limits: Option<SessionLimits>,
+    pub server_version: Option<String>,
+    /// Set when the server's hello announces a protocol version this page does not speak.
+    pub protocol_mismatch: Option<u32>,
+    /// Per scenario id: the current knob values, always within the descriptor's bounds.
+    pub params: BTreeMap<String, ParamValues>,
+    /// Per scenario id: the latest run.
+    pub runs: BTreeMap<String, RunState>,
+    pub pending: Option<Pending>,
+    /// Server errors that concern no scenario (e.g. `unknown_run` after a late cancel),
+    /// and frames that could not be parsed.
+    pub notice: Option<String>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self {
+            status: ConnectionStatus::Connecting,
+            ever_connected: false,
+            scenarios: Vec::new(),
+            limits: None,
+            server_version: None,
+            protocol_mismatch: None,
+            params: BTreeMap::new(),
+            runs: BTreeMap::new(),
+            pending: None,
+            notice: None,
+        }
+    }
+}
+
+/// Everything that can happen to the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The socket opened.
+    Opened,
+    /// The socket closed or failed to open; attempt `attempt` is scheduled in `retry_in_ms`.
+    Disconnected {
+        attempt: u32,
+        retry_in_ms: u32,
+    },
+    /// The reconnect countdown ticked.
+    RetryCountdown {
+        retry_in_ms: u32,
+    },
+    /// A text frame parsed as a server message.
+    Server(ServerMessage),
+    /// A text frame that is not a server message this page understands.
+    BadFrame(String),
+    /// A client message went out on the socket.
+    Sent(ClientMessage),
+    /// The learner moved a knob. The value is clamped to the parameter's bounds.
+    SetParam {
+        scenario: String,
+        name: String,
+        value: i64,
+    },
+    DismissNotice,
+}
+
+impl AppState {
+    pub fn scenario(&self, id: &str) -> Option<&ScenarioDescriptor> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    pub fn run(&self, scenario: &str) -> &RunState {
+        static IDLE: RunState = RunState::Idle;
+        self.runs.get(scenario).unwrap_or(&IDLE)
+    }
+
+    /// The knob values to send with a `run` request (defaults if none were set).
+    pub fn params_for(&self, scenario: &str) -> ParamValues {
+        self.params
+            .get(scenario)
+            .cloned()
+            .or_else(|| self.scenario(scenario).map(ScenarioDescriptor::defaults))
+            .unwrap_or_default()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.status == ConnectionStatus::Connected
+    }
+
+    /// The scenario whose run currently has this id.
+    fn scenario_of_run(&self, run_id: u64) -> Option<String> {
+        self.runs
+            .iter()
+            .find(|(_, run)| run.running_id() == Some(run_id))
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Apply one action. Pure: the same state and action always give the same result.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Opened => {
+                self.status = ConnectionStatus::Connected;
+                self.ever_connected = true;
+            }
+            Action::Disconnected {
+                attempt,
+                retry_in_ms,
+            } => {
+                self.status = ConnectionStatus::Reconnecting {
+                    attempt,
+                    retry_in_ms,
+                };
+                // A run lives in the server's session; when the socket goes, so does the
+                // session and the run with it. Its result will never arrive.
+                for run in self.runs.values_mut() {
+                    if run.is_busy() {
+                        *run = RunState::Failed {
+                            code: FailureCode::ConnectionLost,
+                            message: "connection lost while the run was in progress; its \
+                                      result will not arrive. Run it again once reconnected."
+                                .to_owned(),
+                        };
+                    }
+                }
+                self.pending = None;
+            }
+            Action::RetryCountdown { retry_in_ms } => {
+                if let ConnectionStatus::Reconnecting { attempt, .. } = self.status {
+                    self.status = ConnectionStatus::Reconnecting {
+                        attempt,
+                        retry_in_ms,
+                    };
+                }
+            }
+            Action::Server(message) => self.apply_server(message),
+            Action::BadFrame(why) => {
+                self.notice = Some(format!("could not read a server message: {why}"));
+            }
+            Action::Sent(ClientMessage::Run { scenario, .. }) => {
+                self.runs.insert(scenario.clone(), RunState::Requested);
+                self.pending = Some(Pending::Run { scenario });
+            }
+            Action::Sent(ClientMessage::Cancel { run_id }) => {
+                if let Some(id) = self.scenario_of_run(run_id)
+                    && let Some(RunState::Running { cancelling, .. }) = self.runs.get_mut(&id)
+                {
+                    *cancelling = true;
+                }
+                self.pending = Some(Pending::Cancel { run_id });
+            }
+            Action::SetParam {
+                scenario,
+                name,
+                value,
+            } => {
+                let Some(spec) = self
+                    .scenario(&scenario)
+                    .and_then(|d| d.params.iter().find(|p| p.name == name))
+                else {
+                    return;
+                };
+                let value = spec.clamp(value);
+                self.params.entry(scenario).or_default().insert(name, value);
+            }
+            Action::DismissNotice => self.notice = None,
+        }
+    }
+
+    fn apply_server(&mut self, message: ServerMessage) {
+        match message {
+            ServerMessage::Hello {
+                protocol_version,
+                server_version,
+                limits,
+                scenarios,
+            } => {
+                self.status = ConnectionStatus::Connected;
+                self.ever_connected = true;
+                self.protocol_mismatch =
+                    (protocol_version != PROTOCOL_VERSION).then_some(protocol_version);
+                // Keep the learner's knob values across reconnects, re-clamped to the
+                // (possibly changed) bounds; new parameters start at their default.
+                let mut params = BTreeMap::new();
+                for d in &scenarios {
+                    let old = self.params.get(&d.id);
+                    let values: ParamValues = d
+                        .params
+                        .iter()
+                        .map(|p| {
+                            let v = old.and_then(|o| o.get(&p.name)).copied();
+                            (p.name.clone(), p.clamp(v.unwrap_or(p.default)))
+                        })
+                        .collect();
+                    params.insert(d.id.clone(), values);
+                }
+                self.params = params;
+                self.runs
+                    .retain(|id, _| scenarios.iter().any(|d| &d.id == id));
+                self.scenarios = scenarios;
+                self.limits = Some(limits);
+                self.server_version = Some(server_version);
+            }
+            ServerMessage::RunStarted {
+                run_id, scenario, ..
+            } => {
+                if self.pending
+                    == (Some(Pending::Run {
+                        scenario: scenario.clone(),
+                    }))
+                {
+                    self.pending = None;
+                }
+                self.runs.insert(
+                    scenario,
+                    RunState::Running {
+                        run_id,
+                        events: Vec::new(),
+                        cancelling: false,
+                    },
+                );
+            }
+            ServerMessage::Progress { run_id, event } => {
+                if let Some(id) = self.scenario_of_run(run_id)
+                    && let Some(RunState::Running { events, .. }) = self.runs.get_mut(&id)
+                {
+                    events.push(event);
+                }
+            }
+            // Recorded-event batches (JSON encoding) are not drawn yet; this page asks for
+            // the binary encoding, whose frames the connection ignores for now.
+            ServerMessage::Events { .. } => {}
+            ServerMessage::Result { run_id, result } => {
+                self.end_run(run_id, RunState::Finished { run_id, result });
+            }
+            ServerMessage::RunCancelled { run_id } => {
+                self.end_run(run_id, RunState::Cancelled { run_id });
+            }
+            ServerMessage::Error {
+                run_id: Some(run_id),
+                code,
+                message,
+            } => {
+                let failed = RunState::Failed {
+                    code: FailureCode::Server(code),
+                    message,
+                };
+                self.end_run(run_id, failed);
+            }
+            ServerMessage::Error {
+                run_id: None,
+                code,
+                message,
+            } => match self.pending.take() {
+                // The request to start this scenario was refused; nothing was started.
+                Some(Pending::Run { scenario }) => {
+                    self.runs.insert(
+                        scenario,
+                        RunState::Failed {
+                            code: FailureCode::Server(code),
+                            message,
+                        },
+                    );
+                }
+                // A refused cancel (typically `unknown_run`: the run had just ended) or an
+                // error about nothing we sent: say so, but no run changes.
+                Some(Pending::Cancel { run_id }) => {
+                    if let Some(id) = self.scenario_of_run(run_id)
+                        && let Some(RunState::Running { cancelling, .. }) = self.runs.get_mut(&id)
+                    {
+                        *cancelling = false;
+                    }
+                    self.notice = Some(format!("{code}: {message}"));
+                }
+                None => self.notice = Some(format!("{code}: {message}")),
+            },
+        }
+    }
+
+    /// A run ended with `outcome`; only the scenario currently running `run_id` changes.
+    fn end_run(&mut self, run_id: u64, outcome: RunState) {
+        if self.pending == Some(Pending::Cancel { run_id }) {
+            self.pending = None;
+        }
+        if let Some(id) = self.scenario_of_run(run_id) {
+            self.runs.insert(id, outcome);
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pollscope_shared::protocol::{EventEncoding, SessionLimits};
+    use pollscope_shared::results::{FetchTiming, SeqVsConcurrentResult, StrategyTiming};
+    use pollscope_shared::scenario::ParamSpec;
+
+    use super::*;
+
+    const ID: &str = "seq_vs_concurrent";
+
+    fn descriptor() -> ScenarioDescriptor {
+        ScenarioDescriptor {
+            id: ID.into(),
+            title: "Sequential vs concurrent".into(),
+            section: 1,
+            summary: "s".into(),
+            params: vec![
+                ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
+                ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
+            ],
+        }
+    }
+
+    fn hello(scenarios: Vec<ScenarioDescriptor>) -> Action {
+        Action::Server(ServerMessage::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            server_version: "0.1.0".into(),
+            limits: SessionLimits {
+                max_message_bytes: 65536,
+                max_concurrent_runs: 1,
+                max_run_seconds: 30,
+                idle_timeout_seconds: 600,
+                max_session_seconds: 3600,
+            },
+            scenarios,
+        })
+    }
+
+    fn connected() -> AppState {
+        let mut s = AppState::default();
+        s.apply(Action::Opened);
+        s.apply(hello(vec![descriptor()]));
+        s
+    }
+
+    fn run_sent() -> Action {
+        Action::Sent(ClientMessage::Run {
+            scenario: ID.into(),
+            params: descriptor().defaults(),
+            events: EventEncoding::Binary,
+        })
+    }
+
+    fn started(run_id: u64) -> Action {
+        Action::Server(ServerMessage::RunStarted {
+            run_id,
+            scenario: ID.into(),
+            params: descriptor().defaults(),
+        })
+    }
+
+    fn running(run_id: u64) -> AppState {
+        let mut s = connected();
+        s.apply(run_sent());
+        s.apply(started(run_id));
+        s
+    }
+
+    fn result() -> ScenarioResult {
+        let fetch = |server: &str, delay_ms, started_at_us, elapsed_us| FetchTiming {
+            server: server.into(),
+            delay_ms,
+            started_at_us,
+            elapsed_us,
+            bytes: 79,
+        };
+        ScenarioResult::SeqVsConcurrent(SeqVsConcurrentResult {
+            sequential: StrategyTiming {
+                total_us: 802_911,
+                fetches: vec![
+                    fetch("a", 300, 5, 301_325),
+                    fetch("b", 500, 301_340, 501_560),
+                ],
+            },
+            concurrent: StrategyTiming {
+                total_us: 501_870,
+                fetches: vec![fetch("a", 300, 4, 300_950), fetch("b", 500, 6, 501_800)],
+            },
+        })
+    }
+
+    #[test]
+    fn starts_connecting_and_opens() {
+        let mut s = AppState::default();
+        assert_eq!(s.status, ConnectionStatus::Connecting);
+        assert_eq!(s.status.data_state(), "connecting");
+        assert!(!s.is_connected());
+        s.apply(Action::Opened);
+        assert_eq!(s.status.data_state(), "connected");
+        assert!(s.ever_connected);
+    }
+
+    #[test]
+    fn hello_sets_scenarios_limits_and_default_params() {
+        let s = connected();
+        assert_eq!(s.scenarios, vec![descriptor()]);
+        assert_eq!(s.limits.as_ref().unwrap().max_concurrent_runs, 1);
+        assert_eq!(s.server_version.as_deref(), Some("0.1.0"));
+        assert_eq!(s.params[ID], descriptor().defaults());
+        assert_eq!(s.params_for(ID), descriptor().defaults());
+        assert_eq!(s.run(ID), &RunState::Idle);
+        assert_eq!(s.protocol_mismatch, None);
+    }
+
+    #[test]
+    fn hello_with_other_protocol_version_is_flagged() {
+        let mut s = AppState::default();
+        let Action::Server(ServerMessage::Hello {
+            server_version,
+            limits,
+            scenarios,
+            ..
+        }) = hello(vec![])
+        else {
+            unreachable!()
+        };
+        s.apply(Action::Server(ServerMessage::Hello {
+            protocol_version: PROTOCOL_VERSION + 1,
+            server_version,
+            limits,
+            scenarios,
+        }));
+        assert_eq!(s.protocol_mismatch, Some(PROTOCOL_VERSION + 1));
+    }
+
+    #[test]
+    fn set_param_clamps_and_ignores_unknown() {
+        let mut s = connected();
+        let set = |name: &str, value| Action::SetParam {
+            scenario: ID.into(),
+            name: name.into(),
+            value,
+        };
+        s.apply(set("delay_a_ms", 1234));
+        assert_eq!(s.params[ID]["delay_a_ms"], 1234);
+        s.apply(set("delay_a_ms", 999_999));
+        assert_eq!(s.params[ID]["delay_a_ms"], 3000);
+        s.apply(set("delay_b_ms", -5));
+        assert_eq!(s.params[ID]["delay_b_ms"], 10);
+        let before = s.clone();
+        s.apply(set("bogus", 1));
+        s.apply(Action::SetParam {
+            scenario: "nope".into(),
+            name: "delay_a_ms".into(),
+            value: 1,
+        });
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn knob_values_survive_a_new_hello_reclamped() {
+        let mut s = connected();
+        s.apply(Action::SetParam {
+            scenario: ID.into(),
+            name: "delay_a_ms".into(),
+            value: 2500,
+        });
+        let mut narrower = descriptor();
+        narrower.params[0].max = 2000;
+        s.apply(hello(vec![narrower]));
+        assert_eq!(s.params[ID]["delay_a_ms"], 2000);
+        assert_eq!(s.params[ID]["delay_b_ms"], 500);
+    }
+
+    #[test]
+    fn hello_drops_runs_of_scenarios_no_longer_announced() {
+        let mut s = running(1);
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id: 1,
+            result: result(),
+        }));
+        s.apply(hello(vec![]));
+        assert!(s.runs.is_empty());
+        assert!(s.params.is_empty());
+    }
+
+    #[test]
+    fn run_request_then_started_then_progress_then_result() {
+        let mut s = connected();
+        s.apply(run_sent());
+        assert_eq!(s.run(ID), &RunState::Requested);
+        assert!(s.run(ID).is_busy());
+        assert_eq!(
+            s.pending,
+            Some(Pending::Run {
+                scenario: ID.into()
+            })
+        );
+
+        s.apply(started(7));
+        assert_eq!(s.pending, None);
+        assert_eq!(s.run(ID).running_id(), Some(7));
+
+        let event = ProgressEvent::Phase {
+            at_us: 210,
+            name: "sequential".into(),
+        };
+        s.apply(Action::Server(ServerMessage::Progress {
+            run_id: 7,
+            event: event.clone(),
+        }));
+        // Progress of a run we don't know is ignored.
+        s.apply(Action::Server(ServerMessage::Progress {
+            run_id: 8,
+            event: event.clone(),
+        }));
+        assert_eq!(
+            s.run(ID),
+            &RunState::Running {
+                run_id: 7,
+                events: vec![event],
+                cancelling: false
+            }
+        );
+
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id: 7,
+            result: result(),
+        }));
+        assert_eq!(
+            s.run(ID),
+            &RunState::Finished {
+                run_id: 7,
+                result: result()
+            }
+        );
+        assert!(!s.run(ID).is_busy());
+    }
+
+    #[test]
+    fn result_for_unknown_run_is_ignored() {
+        let mut s = running(1);
+        let before = s.clone();
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id: 2,
+            result: result(),
+        }));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn cancel_then_cancelled() {
+        let mut s = running(3);
+        s.apply(Action::Sent(ClientMessage::Cancel { run_id: 3 }));
+        assert!(matches!(
+            s.run(ID),
+            RunState::Running {
+                cancelling: true,
+                ..
+            }
+        ));
+        assert_eq!(s.pending, Some(Pending::Cancel { run_id: 3 }));
+        s.apply(Action::Server(ServerMessage::RunCancelled { run_id: 3 }));
+        assert_eq!(s.run(ID), &RunState::Cancelled { run_id: 3 });
+        assert_eq!(s.pending, None);
+    }
+
+    #[test]
+    fn run_error_with_run_id_fails_that_run() {
+        let mut s = running(1);
+        s.apply(Action::Server(ServerMessage::Error {
+            run_id: Some(1),
+            code: ErrorCode::RunTimedOut,
+            message: "run 1 exceeded the 30 s run limit".into(),
+        }));
+        assert_eq!(
+            s.run(ID),
+            &RunState::Failed {
+                code: FailureCode::Server(ErrorCode::RunTimedOut),
+                message: "run 1 exceeded the 30 s run limit".into()
+            }
+        );
+    }
+
+    #[test]
+    fn request_error_without_run_id_fails_the_pending_scenario() {
+        let mut s = connected();
+        s.apply(run_sent());
+        s.apply(Action::Server(ServerMessage::Error {
+            run_id: None,
+            code: ErrorCode::ParameterOutOfRange,
+            message: "parameter `delay_a_ms` = 999999 is outside 10..=3000 ms".into(),
+        }));
+        assert_eq!(
+            s.run(ID),
+            &RunState::Failed {
+                code: FailureCode::Server(ErrorCode::ParameterOutOfRange),
+                message: "parameter `delay_a_ms` = 999999 is outside 10..=3000 ms".into()
+            }
+        );
+        assert_eq!(s.pending, None);
+        assert_eq!(s.notice, None);
+    }
+
+    #[test]
+    fn refused_cancel_is_a_notice_and_the_run_keeps_going() {
+        let mut s = running(4);
+        s.apply(Action::Sent(ClientMessage::Cancel { run_id: 4 }));
+        s.apply(Action::Server(ServerMessage::Error {
+            run_id: None,
+            code: ErrorCode::UnknownRun,
+            message: "no run 4".into(),
+        }));
+        assert!(matches!(
+            s.run(ID),
+            RunState::Running {
+                run_id: 4,
+                cancelling: false,
+                ..
+            }
+        ));
+        assert_eq!(s.notice.as_deref(), Some("unknown_run: no run 4"));
+        s.apply(Action::DismissNotice);
+        assert_eq!(s.notice, None);
+    }
+
+    #[test]
+    fn unsolicited_error_is_a_notice() {
+        let mut s = connected();
+        s.apply(Action::Server(ServerMessage::Error {
+            run_id: None,
+            code: ErrorCode::ShuttingDown,
+            message: "bye".into(),
+        }));
+        assert_eq!(s.notice.as_deref(), Some("shutting_down: bye"));
+        assert_eq!(s.run(ID), &RunState::Idle);
+    }
+
+    #[test]
+    fn disconnect_while_running_fails_the_run() {
+        let mut s = running(1);
+        s.apply(Action::Disconnected {
+            attempt: 1,
+            retry_in_ms: 500,
+        });
+        assert_eq!(
+            s.status,
+            ConnectionStatus::Reconnecting {
+                attempt: 1,
+                retry_in_ms: 500
+            }
+        );
+        assert_eq!(s.status.data_state(), "reconnecting");
+        let RunState::Failed { code, message } = s.run(ID) else {
+            panic!("expected failed, got {:?}", s.run(ID));
+        };
+        assert_eq!(*code, FailureCode::ConnectionLost);
+        assert!(message.contains("connection lost"));
+        assert_eq!(s.pending, None);
+    }
+
+    #[test]
+    fn disconnect_while_requested_fails_and_keeps_finished_results() {
+        let mut s = connected();
+        s.apply(run_sent());
+        s.apply(Action::Disconnected {
+            attempt: 1,
+            retry_in_ms: 500,
+        });
+        assert!(matches!(
+            s.run(ID),
+            RunState::Failed {
+                code: FailureCode::ConnectionLost,
+                ..
+            }
+        ));
+
+        let mut s = running(1);
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id: 1,
+            result: result(),
+        }));
+        s.apply(Action::Disconnected {
+            attempt: 1,
+            retry_in_ms: 500,
+        });
+        assert!(matches!(s.run(ID), RunState::Finished { .. }));
+    }
+
+    #[test]
+    fn countdown_only_while_reconnecting() {
+        let mut s = AppState::default();
+        s.apply(Action::RetryCountdown { retry_in_ms: 100 });
+        assert_eq!(s.status, ConnectionStatus::Connecting);
+        s.apply(Action::Disconnected {
+            attempt: 2,
+            retry_in_ms: 1000,
+        });
+        s.apply(Action::RetryCountdown { retry_in_ms: 0 });
+        assert_eq!(
+            s.status,
+            ConnectionStatus::Reconnecting {
+                attempt: 2,
+                retry_in_ms: 0
+            }
+        );
+        assert_eq!(s.status.label(), "reconnecting (attempt 2)…");
+        assert!(!s.ever_connected);
+        s.apply(Action::Opened);
+        assert_eq!(s.status, ConnectionStatus::Connected);
+    }
+
+    #[test]
+    fn event_batches_change_nothing_yet() {
+        let mut s = running(1);
+        let before = s.clone();
+        s.apply(Action::Server(ServerMessage::Events {
+            run_id: 1,
+            seq: 0,
+            dropped_total: 0,
+            events: vec![],
+        }));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn bad_frame_is_a_notice() {
+        let mut s = connected();
+        s.apply(Action::BadFrame("expected value".into()));
+        assert!(s.notice.unwrap().contains("expected value"));
+    }
+
+    #[test]
+    fn reducer_matches_apply() {
+        let state = Rc::new(connected());
+        let next = state.clone().reduce(run_sent());
+        assert_eq!(next.run(ID), &RunState::Requested);
+        assert_eq!(state.run(ID), &RunState::Idle, "the old state is untouched");
+    }
+
+    #[test]
+    fn golden_messages_parse_and_drive_the_state() {
+        let golden = |name: &str| {
+            let path = format!(
+                "{}/../shared/tests/golden/{name}.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            ServerMessage::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+        };
+        let mut s = AppState::default();
+        s.apply(Action::Opened);
+        s.apply(Action::Server(golden("server_hello")));
+        s.apply(run_sent());
+        for name in [
+            "server_run_started",
+            "server_progress_phase",
+            "server_progress_fetch_started",
+            "server_progress_fetch_finished",
+        ] {
+            s.apply(Action::Server(golden(name)));
+        }
+        let RunState::Running { events, .. } = s.run(ID) else {
+            panic!("{:?}", s.run(ID))
+        };
+        assert_eq!(events.len(), 3);
+        s.apply(Action::Server(golden("server_result")));
+        assert!(matches!(s.run(ID), RunState::Finished { run_id: 1, .. }));
+    }
+}

@@ -1,0 +1,271 @@
+//! Browser tests: render components into a real DOM (headless Chromium) and check the
+//! attributes the end-to-end tests rely on.
+//!
+//! Run with `wasm-bindgen-test-runner` (see `webdriver.json` for the Chromium flags):
+//! `CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown`
+//! On native targets this file compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use pollscope_frontend::components::{DemoProps, Knobs, KnobsProps, RunPanel};
+use pollscope_frontend::seq_vs_concurrent::{ResultProps, SeqVsConcurrentResultView};
+use pollscope_frontend::state::{FailureCode, RunState};
+use pollscope_shared::results::{ProgressEvent, ScenarioResult, SeqVsConcurrentResult};
+use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
+use pollscope_shared::{ErrorCode, ServerMessage};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh, fixed-width container so bar widths are comparable in pixels.
+fn container() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    div.set_attribute("style", "width: 1000px").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+/// Yew renders on its scheduler; give it a turn of the event loop.
+async fn settle() {
+    TimeoutFuture::new(10).await;
+}
+
+fn all(root: &Element, selector: &str) -> Vec<HtmlElement> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
+        .collect()
+}
+
+fn attr(e: &Element, name: &str) -> String {
+    e.get_attribute(name)
+        .unwrap_or_else(|| panic!("missing {name}"))
+}
+
+/// The result from the golden file, as the server sends it.
+fn golden_result() -> SeqVsConcurrentResult {
+    let json = include_str!("../../shared/tests/golden/server_result.json");
+    match ServerMessage::from_json(json).unwrap() {
+        ServerMessage::Result {
+            result: ScenarioResult::SeqVsConcurrent(r),
+            ..
+        } => r,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn result_view_draws_measured_bars() {
+    let root = container();
+    let result = golden_result();
+    yew::Renderer::<SeqVsConcurrentResultView>::with_root_and_props(
+        root.clone(),
+        ResultProps {
+            result: result.clone(),
+        },
+    )
+    .render();
+    settle().await;
+
+    let section = root.query_selector("#result").unwrap().expect("#result");
+    assert_eq!(attr(&section, "data-sequential-us"), "802911");
+    assert_eq!(attr(&section, "data-concurrent-us"), "501870");
+
+    let text = section.text_content().unwrap();
+    assert!(
+        text.contains("Sequential: 802.9 ms (≈ sum of delays: 800 ms)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Concurrent: 501.9 ms (≈ max: 500 ms)"),
+        "{text}"
+    );
+
+    let bars = all(&root, ".strategy-bar");
+    assert_eq!(bars.len(), 2);
+    assert_eq!(attr(&bars[0], "data-strategy"), "sequential");
+    assert_eq!(attr(&bars[1], "data-strategy"), "concurrent");
+    let (seq_px, conc_px) = (bars[0].offset_width(), bars[1].offset_width());
+    assert!(seq_px > 0 && conc_px > 0, "{seq_px} {conc_px}");
+    // Widths are proportional to the measured totals (allow a pixel of rounding).
+    let expected_conc = f64::from(seq_px) * 501_870.0 / 802_911.0;
+    assert!(
+        (f64::from(conc_px) - expected_conc).abs() <= 1.5,
+        "concurrent {conc_px}px, expected ≈ {expected_conc}px"
+    );
+
+    let fetches = all(&root, ".fetch-bar");
+    assert_eq!(fetches.len(), 4);
+    let seen: Vec<(String, String, String)> = fetches
+        .iter()
+        .map(|f| {
+            (
+                attr(f, "data-strategy"),
+                attr(f, "data-server"),
+                attr(f, "data-elapsed-us"),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("sequential", "a", "301325"),
+        ("sequential", "b", "501560"),
+        ("concurrent", "a", "300950"),
+        ("concurrent", "b", "501800"),
+    ]
+    .iter()
+    .map(|(s, v, e)| (s.to_string(), v.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(seen, expected);
+
+    // Sequential: b starts after a ended. Concurrent: both start at (almost) zero.
+    let left = |e: &HtmlElement| e.offset_left() - bars[0].offset_left();
+    assert!(left(&fetches[1]) >= left(&fetches[0]) + fetches[0].offset_width() - 1);
+    assert!(left(&fetches[2]) <= 1 && left(&fetches[3]) <= 1);
+    // Each fetch bar's width is its elapsed time on the shared scale.
+    let px_per_us = f64::from(seq_px) / 802_911.0;
+    for (f, elapsed) in fetches
+        .iter()
+        .zip([301_325.0, 501_560.0, 300_950.0, 501_800.0])
+    {
+        let expected = elapsed * px_per_us;
+        assert!(
+            (f64::from(f.offset_width()) - expected).abs() <= 1.5,
+            "{} vs {expected}",
+            f.offset_width()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn knobs_follow_the_descriptor() {
+    let root = container();
+    let specs = vec![
+        ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
+        ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
+    ];
+    let values = ParamValues::from([("delay_a_ms".into(), 1200), ("delay_b_ms".into(), 500)]);
+    yew::Renderer::<Knobs>::with_root_and_props(
+        root.clone(),
+        KnobsProps {
+            specs,
+            values,
+            disabled: false,
+            on_change: Callback::noop(),
+        },
+    )
+    .render();
+    settle().await;
+
+    for (name, value) in [("delay_a_ms", "1200"), ("delay_b_ms", "500")] {
+        let input = root
+            .query_selector(&format!("#param-{name}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("#param-{name}"))
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap();
+        assert_eq!(input.type_(), "number");
+        assert_eq!(attr(&input, "min"), "10");
+        assert_eq!(attr(&input, "max"), "3000");
+        assert_eq!(input.value(), value);
+        let slider = root
+            .query_selector(&format!("#param-{name}-slider"))
+            .unwrap()
+            .unwrap()
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap();
+        assert_eq!(slider.type_(), "range");
+        assert_eq!(attr(&slider, "min"), "10");
+        assert_eq!(attr(&slider, "max"), "3000");
+        assert_eq!(slider.value(), value);
+    }
+    let text = root.text_content().unwrap();
+    assert!(text.contains("Server A delay"), "{text}");
+    assert!(text.contains("10–3000 ms"), "{text}");
+}
+
+fn demo_props(run: RunState, connected: bool) -> DemoProps {
+    let descriptor = ScenarioDescriptor {
+        id: "seq_vs_concurrent".into(),
+        title: "Sequential vs concurrent".into(),
+        section: 1,
+        summary: "s".into(),
+        params: vec![ParamSpec::integer(
+            "delay_a_ms",
+            "Server A delay",
+            "ms",
+            300,
+            10,
+            3000,
+        )],
+    };
+    DemoProps {
+        values: descriptor.defaults(),
+        descriptor,
+        run,
+        connected,
+        on_param: Callback::noop(),
+        on_run: Callback::noop(),
+        on_cancel: Callback::noop(),
+    }
+}
+
+async fn render_panel(props: DemoProps) -> Element {
+    let root = container();
+    yew::Renderer::<RunPanel>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+/// Whether the button matching `css` exists and is disabled (Yew renders `disabled` as
+/// a boolean attribute).
+fn button(root: &Element, css: &str) -> Option<bool> {
+    root.query_selector(css)
+        .unwrap()
+        .map(|e| e.has_attribute("disabled"))
+}
+
+#[wasm_bindgen_test]
+async fn run_panel_states() {
+    // Idle and connected: Run enabled, no Cancel.
+    let root = render_panel(demo_props(RunState::Idle, true)).await;
+    assert!(!button(&root, "#run-button").unwrap());
+    assert!(button(&root, "#cancel-button").is_none());
+
+    // Not connected: Run disabled.
+    let root = render_panel(demo_props(RunState::Idle, false)).await;
+    assert!(button(&root, "#run-button").unwrap());
+
+    // Running: Run disabled, Cancel offered, progress shown.
+    let running = RunState::Running {
+        run_id: 1,
+        events: vec![ProgressEvent::Phase {
+            at_us: 210,
+            name: "sequential".into(),
+        }],
+        cancelling: false,
+    };
+    let root = render_panel(demo_props(running, true)).await;
+    assert!(button(&root, "#run-button").unwrap());
+    assert!(!button(&root, "#cancel-button").unwrap());
+    assert_eq!(all(&root, "#progress .progress-event").len(), 1);
+
+    // A server error is shown with its code and message.
+    let failed = RunState::Failed {
+        code: FailureCode::Server(ErrorCode::ParameterOutOfRange),
+        message: "parameter `delay_a_ms` = 999999 is outside 10..=3000 ms".into(),
+    };
+    let root = render_panel(demo_props(failed, true)).await;
+    let error = root
+        .query_selector("#run-error")
+        .unwrap()
+        .expect("#run-error");
+    assert_eq!(attr(&error, "data-code"), "parameter_out_of_range");
+    let text = error.text_content().unwrap();
+    assert!(text.contains("parameter_out_of_range"), "{text}");
+    assert!(text.contains("is outside 10..=3000 ms"), "{text}");
+    assert!(!button(&root, "#run-button").unwrap());
+}
