@@ -12,6 +12,9 @@
 //!   so it is independent of axum's socket type.
 //! - [`run`]: a run of a scenario as a task: its progress reporter, its time limit, and the
 //!   guard that keeps the live-run gauge honest even when the run is aborted.
+//! - [`runtime`]: real Tokio runtimes (`current_thread` or `multi_thread`) built per run,
+//!   with worker park/unpark recorded, hosted on a thread of their own.
+//! - [`events`]: the per-run aggregator that drains the recorder and sends event batches.
 //! - [`scenarios`]: the catalog of scenarios and each scenario's real code.
 //!
 //! A request's life: the browser connects to `/ws`, the session greets with the catalog,
@@ -19,7 +22,9 @@
 //! descriptor, spawns the run, forwards `progress` and finally `result`.
 
 pub mod config;
+pub mod events;
 pub mod run;
+pub mod runtime;
 pub mod scenarios;
 pub mod server;
 pub mod session;

@@ -1,14 +1,17 @@
 //! One run of a scenario, as a task of its session.
 //!
-//! The run reports progress through a bounded channel with `try_send`: a slow browser can
-//! make progress messages drop (they are counted), but it can never stall the code being
-//! measured. The run's whole future is wrapped in the server's run time limit, and holds
-//! a [`GaugeGuard`] so the live-run gauge falls back even when the session aborts the task.
+//! A run talks to its session through a bounded queue of [`Outbound`] frames. Progress
+//! events use `try_send`: a slow browser can make them drop (they are counted), but it can
+//! never stall the code being measured. Recorded events take another road: the recorder
+//! buffers them and one aggregator per run ([`crate::events`]) sends them in batches.
+//! The run's whole future is wrapped in the server's run time limit, and holds a
+//! [`GaugeGuard`] so the live-run gauge falls back even when the session aborts the task.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult};
 use pollscope_shared::scenario::ParamValues;
 use pollscope_shared::{ErrorCode, ProtocolError, ServerMessage};
@@ -17,22 +20,39 @@ use tokio::sync::mpsc;
 use crate::scenarios::ScenarioId;
 use crate::server::{GaugeGuard, Gauges};
 
-/// Hands a run's progress events to its session without ever waiting.
-#[derive(Clone)]
-pub struct Progress {
-    run_id: u64,
-    started: Instant,
-    tx: mpsc::Sender<ServerMessage>,
-    dropped: Arc<AtomicU64>,
+/// A frame for the session to write to the socket.
+#[derive(Debug)]
+pub enum Outbound {
+    Message(ServerMessage),
+    /// A binary event batch (see `pollscope_shared::instrument::batch`).
+    Binary(Vec<u8>),
 }
 
-impl Progress {
-    pub fn new(run_id: u64, tx: mpsc::Sender<ServerMessage>) -> Self {
+/// What a running scenario knows about its run: its id, its clock, and its way out.
+#[derive(Clone)]
+pub struct RunContext {
+    pub run_id: u64,
+    pub encoding: EventEncoding,
+    started: Instant,
+    tx: mpsc::Sender<Outbound>,
+    dropped: Arc<AtomicU64>,
+    pub gauges: Arc<Gauges>,
+}
+
+impl RunContext {
+    pub fn new(
+        run_id: u64,
+        encoding: EventEncoding,
+        tx: mpsc::Sender<Outbound>,
+        gauges: Arc<Gauges>,
+    ) -> Self {
         Self {
             run_id,
+            encoding,
             started: Instant::now(),
             tx,
             dropped: Arc::default(),
+            gauges,
         }
     }
 
@@ -41,13 +61,13 @@ impl Progress {
         duration_us(self.started.elapsed())
     }
 
-    /// Queue an event for the browser, or count it as dropped if the queue is full.
+    /// Queue a progress event for the browser, or count it as dropped if the queue is full.
     pub fn emit(&self, event: ProgressEvent) {
         let message = ServerMessage::Progress {
             run_id: self.run_id,
             event,
         };
-        if self.tx.try_send(message).is_err() {
+        if self.tx.try_send(Outbound::Message(message)).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -59,7 +79,13 @@ impl Progress {
         });
     }
 
-    pub fn dropped(&self) -> u64 {
+    /// The session's queue, for the event aggregator (which may wait on it: it is not on
+    /// the path of the code being measured).
+    pub fn outbound(&self) -> mpsc::Sender<Outbound> {
+        self.tx.clone()
+    }
+
+    pub fn dropped_progress(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
 }
@@ -80,13 +106,12 @@ pub enum RunOutcome {
 pub async fn run_scenario(
     scenario: ScenarioId,
     params: ParamValues,
-    progress: Progress,
+    ctx: RunContext,
     limit: Duration,
-    gauges: Arc<Gauges>,
 ) -> RunOutcome {
-    let _live = GaugeGuard::new(gauges, |g| &g.live_runs);
-    let run_id = progress.run_id;
-    let outcome = match tokio::time::timeout(limit, scenario.run(&params, progress.clone())).await {
+    let _live = GaugeGuard::new(ctx.gauges.clone(), |g| &g.live_runs);
+    let run_id = ctx.run_id;
+    let outcome = match tokio::time::timeout(limit, scenario.run(&params, ctx.clone())).await {
         Ok(Ok(result)) => RunOutcome::Finished(result),
         Ok(Err(e)) => RunOutcome::Failed(ProtocolError::new(
             ErrorCode::RunFailed,
@@ -97,10 +122,10 @@ pub async fn run_scenario(
             format!("run {run_id} exceeded the {} s run limit", limit.as_secs()),
         )),
     };
-    if progress.dropped() > 0 {
+    if ctx.dropped_progress() > 0 {
         tracing::warn!(
             run_id,
-            dropped = progress.dropped(),
+            dropped = ctx.dropped_progress(),
             "progress events dropped"
         );
     }

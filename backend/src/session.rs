@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, close_code};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerMessage};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
@@ -24,12 +25,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::run::{self, Progress, RunOutcome};
+use crate::run::{self, Outbound, RunContext, RunOutcome};
 use crate::scenarios::Catalog;
 use crate::server::{AppState, Gauges};
 
-/// Progress messages waiting to be written to the socket, across all runs of a session.
-const PROGRESS_QUEUE: usize = 1024;
+/// Frames (progress, event batches) waiting to be written to the socket, across all runs
+/// of a session.
+const OUTBOUND_QUEUE: usize = 1024;
 /// A client that does not take a message within this time is treated as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -56,7 +58,7 @@ impl SessionContext {
 /// Everything that can happen to a session, whichever source it came from.
 enum Event {
     Client(Option<Result<Message, axum::Error>>),
-    Progress(ServerMessage),
+    Outbound(Outbound),
     RunEnded(Result<(tokio::task::Id, RunOutcome), JoinError>),
     IdleTimeout,
     SessionExpired,
@@ -66,7 +68,7 @@ enum Event {
 /// What the loop should do after handling an event.
 #[derive(Default)]
 struct Step {
-    replies: Vec<ServerMessage>,
+    replies: Vec<Outbound>,
     close: Option<CloseFrame>,
     /// The peer is gone: stop without writing anything.
     gone: bool,
@@ -74,8 +76,12 @@ struct Step {
 
 impl Step {
     fn reply(message: ServerMessage) -> Self {
+        Self::frame(Outbound::Message(message))
+    }
+
+    fn frame(frame: Outbound) -> Self {
         Self {
-            replies: vec![message],
+            replies: vec![frame],
             ..Self::default()
         }
     }
@@ -104,8 +110,8 @@ struct Session {
     /// Run id → the handle that aborts it. At most `max_concurrent_runs` entries.
     active: HashMap<u64, AbortHandle>,
     next_run_id: u64,
-    progress_tx: mpsc::Sender<ServerMessage>,
-    progress_rx: mpsc::Receiver<ServerMessage>,
+    outbound_tx: mpsc::Sender<Outbound>,
+    outbound_rx: mpsc::Receiver<Outbound>,
     last_client_activity: Instant,
 }
 
@@ -120,14 +126,17 @@ where
     let shutdown = ctx.shutdown.clone();
     let mut session = Session::new(ctx);
 
-    if send(&mut sink, &session.hello()).await.is_err() {
+    if send(&mut sink, Outbound::Message(session.hello()))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
         let idle_deadline = session.last_client_activity + idle;
         let event = tokio::select! {
             message = stream.next() => Event::Client(message),
-            Some(message) = session.progress_rx.recv() => Event::Progress(message),
+            Some(frame) = session.outbound_rx.recv() => Event::Outbound(frame),
             Some(ended) = session.runs.join_next_with_id() => Event::RunEnded(ended),
             () = tokio::time::sleep_until(idle_deadline), if session.runs.is_empty() => Event::IdleTimeout,
             () = tokio::time::sleep_until(deadline) => Event::SessionExpired,
@@ -138,7 +147,7 @@ where
             break;
         }
         let mut failed = false;
-        for reply in &step.replies {
+        for reply in step.replies {
             if send(&mut sink, reply).await.is_err() {
                 failed = true;
                 break;
@@ -158,11 +167,15 @@ where
     session.runs.shutdown().await;
 }
 
-async fn send<S>(sink: &mut S, message: &ServerMessage) -> Result<(), ()>
+async fn send<S>(sink: &mut S, frame: Outbound) -> Result<(), ()>
 where
     S: Sink<Message, Error = axum::Error> + Unpin,
 {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::text(message.to_json()))).await {
+    let message = match frame {
+        Outbound::Message(message) => Message::text(message.to_json()),
+        Outbound::Binary(bytes) => Message::binary(bytes),
+    };
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => {
             tracing::debug!("client gone while sending: {e}");
@@ -188,14 +201,14 @@ fn is_too_big(error: &axum::Error) -> bool {
 
 impl Session {
     fn new(ctx: SessionContext) -> Self {
-        let (progress_tx, progress_rx) = mpsc::channel(PROGRESS_QUEUE);
+        let (outbound_tx, outbound_rx) = mpsc::channel(OUTBOUND_QUEUE);
         Self {
             ctx,
             runs: JoinSet::new(),
             active: HashMap::new(),
             next_run_id: 1,
-            progress_tx,
-            progress_rx,
+            outbound_tx,
+            outbound_rx,
             last_client_activity: Instant::now(),
         }
     }
@@ -227,7 +240,7 @@ impl Session {
                 self.last_client_activity = Instant::now();
                 self.on_client_message(message)
             }
-            Event::Progress(message) => Step::reply(message),
+            Event::Outbound(frame) => Step::frame(frame),
             Event::RunEnded(ended) => self.on_run_ended(ended),
             Event::IdleTimeout => Step::close(close_code::NORMAL, "idle timeout"),
             Event::SessionExpired => Step::close(close_code::NORMAL, "session time limit reached"),
@@ -252,7 +265,11 @@ impl Session {
             Message::Close(_) => return Step::gone(),
         };
         let result = ClientMessage::parse(&text).and_then(|message| match message {
-            ClientMessage::Run { scenario, params } => self.start_run(&scenario, params),
+            ClientMessage::Run {
+                scenario,
+                params,
+                events,
+            } => self.start_run(&scenario, params, events),
             ClientMessage::Cancel { run_id } => self.cancel_run(run_id).map(|()| None),
         });
         match result {
@@ -266,6 +283,7 @@ impl Session {
         &mut self,
         scenario: &str,
         params: pollscope_shared::scenario::ParamValues,
+        encoding: EventEncoding,
     ) -> Result<Option<ServerMessage>, ProtocolError> {
         let Some((id, descriptor)) = self.ctx.catalog.get(scenario) else {
             return Err(ProtocolError::new(
@@ -283,14 +301,13 @@ impl Session {
         }
         let run_id = self.next_run_id;
         self.next_run_id += 1;
-        let progress = Progress::new(run_id, self.progress_tx.clone());
-        let task = run::run_scenario(
-            id,
-            params.clone(),
-            progress,
-            self.ctx.config.max_run(),
+        let run = RunContext::new(
+            run_id,
+            encoding,
+            self.outbound_tx.clone(),
             self.ctx.gauges.clone(),
         );
+        let task = run::run_scenario(id, params.clone(), run, self.ctx.config.max_run());
         let handle = self.runs.spawn(task);
         self.active.insert(run_id, handle);
         tracing::info!(run_id, scenario, "run started");
@@ -329,13 +346,13 @@ impl Session {
             return Step::default();
         };
         self.active.remove(&run_id);
-        // The run's task has finished, so every progress message it sent is already queued:
-        // flush them first so the result is the last word about the run.
+        // The run's task has finished, so every frame it sent is already queued: flush them
+        // first so the result is the last word about the run.
         let mut replies = Vec::new();
-        while let Ok(message) = self.progress_rx.try_recv() {
-            replies.push(message);
+        while let Ok(frame) = self.outbound_rx.try_recv() {
+            replies.push(frame);
         }
-        replies.push(match ended {
+        replies.push(Outbound::Message(match ended {
             Ok((_, RunOutcome::Finished(result))) => {
                 tracing::info!(run_id, "run finished");
                 ServerMessage::Result { run_id, result }
@@ -352,7 +369,7 @@ impl Session {
                     ProtocolError::new(ErrorCode::RunFailed, format!("run {run_id} panicked")),
                 )
             }
-        });
+        }));
         Step {
             replies,
             ..Step::default()

@@ -16,6 +16,7 @@ fn run(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
             ("delay_a_ms".into(), delay_a_ms),
             ("delay_b_ms".into(), delay_b_ms),
         ]),
+        events: Default::default(),
     }
 }
 

@@ -45,6 +45,7 @@ async fn shutdown_closes_sessions_with_1001_and_cancels_runs() {
         .send(&ClientMessage::Run {
             scenario: "seq_vs_concurrent".into(),
             params: ParamValues::from([("delay_a_ms".into(), 3000), ("delay_b_ms".into(), 3000)]),
+            events: Default::default(),
         })
         .await;
     assert!(matches!(

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, ProtocolError};
+use crate::instrument::Event;
 use crate::results::{ProgressEvent, ScenarioResult};
 use crate::scenario::{ParamValues, ScenarioDescriptor};
 
@@ -24,6 +25,9 @@ pub enum ClientMessage {
         scenario: String,
         #[serde(default)]
         params: ParamValues,
+        /// How to send the run's recorded events, for scenarios that record them.
+        #[serde(default)]
+        events: EventEncoding,
     },
     /// Stop a run of this session early.
     Cancel { run_id: u64 },
@@ -72,6 +76,17 @@ impl ClientMessage {
     }
 }
 
+/// The encoding of event batches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventEncoding {
+    /// Binary frames: the tag byte `0xB1`, then a postcard-encoded batch (compact).
+    #[default]
+    Binary,
+    /// `events` text messages (readable, about 8 times larger).
+    Json,
+}
+
 /// Limits the server enforces on a session, announced in the hello so a client can
 /// stay inside them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +124,14 @@ pub enum ServerMessage {
     Progress { run_id: u64, event: ProgressEvent },
     /// The run finished; these are its measurements.
     Result { run_id: u64, result: ScenarioResult },
+    /// A batch of recorded events, when the run asked for `"events": "json"`. With the
+    /// default binary encoding the same batch arrives as a binary frame instead.
+    Events {
+        run_id: u64,
+        seq: u64,
+        dropped_total: u64,
+        events: Vec<Event>,
+    },
     /// The run was stopped by a `cancel` before it finished.
     RunCancelled { run_id: u64 },
     /// Something went wrong. `run_id` is set when it concerns a started run; an error
@@ -179,7 +202,8 @@ mod tests {
             ClientMessage::parse(r#"{"type":"run","scenario":"x"}"#),
             Ok(ClientMessage::Run {
                 scenario: "x".into(),
-                params: ParamValues::new()
+                params: ParamValues::new(),
+                events: EventEncoding::Binary,
             })
         );
     }

@@ -9,7 +9,12 @@
 
 use std::path::PathBuf;
 
-use pollscope_shared::protocol::SessionLimits;
+use pollscope_shared::instrument::event::LaneKind;
+use pollscope_shared::instrument::stats::WakeCounts;
+use pollscope_shared::instrument::{
+    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
+};
+use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
 use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage};
@@ -37,6 +42,7 @@ fn client_examples() -> Vec<(&'static str, ClientMessage)> {
             ClientMessage::Run {
                 scenario: "seq_vs_concurrent".into(),
                 params: params(),
+                events: EventEncoding::Binary,
             },
         ),
         ("client_cancel", ClientMessage::Cancel { run_id: 1 }),
@@ -130,6 +136,42 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
             },
         ),
         (
+            "server_result_echo",
+            ServerMessage::Result {
+                run_id: 2,
+                result: ScenarioResult::Echo(EchoResult {
+                    workers: 2,
+                    clients: 8,
+                    messages_per_client: 200,
+                    message_bytes: 64,
+                    round_trips: 1600,
+                    elapsed_us: 81_250,
+                    round_trips_per_sec: 19_692,
+                    latency_p50_us: 310,
+                    latency_p99_us: 1_480,
+                    latency_max_us: 2_210,
+                    tasks: 18,
+                    polls: 6_512,
+                    wakes: WakeCounts {
+                        by_reactor: 3_190,
+                        by_task: 8,
+                        ..WakeCounts::default()
+                    },
+                    events_recorded: 29_880,
+                    events_dropped: 0,
+                }),
+            },
+        ),
+        (
+            "server_events",
+            ServerMessage::Events {
+                run_id: 2,
+                seq: 0,
+                dropped_total: 0,
+                events: every_event_kind(),
+            },
+        ),
+        (
             "server_run_cancelled",
             ServerMessage::RunCancelled { run_id: 1 },
         ),
@@ -150,6 +192,67 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
             },
         ),
     ]
+}
+
+/// One event of every kind, so the JSON of each is pinned.
+fn every_event_kind() -> Vec<Event> {
+    let task = TaskId(3);
+    let lane = Some(LaneId(1));
+    let kinds = vec![
+        EventKind::Lane {
+            lane: LaneId(1),
+            name: "tokio-runtime-worker".into(),
+            lane_kind: LaneKind::Worker,
+        },
+        EventKind::Spawn {
+            task,
+            name: "conn 127.0.0.1:40522".into(),
+            parent: Some(TaskId(2)),
+            task_kind: TaskKind::Async,
+        },
+        EventKind::PollStart { task, lane },
+        EventKind::SpanEnter {
+            task,
+            span: SpanId(9),
+            name: "read request".into(),
+        },
+        EventKind::WakerClone { task },
+        EventKind::PollEnd {
+            task,
+            lane,
+            outcome: PollOutcome::Pending,
+            waiting_on: Some(SpanId(9)),
+        },
+        EventKind::Park { lane: LaneId(1) },
+        EventKind::Wake {
+            task,
+            by: WakeSource::Reactor,
+            by_ref: false,
+        },
+        EventKind::Unpark { lane: LaneId(1) },
+        EventKind::Wake {
+            task,
+            by: WakeSource::Task(TaskId(2)),
+            by_ref: true,
+        },
+        EventKind::WakerDrop { task },
+        EventKind::SpanExit {
+            task,
+            span: SpanId(9),
+        },
+        EventKind::Complete {
+            task,
+            outcome: TaskOutcome::Cancelled,
+        },
+    ];
+    kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Event {
+            t_ns: 1_000 + 250 * i as u64,
+            kind,
+        })
+        .collect()
 }
 
 fn golden_dir() -> PathBuf {
@@ -220,6 +323,7 @@ fn every_server_message_type_has_an_example() {
         "run_started",
         "progress",
         "result",
+        "events",
         "run_cancelled",
         "error",
     ];

@@ -4,6 +4,7 @@
 //! validates a request against the descriptor before anything starts, so a scenario's
 //! `run` may rely on every parameter being present and in bounds.
 
+pub mod echo;
 pub mod loopback_http;
 pub mod seq_vs_concurrent;
 
@@ -13,21 +14,23 @@ use std::time::Duration;
 use pollscope_shared::results::ScenarioResult;
 use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
 
-use crate::run::Progress;
+use crate::run::RunContext;
 
 /// The scenarios this server knows. Adding one: a variant here, a module, and a line in
 /// [`Catalog::new`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScenarioId {
     SeqVsConcurrent,
+    Echo,
 }
 
 impl ScenarioId {
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::SeqVsConcurrent];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::SeqVsConcurrent, ScenarioId::Echo];
 
     pub fn descriptor(self) -> ScenarioDescriptor {
         match self {
             Self::SeqVsConcurrent => seq_vs_concurrent::descriptor(),
+            Self::Echo => echo::descriptor(),
         }
     }
 
@@ -35,13 +38,14 @@ impl ScenarioId {
     pub async fn run(
         self,
         params: &ParamValues,
-        progress: Progress,
+        run: RunContext,
     ) -> Result<ScenarioResult, ScenarioError> {
         let params = Params(params);
         match self {
-            Self::SeqVsConcurrent => seq_vs_concurrent::run(params, progress)
+            Self::SeqVsConcurrent => seq_vs_concurrent::run(params, run)
                 .await
                 .map(ScenarioResult::SeqVsConcurrent),
+            Self::Echo => echo::run(params, run).await.map(ScenarioResult::Echo),
         }
     }
 }
@@ -74,6 +78,12 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+impl ScenarioError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
 
 impl From<std::io::Error> for ScenarioError {
     fn from(e: std::io::Error) -> Self {

@@ -21,7 +21,7 @@ use tokio::net::TcpStream;
 
 use super::loopback_http::SlowServer;
 use super::{Params, ScenarioError};
-use crate::run::{Progress, duration_us};
+use crate::run::{RunContext, duration_us};
 
 pub const ID: &str = "seq_vs_concurrent";
 /// Bounds of each server's delay. With both at the maximum a run takes about 9 s.
@@ -109,7 +109,7 @@ async fn timed(
     target: &Target,
     strategy: Strategy,
     origin: Instant,
-    progress: &Progress,
+    progress: &RunContext,
 ) -> io::Result<FetchTiming> {
     let started = Instant::now();
     progress.emit(ProgressEvent::FetchStarted {
@@ -136,7 +136,7 @@ async fn timed(
 
 pub async fn run(
     params: Params<'_>,
-    progress: Progress,
+    progress: RunContext,
 ) -> Result<SeqVsConcurrentResult, ScenarioError> {
     // The servers live as long as this function: a cancelled run drops them, which stops
     // their accept loops and frees their ports.

@@ -20,12 +20,15 @@
 //! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
 //!   waker it hands to the code inside so wakes, clones and drops are seen.
 //! - [`span`]: [`AwaitPoint`], a named `.await` inside a task.
+//! - [`probe`]: [`Probe`], so workload code is written once and runs instrumented
+//!   ([`Recorder`]) or plain ([`NoProbe`]).
 //! - [`batch`]: event batches and their two encodings (postcard binary, JSON).
 //! - [`stats`]: per-task numbers (polls, busy / scheduled / idle time, wakes by source)
 //!   computed from events, the same way on the server and in the browser.
 
 pub mod batch;
 pub mod event;
+pub mod probe;
 pub mod recorder;
 pub mod span;
 pub mod stats;
@@ -34,6 +37,7 @@ pub mod task;
 pub use event::{
     Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
+pub use probe::{NoProbe, Probe};
 pub use recorder::Recorder;
 pub use span::{AwaitPoint, Resource};
 pub use task::Instrumented;

@@ -1,0 +1,205 @@
+//! Outline section 4 — async I/O: a real TCP echo server and its clients.
+//!
+//! An accept loop, one task per connection and N client tasks run on a fresh Tokio
+//! runtime (`current_thread`, or `multi_thread` with the chosen number of workers). Every
+//! task is recorded, and every socket `.await` is a named await point, so the learner sees
+//! each read return Pending, the worker park, and the reactor wake the task when the peer's
+//! bytes arrive.
+//!
+//! The workload is generic over [`Probe`]: the scenario runs it with a [`Recorder`], the
+//! overhead benchmark also runs it with [`NoProbe`] for the plain baseline.
+//! The part between the `demo` markers is what the browser shows as "the code that ran".
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::results::EchoResult;
+use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use super::{Params, ScenarioError};
+use crate::events::{EventStream, RECORDER_CAPACITY};
+use crate::run::{RunContext, duration_us};
+use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
+
+pub const ID: &str = "echo";
+
+pub fn descriptor() -> ScenarioDescriptor {
+    ScenarioDescriptor {
+        id: ID.to_owned(),
+        title: "Echo server: reads park, the reactor wakes".to_owned(),
+        section: 4,
+        summary: "A real TCP echo server on 127.0.0.1 with N clients; every task and every socket await recorded."
+            .to_owned(),
+        params: vec![
+            ParamSpec::integer("workers", "Runtime workers (0 = current_thread)", "", 2, 0, i64::from(MAX_WORKERS)),
+            ParamSpec::integer("clients", "Clients", "", 8, 1, 64),
+            ParamSpec::integer("messages", "Messages per client", "", 200, 1, 1000),
+            ParamSpec::integer("message_bytes", "Message size", "bytes", 64, 1, 4096),
+        ],
+    }
+}
+
+/// The workload's size.
+#[derive(Debug, Clone, Copy)]
+pub struct EchoConfig {
+    pub clients: u32,
+    pub messages: u32,
+    pub message_bytes: usize,
+}
+
+/// What the clients measured.
+#[derive(Debug, Clone)]
+pub struct EchoOutcome {
+    pub elapsed: Duration,
+    /// One round-trip latency per message, in microseconds.
+    pub latencies_us: Vec<u32>,
+}
+
+// [demo:start]
+/// Accept connections forever; each one gets its own task.
+async fn accept_loop<P: Probe>(probe: P, listener: TcpListener, message_bytes: usize) {
+    loop {
+        // Pending until a client connects; the reactor wakes this task when one does.
+        let Ok((socket, peer)) = probe.io("accept", listener.accept()).await else {
+            continue;
+        };
+        let connection = serve_connection(probe.clone(), socket, message_bytes);
+        tokio::spawn(probe.task(format!("conn {peer}"), connection));
+    }
+}
+
+/// Echo every byte back until the client hangs up.
+async fn serve_connection<P: Probe>(
+    probe: P,
+    mut socket: TcpStream,
+    message_bytes: usize,
+) -> io::Result<()> {
+    socket.set_nodelay(true)?;
+    let mut buffer = vec![0u8; message_bytes];
+    loop {
+        // Pending until the client's bytes arrive: the task parks, the worker is free.
+        let n = probe.io("read request", socket.read(&mut buffer)).await?;
+        if n == 0 {
+            return Ok(()); // the client closed its end
+        }
+        probe
+            .io("write reply", socket.write_all(&buffer[..n]))
+            .await?;
+    }
+}
+
+/// Send `messages` requests one at a time and time each round trip.
+async fn client<P: Probe>(
+    probe: P,
+    server: SocketAddr,
+    messages: u32,
+    message_bytes: usize,
+) -> io::Result<Vec<u32>> {
+    let mut socket = probe.io("connect", TcpStream::connect(server)).await?;
+    socket.set_nodelay(true)?;
+    let request = vec![b'x'; message_bytes];
+    let mut reply = vec![0u8; message_bytes];
+    let mut latencies_us = Vec::with_capacity(messages as usize);
+    for _ in 0..messages {
+        let sent = Instant::now();
+        probe
+            .io("write request", socket.write_all(&request))
+            .await?;
+        probe.io("read echo", socket.read_exact(&mut reply)).await?;
+        latencies_us.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+    }
+    Ok(latencies_us)
+}
+// [demo:end]
+
+/// The whole workload: server, clients, and the clients' measurements.
+pub async fn echo_workload<P: Probe>(probe: P, config: EchoConfig) -> io::Result<EchoOutcome> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let server = listener.local_addr()?;
+    let accepting = tokio::spawn(probe.task(
+        "accept loop",
+        accept_loop(probe.clone(), listener, config.message_bytes),
+    ));
+
+    let started = Instant::now();
+    let mut clients = JoinSet::new();
+    for i in 0..config.clients {
+        let work = client(probe.clone(), server, config.messages, config.message_bytes);
+        clients.spawn(probe.task(format!("client {i}"), work));
+    }
+    let mut latencies_us = Vec::with_capacity((config.clients * config.messages) as usize);
+    while let Some(joined) = clients.join_next().await {
+        latencies_us.extend(joined.map_err(io::Error::other)??);
+    }
+    let elapsed = started.elapsed();
+    accepting.abort();
+    Ok(EchoOutcome {
+        elapsed,
+        latencies_us,
+    })
+}
+
+/// The value at percentile `p` (0..=100) of sorted values.
+fn percentile(sorted: &[u32], p: usize) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let index = (sorted.len() * p / 100).min(sorted.len() - 1);
+    u64::from(sorted[index])
+}
+
+pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, ScenarioError> {
+    let spec = RuntimeSpec {
+        workers: params.int("workers").clamp(0, MAX_WORKERS.into()) as u32,
+    };
+    let config = EchoConfig {
+        clients: params.int("clients") as u32,
+        messages: params.int("messages") as u32,
+        message_bytes: params.int("message_bytes") as usize,
+    };
+    let recorder = Recorder::new(RECORDER_CAPACITY);
+    let events = EventStream::start(recorder.clone(), &run);
+    run.phase(format!(
+        "{} runtime with {} worker(s); {} clients x {} messages of {} bytes",
+        spec.flavor_name(),
+        spec.workers,
+        config.clients,
+        config.messages,
+        config.message_bytes
+    ));
+
+    let probe = recorder.clone();
+    let outcome = run_hosted(spec, Some(recorder.clone()), move || {
+        probe.task("main", echo_workload(probe.clone(), config))
+    })
+    .await;
+    // The runtime is shut down by now: every task's completion is recorded.
+    let stats = events.finish().await;
+    let mut outcome = outcome??;
+
+    outcome.latencies_us.sort_unstable();
+    let round_trips = outcome.latencies_us.len() as u64;
+    let elapsed_us = duration_us(outcome.elapsed).max(1);
+    Ok(EchoResult {
+        workers: spec.workers,
+        clients: config.clients,
+        messages_per_client: config.messages,
+        message_bytes: config.message_bytes as u32,
+        round_trips,
+        elapsed_us,
+        round_trips_per_sec: round_trips * 1_000_000 / elapsed_us,
+        latency_p50_us: percentile(&outcome.latencies_us, 50),
+        latency_p99_us: percentile(&outcome.latencies_us, 99),
+        latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
+        tasks: stats.tasks.len() as u32,
+        polls: stats.polls,
+        wakes: stats.wakes,
+        events_recorded: stats.events,
+        events_dropped: recorder.dropped(),
+    })
+}
