@@ -299,3 +299,36 @@ fn binary_batches_round_trip_and_are_far_smaller_than_json() {
     assert!(EventBatch::decode_binary(&[0x00, 1, 2]).is_err());
     assert!(EventBatch::decode_binary(&binary[..binary.len() / 2]).is_err());
 }
+
+#[test]
+fn a_cancelled_task_closes_its_await_points_before_it_completes() {
+    let recorder = Recorder::new(1024);
+    let signal = Signal::default();
+    let mut task = Box::pin(recorder.task("waits forever", {
+        let recorder = recorder.clone();
+        async move { recorder.io("read", signal.wait()).await }
+    }));
+    let waker = std::task::Waker::noop();
+    assert!(
+        task.as_mut()
+            .poll(&mut std::task::Context::from_waker(waker))
+            .is_pending()
+    );
+    drop(task); // as an abort does
+    let events = recorder.drain();
+    check_consistency(&events);
+    // check_consistency already proved nothing follows the completion; the span was
+    // closed, before it.
+    assert!(matches!(
+        events.last().unwrap().kind,
+        EventKind::Complete {
+            outcome: TaskOutcome::Cancelled,
+            ..
+        }
+    ));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::SpanExit { .. }))
+    );
+}

@@ -24,7 +24,9 @@ use super::span::Resource;
 /// A future whose spawn, polls, wakes and completion are recorded. Create with
 /// [`Recorder::task`].
 pub struct Instrumented<F: Future> {
-    future: F,
+    /// Dropped by hand in `Drop`, before the completion is recorded: dropping it may close
+    /// await points and drop wakers, and those events belong before the task's end.
+    future: ManuallyDrop<F>,
     waker: Arc<TaskWaker>,
     /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
     last_runtime_waker: Option<Waker>,
@@ -48,7 +50,7 @@ impl<F: Future> Instrumented<F> {
     pub(crate) fn new(recorder: Recorder, name: Name, future: F) -> Self {
         let task = recorder.new_task(name, TaskKind::Async);
         Self {
-            future,
+            future: ManuallyDrop::new(future),
             waker: Arc::new(TaskWaker {
                 task,
                 recorder,
@@ -89,7 +91,7 @@ impl<F: Future> Future for Instrumented<F> {
         // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and no
         // other field's handling moves it. The other fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
         let task = this.waker.task;
         let recorder = &this.waker.recorder;
 
@@ -164,6 +166,9 @@ impl<F: Future> Future for Instrumented<F> {
 
 impl<F: Future> Drop for Instrumented<F> {
     fn drop(&mut self) {
+        // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds), and
+        // never touched again.
+        unsafe { ManuallyDrop::drop(&mut self.future) };
         if !self.done {
             self.complete(TaskOutcome::Cancelled);
         }
