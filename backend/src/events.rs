@@ -1,7 +1,8 @@
 //! The per-run event aggregator: the one reader of a run's [`Recorder`].
 //!
-//! Every 16 ms (about 60 messages a second at most) it drains the recorder, folds the
-//! events into [`RunStats`] (so the run's result can report totals) and sends them to the
+//! Every 16 ms (about 60 messages a second at most) it drains the recorder, counts them
+//! into [`RunTotals`] (so the run's result can report totals; the per-task table is the
+//! browser's to build) and sends them to the
 //! session as one batch, binary or JSON as the client asked. It may wait for the session's
 //! queue; the code being measured never does, because it only ever touches the recorder.
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use pollscope_shared::ServerMessage;
 use pollscope_shared::instrument::Recorder;
 use pollscope_shared::instrument::batch::EventBatch;
-use pollscope_shared::instrument::stats::RunStats;
+use pollscope_shared::instrument::stats::RunTotals;
 use pollscope_shared::protocol::EventEncoding;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -19,14 +20,15 @@ use crate::run::{Outbound, RunContext};
 
 /// How often the aggregator drains the recorder.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(16);
-/// Events a run's recorder holds between two drains; beyond that, events are dropped and
-/// counted. At one drain per 16 ms this allows about 4 million events a second.
+/// Events each recording thread of a run buffers between two drains; beyond that, events
+/// are dropped and counted. At one drain per 16 ms this allows about 4 million events a
+/// second per thread.
 pub const RECORDER_CAPACITY: usize = 1 << 16;
 
 /// A running aggregator. [`EventStream::finish`] sends the last batch and returns the stats.
 pub struct EventStream {
     stop: oneshot::Sender<()>,
-    task: JoinHandle<RunStats>,
+    task: JoinHandle<RunTotals>,
 }
 
 impl EventStream {
@@ -43,7 +45,7 @@ impl EventStream {
     }
 
     /// Stop after one last drain, so every event recorded so far is sent.
-    pub async fn finish(self) -> RunStats {
+    pub async fn finish(self) -> RunTotals {
         let _ = self.stop.send(());
         self.task.await.unwrap_or_default()
     }
@@ -55,8 +57,8 @@ async fn aggregate(
     encoding: EventEncoding,
     tx: mpsc::Sender<Outbound>,
     mut stopped: oneshot::Receiver<()>,
-) -> RunStats {
-    let mut stats = RunStats::default();
+) -> RunTotals {
+    let mut stats = RunTotals::default();
     let mut seq = 0;
     let mut tick = tokio::time::interval(FLUSH_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -332,3 +332,64 @@ fn a_cancelled_task_closes_its_await_points_before_it_completes() {
             .any(|e| matches!(e.kind, EventKind::SpanExit { .. }))
     );
 }
+
+#[cfg(not(target_arch = "wasm32"))] // needs threads
+#[test]
+fn drains_while_two_threads_record_are_complete_and_in_time_order() {
+    let recorder = Recorder::new(1 << 16);
+    let threads: Vec<_> = (0..2)
+        .map(|t| {
+            let recorder = recorder.clone();
+            std::thread::spawn(move || {
+                for i in 0..50_000u32 {
+                    recorder.record(EventKind::WakerClone {
+                        task: pollscope_shared::instrument::TaskId(t * 100_000 + i),
+                    });
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    while !threads.iter().all(|t| t.is_finished()) {
+        all.extend(recorder.drain());
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    all.extend(recorder.drain());
+    assert_eq!(all.len() + recorder.dropped() as usize, 100_000);
+    assert!(
+        all.windows(2).all(|w| w[0].t_ns <= w[1].t_ns),
+        "batches overlap in time"
+    );
+    // Each thread's own events keep their order.
+    for t in 0..2u32 {
+        let mine: Vec<u32> = all
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::WakerClone { task } if task.0 / 100_000 == t => Some(task.0),
+                _ => None,
+            })
+            .collect();
+        assert!(mine.windows(2).all(|w| w[0] < w[1]));
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))] // needs threads
+#[test]
+fn buffers_of_exited_threads_are_freed_after_their_last_drain() {
+    let recorder = Recorder::new(1024);
+    for _ in 0..20 {
+        let r = recorder.clone();
+        std::thread::spawn(move || {
+            r.record(EventKind::WakerClone {
+                task: pollscope_shared::instrument::TaskId(1),
+            })
+        })
+        .join()
+        .unwrap();
+    }
+    assert_eq!(recorder.threads(), 20);
+    assert_eq!(recorder.drain().len(), 20, "their events are not lost");
+    assert_eq!(recorder.threads(), 0, "and their buffers are gone");
+}

@@ -196,7 +196,7 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, Scen
         latency_p50_us: percentile(&outcome.latencies_us, 50),
         latency_p99_us: percentile(&outcome.latencies_us, 99),
         latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
-        tasks: stats.tasks.len() as u32,
+        tasks: stats.tasks,
         polls: stats.polls,
         wakes: stats.wakes,
         events_recorded: stats.events,

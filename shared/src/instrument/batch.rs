@@ -84,7 +84,9 @@ impl EventBatch {
             dropped_total: self.dropped_total,
             events,
         };
-        postcard::to_extend(&wire, vec![BINARY_TAG]).expect("event batches always encode")
+        let mut out = postcard::to_allocvec(&wire).expect("event batches always encode");
+        out.insert(0, BINARY_TAG);
+        out
     }
 
     pub fn decode_binary(bytes: &[u8]) -> Result<Self, DecodeError> {

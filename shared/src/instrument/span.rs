@@ -1,9 +1,13 @@
 //! [`AwaitPoint`]: a named `.await` inside a task, recorded as a span.
 //!
-//! The span opens on the first poll and closes when the inner future is ready (or is
-//! dropped). When the inner future returns Pending, the span marks itself as what the task
-//! is waiting on, so the task's `PollEnd` names the `.await` that could not go on, and a
-//! wake from the runtime's driver is told apart as reactor (I/O) or timer.
+//! The span opens the first time the inner future returns Pending, and closes when it is
+//! ready (or dropped). An await point that is ready at once never waited, so it is not
+//! recorded: in an echo server most writes complete immediately, and recording them would
+//! double the events for nothing the learner needs to see.
+//!
+//! When the inner future returns Pending, the span marks itself as what the task is
+//! waiting on, so the task's `PollEnd` names the `.await` that could not go on, and a wake
+//! from the runtime's driver is told apart as reactor (I/O) or timer.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,7 +44,7 @@ pub struct AwaitPoint<F> {
     recorder: Recorder,
     name: &'static str,
     resource: Resource,
-    /// Set on the first poll inside an instrumented task.
+    /// Set when it first returns Pending inside an instrumented task.
     open: Option<(TaskId, SpanId)>,
 }
 
@@ -68,30 +72,35 @@ impl<F: Future> Future for AwaitPoint<F> {
         // SAFETY: `future` is structurally pinned and never moved; other fields are not.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        if this.open.is_none()
-            && let Some(task) = this.recorder.current_task()
-        {
-            let span = this.recorder.next_span();
-            this.recorder.record(EventKind::SpanEnter {
-                task,
-                span,
-                name: this.name.into(),
-            });
-            this.open = Some((task, span));
-        }
         let poll = future.poll(cx);
         match (&poll, this.open) {
-            // Inner await points return first, so the innermost one claims the poll.
-            (Poll::Pending, Some((_, span))) if PENDING_SPAN.get().is_none() => {
-                PENDING_SPAN.set(Some((span, this.resource)));
+            (Poll::Pending, None) => {
+                if let Some(task) = this.recorder.current_task() {
+                    let span = this.recorder.next_span();
+                    this.recorder.record(EventKind::SpanEnter {
+                        task,
+                        span,
+                        name: this.name.into(),
+                    });
+                    this.open = Some((task, span));
+                    claim_pending(span, this.resource);
+                }
             }
+            (Poll::Pending, Some((_, span))) => claim_pending(span, this.resource),
             (Poll::Ready(_), Some((task, span))) => {
                 this.recorder.record(EventKind::SpanExit { task, span });
                 this.open = None;
             }
-            _ => {}
+            (Poll::Ready(_), None) => {}
         }
         poll
+    }
+}
+
+/// Inner await points return first, so the innermost one claims the poll.
+fn claim_pending(span: SpanId, resource: Resource) {
+    if PENDING_SPAN.get().is_none() {
+        PENDING_SPAN.set(Some((span, resource)));
     }
 }
 

@@ -117,12 +117,36 @@ pub struct LaneInfo {
     pub parks: u32,
 }
 
+/// Run-wide counts, cheap enough to keep on the server for every event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunTotals {
+    pub events: u64,
+    pub tasks: u32,
+    pub polls: u64,
+    pub wakes: WakeCounts,
+}
+
+impl RunTotals {
+    pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
+        for event in events {
+            self.events += 1;
+            match &event.kind {
+                EventKind::Spawn { .. } => self.tasks += 1,
+                EventKind::PollEnd { .. } => self.polls += 1,
+                EventKind::Wake { task, by, .. } => self.wakes.count(*task, *by),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Everything known about a run so far, folded from its events.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunStats {
     pub tasks: BTreeMap<TaskId, TaskStats>,
     pub lanes: BTreeMap<LaneId, LaneInfo>,
-    /// Await point names, by span id (only spans still open or recently seen are useful).
+    /// Names of the await points still open, by span id (closed ones are forgotten, so a
+    /// long run does not grow this without bound).
     pub spans: BTreeMap<SpanId, Name>,
     pub events: u64,
     pub last_t_ns: u64,
@@ -270,7 +294,9 @@ impl RunStats {
             EventKind::SpanEnter { span, name, .. } => {
                 self.spans.insert(*span, name.clone());
             }
-            EventKind::SpanExit { .. } => {}
+            EventKind::SpanExit { span, .. } => {
+                self.spans.remove(span);
+            }
             EventKind::Complete { task, outcome } => {
                 let Some(s) = self.tasks.get_mut(task) else {
                     return self.anomalies += 1;
