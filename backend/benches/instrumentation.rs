@@ -75,6 +75,7 @@ impl Aggregator {
                     stats.apply_all(&events);
                     let batch = EventBatch {
                         run_id: 1,
+                        part: 0,
                         seq,
                         dropped_total: recorder.dropped(),
                         events,
@@ -207,6 +208,7 @@ fn encoding() {
     let events = echo_recording();
     let batch = EventBatch {
         run_id: 1,
+        part: 0,
         seq: 0,
         dropped_total: 0,
         events: events.clone(),
@@ -214,6 +216,7 @@ fn encoding() {
     let binary = batch.encode_binary();
     let json = serde_json::to_string(&pollscope_shared::ServerMessage::Events {
         run_id: 1,
+        part: 0,
         seq: 0,
         dropped_total: 0,
         events,
@@ -243,6 +246,7 @@ fn encoding() {
     }
     let big = EventBatch {
         run_id: 1,
+        part: 0,
         seq: 0,
         dropped_total: 0,
         events: big,

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Client, TestServer};
+use common::{Client, TestServer, collect};
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
@@ -26,32 +26,6 @@ fn echo(workers: i64, clients: i64, messages: i64, events: EventEncoding) -> Cli
             ("message_bytes".into(), 64),
         ]),
         events,
-    }
-}
-
-/// Everything a run sent: its event batches (either encoding) and its last message.
-async fn collect(client: &mut Client) -> (Vec<EventBatch>, ServerMessage) {
-    let mut batches = Vec::new();
-    loop {
-        match client.next_frame().await.expect("socket open") {
-            Message::Binary(bytes) => batches.push(EventBatch::decode_binary(&bytes).unwrap()),
-            Message::Text(text) => match ServerMessage::from_json(&text).unwrap() {
-                ServerMessage::Events {
-                    run_id,
-                    seq,
-                    dropped_total,
-                    events,
-                } => batches.push(EventBatch {
-                    run_id,
-                    seq,
-                    dropped_total,
-                    events,
-                }),
-                ServerMessage::Progress { .. } | ServerMessage::RunStarted { .. } => {}
-                last => return (batches, last),
-            },
-            _ => {}
-        }
     }
 }
 

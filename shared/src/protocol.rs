@@ -128,6 +128,7 @@ pub enum ServerMessage {
     /// default binary encoding the same batch arrives as a binary frame instead.
     Events {
         run_id: u64,
+        part: u32,
         seq: u64,
         dropped_total: u64,
         events: Vec<Event>,

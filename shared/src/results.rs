@@ -14,6 +14,57 @@ use crate::instrument::stats::WakeCounts;
 pub enum ScenarioResult {
     SeqVsConcurrent(SeqVsConcurrentResult),
     Echo(EchoResult),
+    RuntimeFlavors(RuntimeFlavorsResult),
+    Spawning(SpawningResult),
+}
+
+/// Outline section 3: the same workload on `current_thread`, then on `multi_thread`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeFlavorsResult {
+    /// One entry per part, in the order they ran (part 0 is `current_thread`).
+    pub parts: Vec<FlavorRun>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlavorRun {
+    /// 0 = `current_thread`.
+    pub workers: u32,
+    pub wall_us: u64,
+    pub tasks: u32,
+    pub polls: u64,
+    /// Lanes (threads) that polled at least one task.
+    pub lanes_used: u32,
+    /// Polls per lane, by lane id, for the lanes that polled.
+    pub polls_per_lane: Vec<u64>,
+    /// Polls that ran on another worker than the task's previous poll.
+    pub migrations: u64,
+    /// CPU time inside polls, over all tasks.
+    pub busy_us: u64,
+    pub wakes: WakeCounts,
+    pub events_dropped: u64,
+}
+
+/// Outline section 3: spawn N tasks and measure how long they wait to be polled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpawningResult {
+    pub workers: u32,
+    /// One entry per part: N grows part by part.
+    pub parts: Vec<SpawnBatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpawnBatch {
+    pub tasks: u32,
+    /// From the first spawn to the last task's completion.
+    pub wall_us: u64,
+    /// Spawn → first poll, over the tasks.
+    pub first_poll_p50_us: u64,
+    pub first_poll_p99_us: u64,
+    pub first_poll_max_us: u64,
+    /// Wake → poll (time spent scheduled after a wake), over all wakes of all tasks.
+    pub wake_to_poll_p50_us: u64,
+    pub wake_to_poll_p99_us: u64,
+    pub events_dropped: u64,
 }
 
 /// Outline section 4: a real TCP echo server and its clients, every task recorded.

@@ -163,9 +163,73 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
             },
         ),
         (
+            "server_result_runtime_flavors",
+            ServerMessage::Result {
+                run_id: 3,
+                result: ScenarioResult::RuntimeFlavors(RuntimeFlavorsResult {
+                    parts: vec![
+                        FlavorRun {
+                            workers: 0,
+                            wall_us: 61_200,
+                            tasks: 18,
+                            polls: 410,
+                            lanes_used: 1,
+                            polls_per_lane: vec![410],
+                            migrations: 0,
+                            busy_us: 48_900,
+                            wakes: WakeCounts {
+                                by_reactor: 120,
+                                by_timer: 96,
+                                by_task: 8,
+                                ..WakeCounts::default()
+                            },
+                            events_dropped: 0,
+                        },
+                        FlavorRun {
+                            workers: 2,
+                            wall_us: 33_900,
+                            tasks: 18,
+                            polls: 415,
+                            lanes_used: 2,
+                            polls_per_lane: vec![205, 210],
+                            migrations: 37,
+                            busy_us: 49_300,
+                            wakes: WakeCounts {
+                                by_reactor: 121,
+                                by_timer: 96,
+                                by_task: 8,
+                                ..WakeCounts::default()
+                            },
+                            events_dropped: 0,
+                        },
+                    ],
+                }),
+            },
+        ),
+        (
+            "server_result_spawning",
+            ServerMessage::Result {
+                run_id: 4,
+                result: ScenarioResult::Spawning(SpawningResult {
+                    workers: 2,
+                    parts: vec![SpawnBatch {
+                        tasks: 10,
+                        wall_us: 2_650,
+                        first_poll_p50_us: 61,
+                        first_poll_p99_us: 240,
+                        first_poll_max_us: 240,
+                        wake_to_poll_p50_us: 12,
+                        wake_to_poll_p99_us: 31,
+                        events_dropped: 0,
+                    }],
+                }),
+            },
+        ),
+        (
             "server_events",
             ServerMessage::Events {
                 run_id: 2,
+                part: 0,
                 seq: 0,
                 dropped_total: 0,
                 events: every_event_kind(),

@@ -282,6 +282,7 @@ fn binary_batches_round_trip_and_are_far_smaller_than_json() {
     executor.run_until_stalled();
     let batch = EventBatch {
         run_id: 7,
+        part: 0,
         seq: 3,
         dropped_total: 0,
         events: recorder.drain(),

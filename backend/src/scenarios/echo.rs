@@ -21,8 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use super::{Params, ScenarioError};
-use crate::events::{EventStream, RECORDER_CAPACITY};
+use super::{Params, ScenarioError, percentile};
+use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
 use crate::run::{RunContext, duration_us};
 use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
 
@@ -62,7 +62,7 @@ pub struct EchoOutcome {
 
 // [demo:start]
 /// Accept connections forever; each one gets its own task.
-async fn accept_loop<P: Probe>(probe: P, listener: TcpListener, message_bytes: usize) {
+pub(crate) async fn accept_loop<P: Probe>(probe: P, listener: TcpListener, message_bytes: usize) {
     loop {
         // Pending until a client connects; the reactor wakes this task when one does.
         let Ok((socket, peer)) = probe.io("accept", listener.accept()).await else {
@@ -144,15 +144,6 @@ pub async fn echo_workload<P: Probe>(probe: P, config: EchoConfig) -> io::Result
     })
 }
 
-/// The value at percentile `p` (0..=100) of sorted values.
-fn percentile(sorted: &[u32], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let index = (sorted.len() * p / 100).min(sorted.len() - 1);
-    u64::from(sorted[index])
-}
-
 pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, ScenarioError> {
     let spec = RuntimeSpec {
         workers: params.int("workers").clamp(0, MAX_WORKERS.into()) as u32,
@@ -163,7 +154,7 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, Scen
         message_bytes: params.int("message_bytes") as usize,
     };
     let recorder = Recorder::new(RECORDER_CAPACITY);
-    let events = EventStream::start(recorder.clone(), &run);
+    let events = EventStream::start(recorder.clone(), &run, 0, Keep::Totals);
     run.phase(format!(
         "{} runtime with {} worker(s); {} clients x {} messages of {} bytes",
         spec.flavor_name(),
@@ -179,7 +170,7 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, Scen
     })
     .await;
     // The runtime is shut down by now: every task's completion is recorded.
-    let stats = events.finish().await;
+    let stats = events.finish().await.totals;
     let mut outcome = outcome??;
 
     outcome.latencies_us.sort_unstable();
@@ -193,8 +184,8 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, Scen
         round_trips,
         elapsed_us,
         round_trips_per_sec: round_trips * 1_000_000 / elapsed_us,
-        latency_p50_us: percentile(&outcome.latencies_us, 50),
-        latency_p99_us: percentile(&outcome.latencies_us, 99),
+        latency_p50_us: percentile(&outcome.latencies_us, 50).into(),
+        latency_p99_us: percentile(&outcome.latencies_us, 99).into(),
         latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
         tasks: stats.tasks,
         polls: stats.polls,

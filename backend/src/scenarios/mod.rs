@@ -6,7 +6,9 @@
 
 pub mod echo;
 pub mod loopback_http;
+pub mod runtime_flavors;
 pub mod seq_vs_concurrent;
+pub mod spawning;
 
 use std::fmt;
 use std::time::Duration;
@@ -22,15 +24,24 @@ use crate::run::RunContext;
 pub enum ScenarioId {
     SeqVsConcurrent,
     Echo,
+    RuntimeFlavors,
+    Spawning,
 }
 
 impl ScenarioId {
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::SeqVsConcurrent, ScenarioId::Echo];
+    pub const ALL: &'static [ScenarioId] = &[
+        ScenarioId::SeqVsConcurrent,
+        ScenarioId::RuntimeFlavors,
+        ScenarioId::Spawning,
+        ScenarioId::Echo,
+    ];
 
     pub fn descriptor(self) -> ScenarioDescriptor {
         match self {
             Self::SeqVsConcurrent => seq_vs_concurrent::descriptor(),
             Self::Echo => echo::descriptor(),
+            Self::RuntimeFlavors => runtime_flavors::descriptor(),
+            Self::Spawning => spawning::descriptor(),
         }
     }
 
@@ -46,7 +57,30 @@ impl ScenarioId {
                 .await
                 .map(ScenarioResult::SeqVsConcurrent),
             Self::Echo => echo::run(params, run).await.map(ScenarioResult::Echo),
+            Self::RuntimeFlavors => runtime_flavors::run(params, run)
+                .await
+                .map(ScenarioResult::RuntimeFlavors),
+            Self::Spawning => spawning::run(params, run)
+                .await
+                .map(ScenarioResult::Spawning),
         }
+    }
+}
+
+/// The value at percentile `p` (0..=100) of sorted values; 0 for none.
+pub(crate) fn percentile<T: Copy + Default>(sorted: &[T], p: usize) -> T {
+    match sorted.len() {
+        0 => T::default(),
+        n => sorted[(n * p / 100).min(n - 1)],
+    }
+}
+
+/// Keep this thread busy for `duration`: CPU work inside a poll. While it spins, the worker
+/// running it can do nothing else, which is the point the demos make.
+pub(crate) fn burn_cpu(duration: Duration) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < duration {
+        std::hint::spin_loop();
     }
 }
 

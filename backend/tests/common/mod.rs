@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use pollscope_backend::{AppState, Config, Server};
+use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::{ClientMessage, ServerMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -142,6 +143,35 @@ impl Client {
                 return (skipped, message);
             }
             skipped.push(message);
+        }
+    }
+}
+
+/// Everything a run sent until its end: its event batches (either encoding, any part) and
+/// its last message (`result`, `run_cancelled` or `error`).
+pub async fn collect(client: &mut Client) -> (Vec<EventBatch>, ServerMessage) {
+    let mut batches = Vec::new();
+    loop {
+        match client.next_frame().await.expect("socket open") {
+            Message::Binary(bytes) => batches.push(EventBatch::decode_binary(&bytes).unwrap()),
+            Message::Text(text) => match ServerMessage::from_json(&text).unwrap() {
+                ServerMessage::Events {
+                    run_id,
+                    part,
+                    seq,
+                    dropped_total,
+                    events,
+                } => batches.push(EventBatch {
+                    run_id,
+                    part,
+                    seq,
+                    dropped_total,
+                    events,
+                }),
+                ServerMessage::Progress { .. } | ServerMessage::RunStarted { .. } => {}
+                last => return (batches, last),
+            },
+            _ => {}
         }
     }
 }

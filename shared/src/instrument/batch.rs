@@ -17,7 +17,11 @@ pub const BINARY_TAG: u8 = 0xB1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventBatch {
     pub run_id: u64,
-    /// 0, 1, 2, … per run: a gap means a batch was lost.
+    /// Which part of the run: a scenario that compares setups (e.g. `current_thread` then
+    /// `multi_thread`) records each on its own runtime, with its own recorder, lanes and
+    /// clock. 0 for single-part scenarios.
+    pub part: u32,
+    /// 0, 1, 2, … per run and part: a gap means a batch was lost.
     pub seq: u64,
     /// Events the recorder dropped so far in this run because its buffer was full.
     pub dropped_total: u64,
@@ -27,6 +31,7 @@ pub struct EventBatch {
 #[derive(Serialize)]
 struct WireRef<'a> {
     run_id: u64,
+    part: u32,
     seq: u64,
     dropped_total: u64,
     events: Vec<WireEventRef<'a>>,
@@ -41,6 +46,7 @@ struct WireEventRef<'a> {
 #[derive(Deserialize)]
 struct Wire {
     run_id: u64,
+    part: u32,
     seq: u64,
     dropped_total: u64,
     events: Vec<WireEvent>,
@@ -80,6 +86,7 @@ impl EventBatch {
             .collect();
         let wire = WireRef {
             run_id: self.run_id,
+            part: self.part,
             seq: self.seq,
             dropped_total: self.dropped_total,
             events,
@@ -106,6 +113,7 @@ impl EventBatch {
             .collect();
         Ok(Self {
             run_id: wire.run_id,
+            part: wire.part,
             seq: wire.seq,
             dropped_total: wire.dropped_total,
             events,

@@ -89,6 +89,11 @@ pub struct TaskStats {
     pub waker_clones: u32,
     pub waker_drops: u32,
     pub last_lane: Option<LaneId>,
+    /// Polls that ran on another lane than the task's previous poll: the task moved
+    /// between workers (stolen, or woken onto another worker).
+    pub migrations: u32,
+    /// When the first poll started: minus `spawned_ns`, how long the new task waited.
+    pub first_poll_ns: Option<u64>,
     /// A wake arrived during the running poll: the task is scheduled again right after.
     woken_while_running: bool,
     /// The await point the task is waiting on (set by a Pending poll).
@@ -115,6 +120,9 @@ pub struct LaneInfo {
     pub kind: LaneKind,
     pub parked: bool,
     pub parks: u32,
+    /// Polls that ran on this lane, and the time they took.
+    pub polls: u64,
+    pub busy_ns: u64,
 }
 
 /// Run-wide counts, cheap enough to keep on the server for every event.
@@ -152,6 +160,8 @@ pub struct RunStats {
     pub last_t_ns: u64,
     pub polls: u64,
     pub wakes: WakeCounts,
+    /// Polls on another lane than the task's previous poll, over all tasks.
+    pub migrations: u64,
     /// Events that broke the rules (e.g. a poll end without a start): should stay 0.
     pub anomalies: u64,
 }
@@ -181,6 +191,8 @@ impl RunStats {
                         kind: *lane_kind,
                         parked: false,
                         parks: 0,
+                        polls: 0,
+                        busy_ns: 0,
                     },
                 );
             }
@@ -219,6 +231,8 @@ impl RunStats {
                         waker_clones: 0,
                         waker_drops: 0,
                         last_lane: None,
+                        migrations: 0,
+                        first_poll_ns: None,
                         woken_while_running: false,
                         waiting_on: None,
                     },
@@ -236,14 +250,19 @@ impl RunStats {
                 }
                 s.state = TaskState::Running;
                 s.since_ns = t;
+                if s.last_lane.is_some() && *lane != s.last_lane {
+                    s.migrations += 1;
+                    self.migrations += 1;
+                }
+                s.first_poll_ns.get_or_insert(t);
                 s.last_lane = *lane;
                 s.woken_while_running = false;
             }
             EventKind::PollEnd {
                 task,
+                lane,
                 outcome,
                 waiting_on,
-                ..
             } => {
                 let Some(s) = self.tasks.get_mut(task) else {
                     return self.anomalies += 1;
@@ -252,7 +271,12 @@ impl RunStats {
                     self.anomalies += 1;
                     return;
                 }
-                s.busy_ns += t.saturating_sub(s.since_ns);
+                let busy = t.saturating_sub(s.since_ns);
+                s.busy_ns += busy;
+                if let Some(info) = lane.and_then(|l| self.lanes.get_mut(&l)) {
+                    info.polls += 1;
+                    info.busy_ns += busy;
+                }
                 s.polls += 1;
                 self.polls += 1;
                 s.since_ns = t;

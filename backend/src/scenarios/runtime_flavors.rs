@@ -1,0 +1,159 @@
+//! Outline section 3 — runtime flavours: `current_thread` vs `multi_thread`.
+//!
+//! The same workload runs twice, each time on a fresh runtime with its own recorder:
+//! part 0 on `current_thread` (one thread polls everything), part 1 on `multi_thread` with
+//! N workers. Each task alternates short CPU bursts with waits (a timer, or a round trip to
+//! a loopback echo server). On one thread the bursts queue up behind each other; with N
+//! workers they run side by side, and idle workers steal queued tasks from busy ones,
+//! which shows up as tasks whose consecutive polls ran on different workers.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use pollscope_shared::instrument::stats::RunStats;
+use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::results::{FlavorRun, RuntimeFlavorsResult};
+use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use super::{Params, ScenarioError, burn_cpu};
+use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
+use crate::run::{RunContext, duration_us};
+use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
+
+pub const ID: &str = "runtime_flavors";
+
+pub fn descriptor() -> ScenarioDescriptor {
+    ScenarioDescriptor {
+        id: ID.to_owned(),
+        title: "Runtime flavours: current_thread vs multi_thread".to_owned(),
+        section: 3,
+        summary: "One workload of CPU bursts and waits, on one thread and then on N workers."
+            .to_owned(),
+        params: vec![
+            ParamSpec::integer(
+                "workers",
+                "multi_thread workers",
+                "",
+                2,
+                1,
+                i64::from(MAX_WORKERS),
+            ),
+            ParamSpec::integer("tasks", "Tasks", "", 12, 1, 64),
+            ParamSpec::integer("rounds", "Rounds per task", "", 8, 1, 40),
+            ParamSpec::integer("burst_us", "CPU burst per round", "µs", 400, 0, 2000),
+            ParamSpec::integer("sleep_ms", "Timer wait", "ms", 3, 1, 50),
+        ],
+    }
+}
+
+/// The workload's size, the same on both runtimes.
+#[derive(Debug, Clone, Copy)]
+pub struct Workload {
+    pub tasks: u32,
+    pub rounds: u32,
+    pub burst: Duration,
+    pub sleep: Duration,
+}
+
+// [demo:start]
+/// Spawn the tasks and wait for all of them. The code is identical on both runtimes:
+/// only the runtime they are spawned on differs.
+async fn workload<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::Result<()> {
+    let mut tasks = JoinSet::new();
+    for i in 0..work.tasks {
+        tasks.spawn(probe.task(format!("task {i}"), one_task(probe.clone(), echo, work)));
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(io::Error::other)??;
+    }
+    Ok(())
+}
+
+/// Rounds of CPU work, each followed by a wait: a timer on even rounds, a socket round
+/// trip on odd ones. While `burn_cpu` spins, this poll holds its worker: on
+/// `current_thread` every other task waits for it.
+async fn one_task<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::Result<()> {
+    let mut socket = probe.io("connect", TcpStream::connect(echo)).await?;
+    let mut byte = [0u8; 1];
+    for round in 0..work.rounds {
+        burn_cpu(work.burst);
+        if round % 2 == 0 {
+            probe.timer("sleep", tokio::time::sleep(work.sleep)).await;
+        } else {
+            probe.io("write", socket.write_all(b"x")).await?;
+            probe.io("read", socket.read_exact(&mut byte)).await?;
+        }
+    }
+    Ok(())
+}
+// [demo:end]
+
+/// One part: a fresh runtime, a loopback echo server for the socket waits, the workload.
+/// Returns the workload's wall time.
+async fn one_part<P: Probe>(probe: P, work: Workload) -> io::Result<Duration> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let echo = listener.local_addr()?;
+    let server = tokio::spawn(probe.task(
+        "echo server",
+        super::echo::accept_loop(probe.clone(), listener, 1),
+    ));
+    let started = Instant::now();
+    let outcome = workload(probe, echo, work).await;
+    let wall = started.elapsed();
+    server.abort();
+    outcome.map(|()| wall)
+}
+
+/// Summarise one part from its recorded events.
+pub fn summarise(workers: u32, wall: Duration, stats: &RunStats, dropped: u64) -> FlavorRun {
+    let lanes: Vec<_> = stats.lanes.values().filter(|l| l.polls > 0).collect();
+    FlavorRun {
+        workers,
+        wall_us: duration_us(wall),
+        tasks: stats.tasks.len() as u32,
+        polls: stats.polls,
+        lanes_used: lanes.len() as u32,
+        polls_per_lane: lanes.iter().map(|l| l.polls).collect(),
+        migrations: stats.migrations,
+        busy_us: stats.tasks.values().map(|t| t.busy_ns).sum::<u64>() / 1000,
+        wakes: stats.wakes,
+        events_dropped: dropped,
+    }
+}
+
+pub async fn run(
+    params: Params<'_>,
+    run: RunContext,
+) -> Result<RuntimeFlavorsResult, ScenarioError> {
+    let work = Workload {
+        tasks: params.int("tasks") as u32,
+        rounds: params.int("rounds") as u32,
+        burst: Duration::from_micros(params.int("burst_us") as u64),
+        sleep: params.millis("sleep_ms"),
+    };
+    let workers = params.int("workers").clamp(1, MAX_WORKERS.into()) as u32;
+    let mut parts = Vec::new();
+    for (part, workers) in [0, workers].into_iter().enumerate() {
+        let spec = RuntimeSpec { workers };
+        run.phase(format!(
+            "part {part}: {} with {workers} worker(s)",
+            spec.flavor_name()
+        ));
+        let recorder = Recorder::new(RECORDER_CAPACITY);
+        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats);
+        let probe = recorder.clone();
+        let wall = run_hosted(spec, Some(recorder.clone()), move || {
+            probe.task("main", one_part(probe.clone(), work))
+        })
+        .await;
+        let folded = events.finish().await;
+        let wall = wall??;
+        let stats = folded.stats.unwrap_or_default();
+        parts.push(summarise(workers, wall, &stats, recorder.dropped()));
+    }
+    Ok(RuntimeFlavorsResult { parts })
+}
