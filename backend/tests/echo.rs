@@ -5,8 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Client, TestServer, collect};
-use pollscope_shared::instrument::batch::EventBatch;
+use common::{TestServer, collect};
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
 use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskOutcome};

@@ -17,6 +17,8 @@ use yew::prelude::*;
 
 use crate::components::{DemoProps, RunPanel};
 use crate::connection::{Connection, ConnectionProvider};
+use crate::echo::{self, EchoPage};
+use crate::recording::RecordingStore;
 use crate::seq_vs_concurrent::{self, SeqVsConcurrentPage, SeqVsConcurrentResultView};
 use crate::state::{Action, AppState, ConnectionStatus, RunState};
 
@@ -75,14 +77,18 @@ fn use_location_hash() -> String {
     (*hash).clone()
 }
 
-/// The root component: state + socket.
+/// The root component: state, the recorded events (outside the state, see
+/// [`crate::recording`]), and the socket that feeds both.
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
+    let recordings = (*use_memo((), |_| RecordingStore::default())).clone();
     html! {
-        <ConnectionProvider dispatch={state.dispatcher()}>
-            <Shell state={state} />
-        </ConnectionProvider>
+        <ContextProvider<RecordingStore> context={recordings.clone()}>
+            <ConnectionProvider dispatch={state.dispatcher()} recordings={recordings}>
+                <Shell state={state} />
+            </ConnectionProvider>
+        </ContextProvider<RecordingStore>>
     }
 }
 
@@ -228,8 +234,8 @@ fn demo_page(
             connection.send(ClientMessage::Run {
                 scenario: id.clone(),
                 params: params.clone(),
-                // Recorded events come as binary frames, which this page does not read
-                // yet; the compact encoding keeps them cheap until it does.
+                // Recorded events come as compact binary frames; the connection decodes
+                // them into the recordings store.
                 events: EventEncoding::Binary,
             });
         })
@@ -251,6 +257,9 @@ fn demo_page(
     };
     match id.as_str() {
         seq_vs_concurrent::ID => html! { <SeqVsConcurrentPage key={id} ..props /> },
+        echo::ID => html! {
+            <EchoPage key={id} demo={props} recording_version={state.recording_version} />
+        },
         _ => html! { <GenericPage key={id} ..props /> },
     }
 }

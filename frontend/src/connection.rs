@@ -5,6 +5,13 @@
 //! socket closes. Components get a [`Connection`] from the context and call
 //! [`Connection::send`]; they never touch the socket.
 //!
+//! Two kinds of frames arrive. Text frames are JSON control messages and go to the
+//! reducer. Binary frames (and `events` text messages, their JSON form) are batches of
+//! recorded events: they are decoded here and queued in the [`RecordingStore`], which is
+//! flushed once per animation frame — so a stream of 60 batches a second costs at most one
+//! re-render per frame — and before every control message, so the order the server sent
+//! things in is kept (a run's last events are applied before its result is shown).
+//!
 //! The pure parts (URL, backoff) are plain functions with native tests; everything that
 //! calls browser APIs only runs in the browser.
 
@@ -12,12 +19,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::future::TimeoutFuture;
+use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::{ClientMessage, ServerMessage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Event, MessageEvent, WebSocket};
 use yew::prelude::*;
 
+use crate::recording::RecordingStore;
 use crate::state::{Action, AppState};
 
 /// First reconnect delay; each further attempt waits twice as long, up to [`MAX_BACKOFF_MS`].
@@ -74,10 +83,18 @@ impl Connection {
 
 /// A JS event callback owned by Rust.
 type Handler = Closure<dyn FnMut(Event)>;
+/// A `requestAnimationFrame` callback (it receives the frame's timestamp).
+type FrameHandler = Closure<dyn FnMut(f64)>;
 
 /// Owns the `WebSocket` and the JS callbacks attached to it.
 struct Socket {
     dispatch: UseReducerDispatcher<AppState>,
+    /// Where decoded event batches go.
+    recordings: RecordingStore,
+    /// The id of the requested animation frame that will flush the queued batches, if any.
+    frame_request: Cell<Option<i32>>,
+    /// Created once, reused for every frame.
+    on_frame: RefCell<Option<FrameHandler>>,
     ws: RefCell<Option<WebSocket>>,
     /// Failed attempts since the last successful open.
     attempt: Cell<u32>,
@@ -88,9 +105,12 @@ struct Socket {
 }
 
 impl Socket {
-    fn new(dispatch: UseReducerDispatcher<AppState>) -> Self {
+    fn new(dispatch: UseReducerDispatcher<AppState>, recordings: RecordingStore) -> Self {
         Self {
             dispatch,
+            recordings,
+            frame_request: Cell::new(None),
+            on_frame: RefCell::new(None),
             ws: RefCell::new(None),
             attempt: Cell::new(0),
             alive: Cell::new(true),
@@ -111,7 +131,8 @@ impl Socket {
             Ok(ws) => ws,
             Err(_) => return self.schedule_reconnect(),
         };
-        // Binary frames will carry event batches later; ask for them as ArrayBuffers.
+        // Binary frames carry event batches; ask for them as ArrayBuffers (the default,
+        // Blob, could only be read asynchronously and might reorder them).
         ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
 
         // The callbacks hold a weak reference: the socket owns them, not the other way round.
@@ -121,18 +142,9 @@ impl Socket {
             this.dispatch.dispatch(Action::Opened);
         });
         let on_message = handler(&weak, |this, event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else {
-                return;
-            };
-            // Text frames are JSON control messages; binary frames are ignored for now.
-            let Some(text) = event.data().as_string() else {
-                return;
-            };
-            this.dispatch
-                .dispatch(match ServerMessage::from_json(&text) {
-                    Ok(message) => Action::Server(message),
-                    Err(e) => Action::BadFrame(e.to_string()),
-                });
+            if let Some(event) = event.dyn_ref::<MessageEvent>() {
+                this.on_frame_data(&event.data());
+            }
         });
         let on_close = handler(&weak, |this, _| {
             // `close` follows every failure (including "could not connect"), so it alone
@@ -145,6 +157,93 @@ impl Socket {
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         *self.handlers.borrow_mut() = vec![on_open, on_message, on_close];
         self.ws.replace(Some(ws));
+    }
+
+    /// One frame's payload: a binary event batch, or a JSON text message.
+    fn on_frame_data(self: &Rc<Self>, data: &wasm_bindgen::JsValue) {
+        if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+            // Copy the bytes out of the JS heap into wasm memory, then decode.
+            let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+            match EventBatch::decode_binary(&bytes) {
+                Ok(batch) => self.queue_batch(batch),
+                Err(e) => self
+                    .dispatch
+                    .dispatch(Action::BadFrame(format!("binary event batch: {e}"))),
+            }
+            return;
+        }
+        let Some(text) = data.as_string() else {
+            self.dispatch.dispatch(Action::BadFrame(
+                "a frame that is neither text nor an ArrayBuffer".to_owned(),
+            ));
+            return;
+        };
+        match ServerMessage::from_json(&text) {
+            // The JSON form of a batch takes the same path as the binary one.
+            Ok(ServerMessage::Events {
+                run_id,
+                part,
+                seq,
+                dropped_total,
+                events,
+            }) => self.queue_batch(EventBatch {
+                run_id,
+                part,
+                seq,
+                dropped_total,
+                events,
+            }),
+            Ok(message) => {
+                // Everything queued was sent before this message: apply it first.
+                self.flush_recordings();
+                if let ServerMessage::RunStarted {
+                    run_id, scenario, ..
+                } = &message
+                {
+                    self.recordings.borrow_mut().begin(*run_id, scenario);
+                }
+                self.dispatch.dispatch(Action::Server(message));
+            }
+            Err(e) => self.dispatch.dispatch(Action::BadFrame(e.to_string())),
+        }
+    }
+
+    /// Queue a batch and make sure a frame will apply it.
+    fn queue_batch(self: &Rc<Self>, batch: EventBatch) {
+        self.recordings.borrow_mut().enqueue(batch);
+        if self.frame_request.get().is_some() {
+            return; // this frame will take the new batch too
+        }
+        let mut slot = self.on_frame.borrow_mut();
+        let on_frame = slot.get_or_insert_with(|| {
+            let weak = Rc::downgrade(self);
+            Closure::new(move |_timestamp: f64| {
+                if let Some(this) = weak.upgrade() {
+                    this.frame_request.set(None);
+                    this.flush_recordings();
+                }
+            })
+        });
+        // The browser calls this right before it paints the next frame (and not at all
+        // while the tab is hidden: the batches then wait, and a control message or the
+        // next visible frame applies them).
+        let id = web_sys::window().and_then(|w| {
+            w.request_animation_frame(on_frame.as_ref().unchecked_ref())
+                .ok()
+        });
+        drop(slot);
+        match id {
+            Some(id) => self.frame_request.set(Some(id)),
+            None => self.flush_recordings(),
+        }
+    }
+
+    /// Apply the queued batches; re-render only if a recording changed.
+    fn flush_recordings(&self) {
+        let changed = self.recordings.borrow_mut().flush();
+        if changed {
+            self.dispatch.dispatch(Action::RecordingUpdated);
+        }
     }
 
     /// Wait out the backoff (showing a countdown), then try again.
@@ -181,6 +280,10 @@ impl Socket {
 
     fn shutdown(&self) {
         self.alive.set(false);
+        // A frame callback must not run after its closure is gone.
+        if let (Some(id), Some(window)) = (self.frame_request.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(id);
+        }
         if let Some(ws) = self.ws.take() {
             ws.set_onclose(None);
             let _ = ws.close();
@@ -203,6 +306,8 @@ fn handler(weak: &Weak<Socket>, f: impl Fn(&Rc<Socket>, &Event) + 'static) -> Ha
 pub struct ConnectionProviderProps {
     /// Where socket events go: the app's reducer.
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// Where decoded event batches go.
+    pub recordings: RecordingStore,
     #[prop_or_default]
     pub children: Html,
 }
@@ -211,8 +316,8 @@ pub struct ConnectionProviderProps {
 #[component]
 pub fn ConnectionProvider(props: &ConnectionProviderProps) -> Html {
     let socket = use_memo((), {
-        let dispatch = props.dispatch.clone();
-        move |_| Socket::new(dispatch)
+        let (dispatch, recordings) = (props.dispatch.clone(), props.recordings.clone());
+        move |_| Socket::new(dispatch, recordings)
     });
     {
         let socket = socket.clone();

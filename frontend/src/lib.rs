@@ -11,11 +11,17 @@
 //! - [`app`]: the shell — header, connection indicator, navigation, routing, banners.
 //! - [`components`]: knobs, run controls, progress and errors shared by every demo.
 //! - [`seq_vs_concurrent`]: the section 1 demo page and its result timeline.
+//! - [`recording`]: the recorded events of each run and the stats folded from them, kept
+//!   outside the app state (they can be large) and shared through a context.
+//! - [`echo`]: the section 4 demo page: an echo server with a live task table.
 //! - [`snippet`]: cutting the displayed code out of the backend's source.
 
 pub mod app;
 pub mod components;
 pub mod connection;
+pub mod echo;
+pub mod executor;
+pub mod recording;
 pub mod seq_vs_concurrent;
 pub mod snippet;
 pub mod state;

@@ -147,6 +147,10 @@ pub struct AppState {
     /// Server errors that concern no scenario (e.g. `unknown_run` after a late cancel),
     /// and frames that could not be parsed.
     pub notice: Option<String>,
+    /// How many times the recorded events changed. The events themselves live outside
+    /// this (cloned) state, in [`crate::recording::Recordings`]; bumping this number is
+    /// what makes the pages that draw them re-render.
+    pub recording_version: u64,
 }
 
 impl Default for AppState {
@@ -162,6 +166,7 @@ impl Default for AppState {
             runs: BTreeMap::new(),
             pending: None,
             notice: None,
+            recording_version: 0,
         }
     }
 }
@@ -193,6 +198,8 @@ pub enum Action {
         value: i64,
     },
     DismissNotice,
+    /// Queued event batches were applied to the recordings (at most once per frame).
+    RecordingUpdated,
 }
 
 impl AppState {
@@ -294,6 +301,7 @@ impl AppState {
                 self.params.entry(scenario).or_default().insert(name, value);
             }
             Action::DismissNotice => self.notice = None,
+            Action::RecordingUpdated => self.recording_version += 1,
         }
     }
 
@@ -357,8 +365,8 @@ impl AppState {
                     events.push(event);
                 }
             }
-            // Recorded-event batches (JSON encoding) are not drawn yet; this page asks for
-            // the binary encoding, whose frames the connection ignores for now.
+            // Recorded-event batches never reach the reducer: the connection moves them
+            // into the recordings store (see `crate::recording`), whatever their encoding.
             ServerMessage::Events { .. } => {}
             ServerMessage::Result { run_id, result } => {
                 self.end_run(run_id, RunState::Finished { run_id, result });
@@ -841,11 +849,23 @@ mod tests {
     }
 
     #[test]
-    fn event_batches_change_nothing_yet() {
+    fn recording_updates_only_bump_the_version() {
+        let mut s = running(1);
+        let before = s.clone();
+        s.apply(Action::RecordingUpdated);
+        s.apply(Action::RecordingUpdated);
+        assert_eq!(s.recording_version, 2);
+        s.recording_version = 0;
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn event_batches_change_nothing_in_the_state() {
         let mut s = running(1);
         let before = s.clone();
         s.apply(Action::Server(ServerMessage::Events {
             run_id: 1,
+            part: 0,
             seq: 0,
             dropped_total: 0,
             events: vec![],

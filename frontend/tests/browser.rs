@@ -8,8 +8,19 @@
 
 use gloo_timers::future::TimeoutFuture;
 use pollscope_frontend::components::{DemoProps, Knobs, KnobsProps, RunPanel};
+use pollscope_frontend::echo::{
+    EchoResultProps, EchoResultView, EventCounts, EventCountsProps, EventCountsView, TaskTable,
+    TaskTableProps, task_rows,
+};
+use pollscope_frontend::recording::PartRecording;
 use pollscope_frontend::seq_vs_concurrent::{ResultProps, SeqVsConcurrentResultView};
 use pollscope_frontend::state::{FailureCode, RunState};
+use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::stats::WakeCounts;
+use pollscope_shared::instrument::{
+    Event, EventKind, LaneId, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
+};
+use pollscope_shared::results::EchoResult;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult, SeqVsConcurrentResult};
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
 use pollscope_shared::{ErrorCode, ServerMessage};
@@ -268,4 +279,240 @@ async fn run_panel_states() {
     assert!(text.contains("parameter_out_of_range"), "{text}");
     assert!(text.contains("is outside 10..=3000 ms"), "{text}");
     assert!(!button(&root, "#run-button").unwrap());
+}
+
+/// Two tasks: "conn" polled 3 times (Pending, woken by the reactor; Pending, woken by
+/// the reactor; Ready), and "client 0" spawned and cancelled without a poll.
+fn two_task_events() -> Vec<Event> {
+    let ev = |t_ns, kind| Event { t_ns, kind };
+    let lane = Some(LaneId(0));
+    let conn = TaskId(1);
+    let mut events = vec![
+        ev(
+            0,
+            EventKind::Lane {
+                lane: LaneId(0),
+                name: "worker 0".into(),
+                lane_kind: pollscope_shared::instrument::event::LaneKind::Worker,
+            },
+        ),
+        ev(
+            0,
+            EventKind::Spawn {
+                task: conn,
+                name: "conn".into(),
+                parent: None,
+                task_kind: TaskKind::Async,
+            },
+        ),
+        ev(
+            10,
+            EventKind::Spawn {
+                task: TaskId(2),
+                name: "client 0".into(),
+                parent: None,
+                task_kind: TaskKind::Async,
+            },
+        ),
+    ];
+    let mut t = 100;
+    for outcome in [
+        PollOutcome::Pending,
+        PollOutcome::Pending,
+        PollOutcome::Ready,
+    ] {
+        events.push(ev(t, EventKind::PollStart { task: conn, lane }));
+        events.push(ev(
+            t + 1_000,
+            EventKind::PollEnd {
+                task: conn,
+                lane,
+                outcome,
+                waiting_on: None,
+            },
+        ));
+        if outcome == PollOutcome::Pending {
+            events.push(ev(
+                t + 500_000,
+                EventKind::Wake {
+                    task: conn,
+                    by: WakeSource::Reactor,
+                    by_ref: false,
+                },
+            ));
+        }
+        t += 1_000_000;
+    }
+    events.push(ev(
+        t,
+        EventKind::Complete {
+            task: conn,
+            outcome: TaskOutcome::Ok,
+        },
+    ));
+    events.push(ev(
+        t + 1,
+        EventKind::Complete {
+            task: TaskId(2),
+            outcome: TaskOutcome::Cancelled,
+        },
+    ));
+    events
+}
+
+fn two_task_recording() -> PartRecording {
+    let mut recording = PartRecording::new(1, 0);
+    recording.apply_batch(EventBatch {
+        run_id: 1,
+        part: 0,
+        seq: 0,
+        dropped_total: 0,
+        events: two_task_events(),
+    });
+    recording
+}
+
+#[wasm_bindgen_test]
+async fn task_table_has_one_row_per_task() {
+    let root = container();
+    let recording = two_task_recording();
+    yew::Renderer::<TaskTable>::with_root_and_props(
+        root.clone(),
+        TaskTableProps {
+            rows: task_rows(&recording.stats),
+        },
+    )
+    .render();
+    settle().await;
+
+    let table = root
+        .query_selector("#task-table")
+        .unwrap()
+        .expect("#task-table");
+    assert_eq!(attr(&table, "data-tasks"), "2");
+    let rows = all(&root, "#task-table tr.task-row");
+    assert_eq!(rows.len(), 2);
+    let seen: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                attr(r, "data-task-id"),
+                attr(r, "data-name"),
+                attr(r, "data-state"),
+                attr(r, "data-polls"),
+                attr(r, "data-wakes"),
+            ]
+        })
+        .collect();
+    let expected = [
+        ["1", "conn", "done-ok", "3", "2"],
+        ["2", "client 0", "done-cancelled", "0", "0"],
+    ]
+    .map(|row| row.map(str::to_owned));
+    assert_eq!(seen, expected);
+
+    let conn = rows[0].text_content().unwrap();
+    assert!(conn.contains("done"), "{conn}");
+    assert!(conn.contains("#0"), "last lane: {conn}");
+    let lane = rows[0].query_selector("td.lane").unwrap().unwrap();
+    assert_eq!(attr(&lane, "title"), "worker 0");
+    // Busy: 3 polls of 1 µs each.
+    assert!(conn.contains("0.003"), "{conn}");
+    let client = rows[1].text_content().unwrap();
+    assert!(client.contains("cancelled"), "{client}");
+    assert!(
+        client.contains("—"),
+        "no lane for a task never polled: {client}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn event_counts_show_drops_and_gaps() {
+    let root = container();
+    let mut recording = two_task_recording();
+    recording.apply_batch(EventBatch {
+        run_id: 1,
+        part: 0,
+        seq: 3,
+        dropped_total: 17,
+        events: vec![],
+    });
+    yew::Renderer::<EventCountsView>::with_root_and_props(
+        root.clone(),
+        EventCountsProps {
+            counts: EventCounts::of(&recording),
+        },
+    )
+    .render();
+    settle().await;
+
+    let count = root.query_selector("#event-count").unwrap().unwrap();
+    assert_eq!(
+        attr(&count, "data-events"),
+        two_task_events().len().to_string()
+    );
+    assert_eq!(attr(&count, "data-lost-batches"), "2");
+    let dropped = root.query_selector("#events-dropped").unwrap().unwrap();
+    assert_eq!(attr(&dropped, "data-dropped"), "17");
+    assert!(
+        dropped
+            .text_content()
+            .unwrap()
+            .contains("17 events dropped by the recorder")
+    );
+    let gaps = root
+        .query_selector("#event-gaps")
+        .unwrap()
+        .expect("gaps shown");
+    assert!(gaps.text_content().unwrap().contains("2 batch(es) lost"));
+}
+
+#[wasm_bindgen_test]
+async fn echo_result_exposes_the_server_totals() {
+    let root = container();
+    let result = EchoResult {
+        workers: 2,
+        clients: 4,
+        messages_per_client: 100,
+        message_bytes: 64,
+        round_trips: 400,
+        elapsed_us: 52_000,
+        round_trips_per_sec: 7_692,
+        latency_p50_us: 110,
+        latency_p99_us: 420,
+        latency_max_us: 900,
+        tasks: 10,
+        polls: 1_650,
+        wakes: WakeCounts {
+            by_reactor: 800,
+            by_task: 4,
+            ..WakeCounts::default()
+        },
+        events_recorded: 9_000,
+        events_dropped: 0,
+    };
+    yew::Renderer::<EchoResultView>::with_root_and_props(root.clone(), EchoResultProps { result })
+        .render();
+    settle().await;
+
+    let section = root.query_selector("#echo-result").unwrap().unwrap();
+    for (name, value) in [
+        ("data-round-trips", "400"),
+        ("data-polls", "1650"),
+        ("data-tasks", "10"),
+        ("data-wakes-reactor", "800"),
+        ("data-events-recorded", "9000"),
+        ("data-events-dropped", "0"),
+    ] {
+        assert_eq!(attr(&section, name), value, "{name}");
+    }
+    let text = section.text_content().unwrap();
+    for expected in [
+        "7692 round trips/s",
+        "p50 0.1 ms, p99 0.4 ms, max 0.9 ms",
+        "1650 polls",
+        "800 by the reactor",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
 }

@@ -1,0 +1,530 @@
+//! The recorded events of each run, kept outside the app state.
+//!
+//! A run of an instrumented scenario streams its events in batches (see
+//! `pollscope_shared::instrument::batch`). A run can record hundreds of thousands of
+//! events, and the app state is cloned by its reducer on every action, so the events
+//! cannot live there. They live in one [`Recordings`] store instead, shared through a
+//! [`RecordingStore`] handle (an `Rc<RefCell<_>>` in a Yew context); the reducer only
+//! counts how often the store changed (`AppState::recording_version`) so that pages
+//! re-render.
+//!
+//! A run has one or more *parts* (a scenario that compares setups runs each on its own
+//! runtime, with its own recorder, task ids, lanes and clock). Each [`PartRecording`]
+//! keeps every event it received (moved in, never copied) and folds each one into
+//! [`RunStats`], the same fold the server uses for its per-task numbers, so the browser's
+//! task table and the server's totals come from the same events. A [`RunRecording`] holds
+//! the parts of one run.
+//!
+//! A fast stream must not re-render the page once per batch: the connection only
+//! [queues](Recordings::enqueue) decoded batches and [flushes](Recordings::flush) them at
+//! most once per animation frame, and before any other server message, so a run's result
+//! never overtakes its last events.
+//!
+//! Everything here is plain data and pure functions, unit-tested natively.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::event::Name;
+use pollscope_shared::instrument::stats::RunStats;
+use pollscope_shared::instrument::{Event, EventKind, PollOutcome};
+
+/// The key under which Pending polls that named no await point are counted.
+pub const UNNAMED_AWAIT: &str = "(no named await point)";
+
+/// Batches `first..=last` of a run never arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeqGap {
+    pub first: u64,
+    pub last: u64,
+}
+
+impl SeqGap {
+    /// How many batches the gap lost.
+    pub fn len(self) -> u64 {
+        self.last - self.first + 1
+    }
+
+    /// Never true: a gap spans at least one batch (only here for clippy's `len` rule).
+    pub fn is_empty(self) -> bool {
+        false
+    }
+}
+
+/// What happened to one batch handed to [`RunRecording::apply_batch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// The batch was the next one expected.
+    Applied,
+    /// Applied, but the batches in the gap before it were lost.
+    AppliedAfterGap(SeqGap),
+    /// A batch with a sequence number already seen (or skipped): ignored, so no event is
+    /// ever counted twice.
+    Stale,
+}
+
+/// One part of a run: its events, as received, and everything folded from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartRecording {
+    pub run_id: u64,
+    pub part: u32,
+    /// Every event received, in the order the server sent them.
+    pub events: Vec<Event>,
+    /// Per-task and per-lane numbers folded from `events`.
+    pub stats: RunStats,
+    /// Batches applied.
+    pub batches: u64,
+    /// Holes in the batch sequence numbers: each is a batch that was sent but never
+    /// arrived, so the events above miss whatever it carried.
+    pub gaps: Vec<SeqGap>,
+    /// Batches ignored because their sequence number was not new.
+    pub stale_batches: u64,
+    /// The drop count of this part's recorder, from the latest batch: events that never
+    /// made it into any batch because the server's buffer was full.
+    pub dropped_total: u64,
+    /// Polls that returned `Pending` (the task has to wait for a wake).
+    pub pending_polls: u64,
+    /// The same polls, by the name of the await point that could not go on.
+    pub pending_by_await: BTreeMap<Name, u64>,
+    /// The sequence number the next batch should carry.
+    next_seq: u64,
+}
+
+impl PartRecording {
+    pub fn new(run_id: u64, part: u32) -> Self {
+        Self {
+            run_id,
+            part,
+            events: Vec::new(),
+            stats: RunStats::default(),
+            batches: 0,
+            gaps: Vec::new(),
+            stale_batches: 0,
+            dropped_total: 0,
+            pending_polls: 0,
+            pending_by_await: BTreeMap::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// Events received so far.
+    pub fn events_received(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    /// Batches lost in transit (the sum of all gaps).
+    pub fn lost_batches(&self) -> u64 {
+        self.gaps.iter().map(|g| g.len()).sum()
+    }
+
+    /// Fold a batch of this part in. The events are moved into the recording, not copied.
+    pub fn apply_batch(&mut self, batch: EventBatch) -> BatchOutcome {
+        debug_assert_eq!((batch.run_id, batch.part), (self.run_id, self.part));
+        // Sequence numbers count 0, 1, 2, … per run and part. One below the expected number was
+        // already applied; one above means the batches in between were lost.
+        if batch.seq < self.next_seq {
+            self.stale_batches += 1;
+            return BatchOutcome::Stale;
+        }
+        let outcome = if batch.seq > self.next_seq {
+            let gap = SeqGap {
+                first: self.next_seq,
+                last: batch.seq - 1,
+            };
+            self.gaps.push(gap);
+            BatchOutcome::AppliedAfterGap(gap)
+        } else {
+            BatchOutcome::Applied
+        };
+        self.next_seq = batch.seq + 1;
+        self.batches += 1;
+        // The count only grows; the latest batch carries the run's total so far.
+        self.dropped_total = self.dropped_total.max(batch.dropped_total);
+        for event in &batch.events {
+            // The span's name is known by now: its SpanEnter precedes the PollEnd.
+            self.stats.apply(event);
+            if let EventKind::PollEnd {
+                outcome: PollOutcome::Pending,
+                waiting_on,
+                ..
+            } = &event.kind
+            {
+                self.pending_polls += 1;
+                let name = waiting_on
+                    .and_then(|span| self.stats.spans.get(&span).cloned())
+                    .unwrap_or(Name::Borrowed(UNNAMED_AWAIT));
+                *self.pending_by_await.entry(name).or_default() += 1;
+            }
+        }
+        self.events.extend(batch.events);
+        outcome
+    }
+}
+
+/// One run: its parts, created as their first batch arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecording {
+    pub run_id: u64,
+    pub scenario: String,
+    pub parts: BTreeMap<u32, PartRecording>,
+}
+
+impl RunRecording {
+    pub fn new(run_id: u64, scenario: impl Into<String>) -> Self {
+        Self {
+            run_id,
+            scenario: scenario.into(),
+            parts: BTreeMap::new(),
+        }
+    }
+
+    /// Route a batch of this run to its part.
+    pub fn apply_batch(&mut self, batch: EventBatch) -> BatchOutcome {
+        self.parts
+            .entry(batch.part)
+            .or_insert_with(|| PartRecording::new(batch.run_id, batch.part))
+            .apply_batch(batch)
+    }
+
+    pub fn part(&self, part: u32) -> Option<&PartRecording> {
+        self.parts.get(&part)
+    }
+
+    /// Events received so far, over all parts.
+    pub fn events_received(&self) -> u64 {
+        self.parts
+            .values()
+            .map(PartRecording::events_received)
+            .sum()
+    }
+}
+
+/// The recordings of every scenario's latest run, and the batches waiting to be applied.
+#[derive(Debug, Default)]
+pub struct Recordings {
+    /// Per scenario id: the recording of its latest run. A new run replaces the old one.
+    by_scenario: BTreeMap<String, RunRecording>,
+    /// Decoded batches not applied yet (see [`Recordings::flush`]).
+    queued: Vec<EventBatch>,
+    /// Batches of a run this page never saw start (e.g. from a previous connection).
+    pub unknown_run_batches: u64,
+}
+
+impl Recordings {
+    /// The server accepted run `run_id` of `scenario`: its batches will follow.
+    pub fn begin(&mut self, run_id: u64, scenario: &str) {
+        self.by_scenario
+            .insert(scenario.to_owned(), RunRecording::new(run_id, scenario));
+    }
+
+    /// Hold a decoded batch until the next [`flush`](Self::flush).
+    pub fn enqueue(&mut self, batch: EventBatch) {
+        self.queued.push(batch);
+    }
+
+    /// Batches waiting to be applied.
+    pub fn queued(&self) -> usize {
+        self.queued.len()
+    }
+
+    /// Apply every queued batch, in arrival order. Returns whether any recording changed
+    /// (so the caller knows whether a re-render is needed).
+    pub fn flush(&mut self) -> bool {
+        let queued = std::mem::take(&mut self.queued);
+        let mut changed = false;
+        for batch in queued {
+            changed |= self
+                .apply_batch(batch)
+                .is_some_and(|o| o != BatchOutcome::Stale);
+        }
+        changed
+    }
+
+    /// Apply one batch to the recording of its run; `None` if no recording has that run id.
+    pub fn apply_batch(&mut self, batch: EventBatch) -> Option<BatchOutcome> {
+        match self
+            .by_scenario
+            .values_mut()
+            .find(|r| r.run_id == batch.run_id)
+        {
+            Some(recording) => Some(recording.apply_batch(batch)),
+            None => {
+                self.unknown_run_batches += 1;
+                None
+            }
+        }
+    }
+
+    /// The latest run of `scenario` this page saw start.
+    pub fn for_scenario(&self, scenario: &str) -> Option<&RunRecording> {
+        self.by_scenario.get(scenario)
+    }
+}
+
+/// The shared handle to the one [`Recordings`] store, as provided by the app's context.
+/// Two handles are equal when they point at the same store.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingStore(Rc<RefCell<Recordings>>);
+
+impl PartialEq for RecordingStore {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl RecordingStore {
+    /// Read the store. Keep the borrow short: never hold it across an `.await` or a
+    /// callback that might write.
+    pub fn borrow(&self) -> std::cell::Ref<'_, Recordings> {
+        self.0.borrow()
+    }
+
+    pub fn borrow_mut(&self) -> std::cell::RefMut<'_, Recordings> {
+        self.0.borrow_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pollscope_shared::instrument::stats::TaskState;
+    use pollscope_shared::instrument::{LaneId, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource};
+
+    use super::*;
+
+    fn ev(t_ns: u64, kind: EventKind) -> Event {
+        Event { t_ns, kind }
+    }
+
+    fn spawn(t: u64, task: u32) -> Event {
+        ev(
+            t,
+            EventKind::Spawn {
+                task: TaskId(task),
+                name: format!("task {task}").into(),
+                parent: None,
+                task_kind: TaskKind::Async,
+            },
+        )
+    }
+
+    fn poll(start: u64, end: u64, task: u32, outcome: PollOutcome) -> [Event; 2] {
+        let lane = Some(LaneId(0));
+        [
+            ev(
+                start,
+                EventKind::PollStart {
+                    task: TaskId(task),
+                    lane,
+                },
+            ),
+            ev(
+                end,
+                EventKind::PollEnd {
+                    task: TaskId(task),
+                    lane,
+                    outcome,
+                    waiting_on: None,
+                },
+            ),
+        ]
+    }
+
+    fn batch(seq: u64, dropped_total: u64, events: Vec<Event>) -> EventBatch {
+        EventBatch {
+            run_id: 7,
+            part: 0,
+            seq,
+            dropped_total,
+            events,
+        }
+    }
+
+    /// One task: spawned, polled (Pending), woken by the reactor, polled (Ready), done.
+    fn one_task_life() -> Vec<Event> {
+        let mut events = vec![spawn(0, 1)];
+        events.extend(poll(10, 20, 1, PollOutcome::Pending));
+        // The first poll waited on a named read.
+        events.insert(
+            2,
+            ev(
+                15,
+                EventKind::SpanEnter {
+                    task: TaskId(1),
+                    span: SpanId(4),
+                    name: "read request".into(),
+                },
+            ),
+        );
+        if let EventKind::PollEnd { waiting_on, .. } = &mut events[3].kind {
+            *waiting_on = Some(SpanId(4));
+        }
+        events.push(ev(
+            50,
+            EventKind::Wake {
+                task: TaskId(1),
+                by: WakeSource::Reactor,
+                by_ref: false,
+            },
+        ));
+        events.extend(poll(60, 65, 1, PollOutcome::Ready));
+        events.push(ev(
+            65,
+            EventKind::Complete {
+                task: TaskId(1),
+                outcome: TaskOutcome::Ok,
+            },
+        ));
+        events
+    }
+
+    #[test]
+    fn batches_in_order_fold_into_stats() {
+        let events = one_task_life();
+        let mut r = PartRecording::new(7, 0);
+        assert_eq!(
+            r.apply_batch(batch(0, 0, events[..4].to_vec())),
+            BatchOutcome::Applied
+        );
+        // Mid-run the task is idle: its first poll returned Pending.
+        assert_eq!(r.stats.tasks[&TaskId(1)].state, TaskState::Idle);
+        assert_eq!(
+            r.apply_batch(batch(1, 0, events[4..].to_vec())),
+            BatchOutcome::Applied
+        );
+        assert_eq!(r.batches, 2);
+        assert_eq!(r.events_received(), events.len() as u64);
+        assert_eq!(r.events, events);
+        assert_eq!(r.pending_polls, 1);
+        assert_eq!(
+            r.pending_by_await,
+            BTreeMap::from([(Name::from("read request"), 1)])
+        );
+        assert_eq!(r.stats.polls, 2);
+        assert_eq!(r.stats.wakes.by_reactor, 1);
+        let task = &r.stats.tasks[&TaskId(1)];
+        assert_eq!(task.state, TaskState::Done(TaskOutcome::Ok));
+        assert_eq!(task.times_at(r.stats.last_t_ns), (15, 20, 30));
+        assert!(r.gaps.is_empty());
+        assert_eq!(r.lost_batches(), 0);
+    }
+
+    #[test]
+    fn pending_polls_without_a_named_await_are_counted_apart() {
+        let mut r = PartRecording::new(7, 0);
+        let mut events = vec![spawn(0, 1)];
+        events.extend(poll(1, 2, 1, PollOutcome::Pending));
+        r.apply_batch(batch(0, 0, events));
+        assert_eq!(r.pending_by_await[UNNAMED_AWAIT], 1);
+    }
+
+    #[test]
+    fn a_seq_gap_is_a_lost_batch() {
+        let mut r = PartRecording::new(7, 0);
+        r.apply_batch(batch(0, 0, vec![spawn(0, 1)]));
+        let outcome = r.apply_batch(batch(3, 0, vec![spawn(5, 2)]));
+        let gap = SeqGap { first: 1, last: 2 };
+        assert_eq!(outcome, BatchOutcome::AppliedAfterGap(gap));
+        assert_eq!(gap.len(), 2);
+        assert_eq!(r.apply_batch(batch(4, 0, vec![])), BatchOutcome::Applied);
+        r.apply_batch(batch(6, 0, vec![]));
+        assert_eq!(r.gaps, vec![gap, SeqGap { first: 5, last: 5 }]);
+        assert_eq!(r.lost_batches(), 3);
+        assert_eq!(r.batches, 4);
+        assert_eq!(r.events_received(), 2);
+    }
+
+    #[test]
+    fn a_repeated_seq_is_ignored_not_counted_twice() {
+        let mut r = PartRecording::new(7, 0);
+        r.apply_batch(batch(0, 0, vec![spawn(0, 1)]));
+        assert_eq!(
+            r.apply_batch(batch(0, 0, vec![spawn(0, 1)])),
+            BatchOutcome::Stale
+        );
+        assert_eq!(r.events_received(), 1);
+        assert_eq!(r.stats.events, 1);
+        assert_eq!(r.stale_batches, 1);
+        assert_eq!(r.batches, 1);
+    }
+
+    #[test]
+    fn dropped_total_comes_from_the_latest_batch() {
+        let mut r = PartRecording::new(7, 0);
+        r.apply_batch(batch(0, 0, vec![]));
+        r.apply_batch(batch(1, 12, vec![]));
+        assert_eq!(r.dropped_total, 12);
+        r.apply_batch(batch(2, 40, vec![]));
+        assert_eq!(r.dropped_total, 40);
+    }
+
+    #[test]
+    fn queued_batches_apply_on_flush_to_their_run() {
+        let mut store = Recordings::default();
+        store.begin(7, "echo");
+        store.enqueue(batch(0, 0, vec![spawn(0, 1)]));
+        store.enqueue(batch(1, 0, vec![spawn(1, 2)]));
+        assert_eq!(store.queued(), 2);
+        assert_eq!(store.for_scenario("echo").unwrap().events_received(), 0);
+        assert!(store.flush());
+        assert_eq!(store.queued(), 0);
+        let r = store.for_scenario("echo").unwrap();
+        assert_eq!(r.events_received(), 2);
+        assert_eq!(r.part(0).unwrap().stats.tasks.len(), 2);
+        // Nothing queued: nothing changes, no re-render needed.
+        assert!(!store.flush());
+    }
+
+    #[test]
+    fn batches_of_unknown_runs_are_counted_and_dropped() {
+        let mut store = Recordings::default();
+        store.begin(8, "echo");
+        assert_eq!(store.apply_batch(batch(0, 0, vec![spawn(0, 1)])), None);
+        assert_eq!(store.unknown_run_batches, 1);
+        assert_eq!(store.for_scenario("echo").unwrap().events_received(), 0);
+    }
+
+    #[test]
+    fn a_new_run_replaces_the_scenarios_recording() {
+        let mut store = Recordings::default();
+        store.begin(7, "echo");
+        store.apply_batch(batch(0, 0, vec![spawn(0, 1)]));
+        store.begin(9, "echo");
+        let r = store.for_scenario("echo").unwrap();
+        assert_eq!((r.run_id, r.events_received()), (9, 0));
+        assert!(store.for_scenario("other").is_none());
+    }
+
+    #[test]
+    fn parts_keep_their_own_sequence_and_stats() {
+        let mut run = RunRecording::new(7, "flavors");
+        let part = |part, seq, events| EventBatch {
+            part,
+            ..batch(seq, 0, events)
+        };
+        assert_eq!(
+            run.apply_batch(part(0, 0, vec![spawn(0, 1)])),
+            BatchOutcome::Applied
+        );
+        // Part 1 starts its own sequence at 0 and its own task ids at 1.
+        assert_eq!(
+            run.apply_batch(part(1, 0, vec![spawn(0, 1), spawn(1, 2)])),
+            BatchOutcome::Applied
+        );
+        assert_eq!(run.apply_batch(part(0, 1, vec![])), BatchOutcome::Applied);
+        assert_eq!(run.part(0).unwrap().stats.tasks.len(), 1);
+        assert_eq!(run.part(1).unwrap().stats.tasks.len(), 2);
+        assert_eq!(run.events_received(), 3);
+        assert!(run.parts.values().all(|p| p.gaps.is_empty()));
+    }
+
+    #[test]
+    fn store_handles_compare_by_identity() {
+        let a = RecordingStore::default();
+        assert_eq!(a, a.clone());
+        assert_ne!(a, RecordingStore::default());
+        a.borrow_mut().begin(1, "echo");
+        assert!(a.borrow().for_scenario("echo").is_some());
+    }
+}
