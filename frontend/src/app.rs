@@ -29,6 +29,18 @@ pub fn route_from_hash(hash: &str) -> Option<&str> {
     (!id.is_empty()).then_some(id)
 }
 
+/// Demos that run entirely in the browser, listed in the navigation next to the server's.
+pub fn local_demos() -> Vec<ScenarioDescriptor> {
+    vec![ScenarioDescriptor {
+        id: crate::executor::page::ID.to_owned(),
+        title: crate::executor::page::TITLE.to_owned(),
+        section: crate::executor::page::SECTION,
+        summary: "Hand-written futures polled by a hand-driven executor, in your browser."
+            .to_owned(),
+        params: Vec::new(),
+    }]
+}
+
 /// The scenario to show: the routed one if the server announced it, else the first one.
 pub fn select<'a>(
     scenarios: &'a [ScenarioDescriptor],
@@ -102,29 +114,40 @@ pub fn Shell(props: &ShellProps) -> Html {
     let state = &props.state;
     let connection = use_context::<Connection>().expect("inside ConnectionProvider");
     let hash = use_location_hash();
-    let selected = select(&state.scenarios, route_from_hash(&hash));
+    let route = route_from_hash(&hash);
+    let local = local_demos();
+    let on_local_page = local.iter().any(|d| Some(d.id.as_str()) == route);
+    let selected = select(&state.scenarios, route);
+    let mut listed = state.scenarios.clone();
+    listed.extend(local.iter().cloned());
 
-    let nav = by_section(&state.scenarios)
-        .into_iter()
-        .map(|(section, scenarios)| {
-            let links = scenarios.into_iter().map(|s| {
-                let current = selected.is_some_and(|sel| sel.id == s.id);
-                html! {
-                    <li key={s.id.clone()}>
-                        <a href={format!("#/{}", s.id)} class={classes!(current.then_some("current"))}
-                            aria-current={current.then_some("page")}>{ &s.title }</a>
-                    </li>
-                }
-            });
+    let nav = by_section(&listed).into_iter().map(|(section, scenarios)| {
+        let links = scenarios.into_iter().map(|s| {
+            let current = if on_local_page {
+                route == Some(s.id.as_str())
+            } else {
+                selected.is_some_and(|sel| sel.id == s.id)
+            };
             html! {
-                <li class="nav-section" key={section.to_string()}>
-                    <span class="section-number">{ format!("Section {section}") }</span>
-                    <ul>{ for links }</ul>
+                <li key={s.id.clone()}>
+                    <a href={format!("#/{}", s.id)} class={classes!(current.then_some("current"))}
+                        aria-current={current.then_some("page")}>{ &s.title }</a>
                 </li>
             }
         });
+        html! {
+            <li class="nav-section" key={section.to_string()}>
+                <span class="section-number">{ format!("Section {section}") }</span>
+                <ul>{ for links }</ul>
+            </li>
+        }
+    });
 
     let page = match selected {
+        // Demos that run in the browser need no server.
+        _ if route == Some(crate::executor::page::ID) => {
+            html! { <crate::executor::page::BeTheExecutorPage /> }
+        }
         Some(descriptor) => demo_page(state, &connection, descriptor),
         None if state.server_version.is_some() => {
             html! { <p class="empty">{ "The server announced no scenarios." }</p> }

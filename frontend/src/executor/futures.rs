@@ -77,6 +77,7 @@ impl Delay {
     }
 }
 
+// [demo:start]
 impl Future for Delay {
     type Output = &'static str;
 
@@ -118,6 +119,8 @@ impl Future for Delay {
         Poll::Pending
     }
 }
+
+// [demo:end]
 
 /// A child of [`Join2`]: still running, or done with its output kept.
 enum Child<F: Future> {

@@ -117,6 +117,7 @@ impl ManualExecutor {
         self.queue().iter().copied().collect()
     }
 
+    // [demo:start]
     /// Poll the task at the front of the ready queue.
     pub fn poll_next(&mut self) -> Step {
         let next = self.queue().pop_front();
@@ -166,6 +167,8 @@ impl ManualExecutor {
             output,
         }
     }
+
+    // [demo:end]
 
     pub fn tasks(&self) -> Vec<TaskView> {
         let ready = self.ready_queue();

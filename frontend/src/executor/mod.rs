@@ -15,6 +15,7 @@
 
 pub mod futures;
 pub mod manual;
+pub mod page;
 pub mod timer;
 
 pub use futures::{Delay, DelayView, DelayWatch, Join2};

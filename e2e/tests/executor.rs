@@ -1,0 +1,76 @@
+//! Outline section 2 in a real browser: the learner is the executor.
+
+use std::time::Duration;
+
+use pollscope_e2e::playground::Playground;
+use pollscope_e2e::webdriver::Browser;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn newest_log_kind(browser: &Browser) -> String {
+    let line = browser.wait_for("#executor-log li", WAIT);
+    browser.attr(&line, "data-kind").unwrap_or_default()
+}
+
+fn poll(browser: &Browser) -> String {
+    let button = browser.wait_for("#poll-button", WAIT);
+    browser.click(&button);
+    newest_log_kind(browser)
+}
+
+#[test]
+fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    browser.goto(&playground.url("/#/be_the_executor"));
+    // Short delays: a (sleeper) 300 ms, b 200 ms and c 900 ms (joiner). Tab commits the value.
+    for (name, ms) in [("a", 300), ("b", 200), ("c", 900)] {
+        let input = browser.wait_for(&format!("#delay-ms-{name}"), WAIT);
+        browser.type_into(&input, &format!("{ms}\u{E004}"));
+    }
+    browser.wait_for("#ready-queue[data-queue='0,1']", WAIT);
+
+    // Polling a delay the first time arms its timer and stores the waker: Pending.
+    assert_eq!(poll(&browser), "pending");
+    let a = browser.wait_for("#delay-a", WAIT);
+    assert_eq!(browser.attr(&a, "data-armed").as_deref(), Some("true"));
+    assert_eq!(browser.attr(&a, "data-waker").as_deref(), Some("true"));
+    assert_eq!(
+        poll(&browser),
+        "pending",
+        "the join polls both children: Pending"
+    );
+    assert_eq!(
+        poll(&browser),
+        "idle",
+        "nothing is ready until a timer calls wake"
+    );
+
+    // The timers fire (b at 200 ms, a at 300 ms): their wakes queue the tasks in that order.
+    browser.wait_for("#ready-queue[data-queue='1,0']", WAIT);
+    assert_eq!(
+        poll(&browser),
+        "pending",
+        "the join is woken by b, but c has not fired"
+    );
+    assert_eq!(poll(&browser), "ready", "the sleeper's delay fired: Ready");
+
+    // A finished future is never polled again.
+    let poll_finished = browser.wait_for("#poll-task-0", WAIT);
+    browser.click(&poll_finished);
+    assert_eq!(newest_log_kind(&browser), "refused");
+
+    browser.wait_for("#ready-queue[data-queue='1']", WAIT);
+    assert_eq!(poll(&browser), "ready", "c fired: the join completes");
+    let events = browser.wait_for("#executor-events", WAIT);
+    assert_eq!(
+        browser.attr(&events, "data-wakes-timer").as_deref(),
+        Some("3"),
+        "three timers, three wakes"
+    );
+    let button = browser.wait_for("#poll-button", WAIT);
+    assert!(
+        browser.attr(&button, "disabled").is_some(),
+        "all done: nothing left to poll"
+    );
+}
