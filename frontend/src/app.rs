@@ -18,8 +18,10 @@ use yew::prelude::*;
 use crate::components::{DemoProps, RunPanel};
 use crate::connection::{Connection, ConnectionProvider};
 use crate::echo::{self, EchoPage};
+use crate::flavors::{self, RuntimeFlavorsPage};
 use crate::recording::RecordingStore;
 use crate::seq_vs_concurrent::{self, SeqVsConcurrentPage, SeqVsConcurrentResultView};
+use crate::spawning::{self, SpawningPage};
 use crate::state::{Action, AppState, ConnectionStatus, RunState};
 
 /// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
@@ -283,6 +285,8 @@ fn demo_page(
         echo::ID => html! {
             <EchoPage key={id} demo={props} recording_version={state.recording_version} />
         },
+        flavors::ID => html! { <RuntimeFlavorsPage key={id} ..props /> },
+        spawning::ID => html! { <SpawningPage key={id} ..props /> },
         _ => html! { <GenericPage key={id} ..props /> },
     }
 }

@@ -21,9 +21,11 @@ pub mod components;
 pub mod connection;
 pub mod echo;
 pub mod executor;
+pub mod flavors;
 pub mod recording;
 pub mod seq_vs_concurrent;
 pub mod snippet;
+pub mod spawning;
 pub mod state;
 
 /// Mount the app on `<body>`.

@@ -1,0 +1,103 @@
+//! Outline section 3 in a real browser: runtime flavours and spawning, measured numbers
+//! read off the page.
+
+use std::time::Duration;
+
+use pollscope_e2e::playground::Playground;
+use pollscope_e2e::webdriver::{Browser, Element};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn number(browser: &Browser, element: &Element, attr: &str) -> u64 {
+    browser
+        .attr(element, attr)
+        .unwrap_or_else(|| panic!("no {attr}"))
+        .parse()
+        .unwrap_or_else(|e| panic!("{attr}: {e}"))
+}
+
+fn open(browser: &Browser, playground: &Playground, id: &str) {
+    browser.goto(&playground.url(&format!("/#/{id}")));
+    browser.wait_for("#connection-status[data-state='connected']", WAIT);
+}
+
+fn set(browser: &Browser, name: &str, value: u64) {
+    let input = browser.wait_for(&format!("#param-{name}"), WAIT);
+    browser.type_into(&input, &value.to_string());
+}
+
+#[test]
+fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    open(&browser, &playground, "runtime_flavors");
+    set(&browser, "workers", 2);
+    set(&browser, "tasks", 8);
+    set(&browser, "rounds", 6);
+    set(&browser, "burst_us", 1000);
+    browser.click(&browser.wait_for("#run-button", WAIT));
+    let result = browser.wait_for("#flavors-result", WAIT);
+
+    assert_eq!(
+        number(&browser, &result, "data-single-lanes"),
+        1,
+        "current_thread: one lane"
+    );
+    assert_eq!(
+        number(&browser, &result, "data-multi-lanes"),
+        2,
+        "multi_thread with 2 workers: two lanes"
+    );
+    let (single, multi) = (
+        number(&browser, &result, "data-single-wall-us"),
+        number(&browser, &result, "data-multi-wall-us"),
+    );
+    assert!(
+        (multi as f64) < single as f64 * 0.85,
+        "multi {multi} µs vs single {single} µs"
+    );
+    let parts = browser.find_all(".flavor-part");
+    assert_eq!(parts.len(), 2);
+    assert_eq!(
+        browser
+            .find_all(".flavor-part[data-part='0'] .lane-polls")
+            .len(),
+        1
+    );
+    assert_eq!(
+        browser
+            .find_all(".flavor-part[data-part='1'] .lane-polls")
+            .len(),
+        2
+    );
+    let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
+    assert!(notice.contains("as fast"), "{notice}");
+}
+
+#[test]
+fn spawning_shows_the_first_poll_wait_growing_with_n() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    open(&browser, &playground, "spawning");
+    set(&browser, "max_tasks", 300);
+    set(&browser, "work_us", 50);
+    browser.click(&browser.wait_for("#run-button", WAIT));
+    browser.wait_for("#spawning-result", WAIT);
+
+    let rows = browser.find_all(".spawn-row");
+    let sizes: Vec<u64> = rows
+        .iter()
+        .map(|r| number(&browser, r, "data-tasks"))
+        .collect();
+    assert_eq!(sizes, [10, 100, 300]);
+    let waits: Vec<u64> = rows
+        .iter()
+        .map(|r| number(&browser, r, "data-first-poll-max-us"))
+        .collect();
+    assert!(
+        waits[2] > waits[0] * 3,
+        "the last of 300 waits far longer than the last of 10: {waits:?}"
+    );
+    let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
+    assert!(notice.starts_with("With 10 tasks"), "{notice}");
+}

@@ -1,0 +1,192 @@
+//! Outline section 3 — runtime flavours: `current_thread` vs `multi_thread`.
+//!
+//! The server ran one workload twice: part 0 on a `current_thread` runtime, part 1 on a
+//! `multi_thread` runtime with N workers. The page puts the two measured parts side by
+//! side: wall time, how many threads polled, polls per thread, and how often a task's
+//! next poll ran on another worker (work stealing, or a wake onto another worker).
+
+use pollscope_shared::results::{FlavorRun, RuntimeFlavorsResult, ScenarioResult};
+use yew::prelude::*;
+
+use crate::components::{DemoProps, RunPanel, format_ms, percent};
+use crate::snippet::{dedent, extract_snippet};
+use crate::state::RunState;
+
+pub const ID: &str = "runtime_flavors";
+const SOURCE: &str = include_str!("../../backend/src/scenarios/runtime_flavors.rs");
+const SOURCE_PATH: &str = "backend/src/scenarios/runtime_flavors.rs";
+
+fn flavor(part: &FlavorRun) -> String {
+    if part.workers == 0 {
+        "current_thread".to_owned()
+    } else {
+        format!("multi_thread, {} workers", part.workers)
+    }
+}
+
+/// One sentence on what this run's numbers show; `None` unless both parts are there.
+pub fn what_to_notice(result: &RuntimeFlavorsResult) -> Option<String> {
+    let [single, multi] = &result.parts[..] else {
+        return None;
+    };
+    let speedup = single.wall_us as f64 / multi.wall_us.max(1) as f64;
+    Some(format!(
+        "The same {} tasks spent {} computing inside polls on both runtimes. On current_thread \
+         one thread did all of it, one poll after another: {} wall time. With {} workers, {} \
+         threads polled and the work overlapped: {} wall time, {speedup:.2}× as fast. {} polls \
+         ran on another worker than the task's previous poll: tasks moving between workers.",
+        single.tasks,
+        format_ms(single.busy_us),
+        format_ms(single.wall_us),
+        multi.workers,
+        multi.lanes_used,
+        format_ms(multi.wall_us),
+        multi.migrations
+    ))
+}
+
+#[component]
+pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
+    let snippet =
+        extract_snippet(SOURCE).map_or_else(|| "(demo markers missing)".to_owned(), dedent);
+    let result = match &props.run {
+        RunState::Finished {
+            result: ScenarioResult::RuntimeFlavors(r),
+            ..
+        } => {
+            html! { <FlavorsResultView result={r.clone()} /> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <article class="demo" data-scenario={ID}>
+            <h2>{ &props.descriptor.title }</h2>
+            <p class="summary">{ &props.descriptor.summary }</p>
+            <div class="explain">
+                <p>
+                    { "A Tokio runtime is a scheduler plus the drivers that wake tasks (the I/O \
+                       reactor, the timer). A " }<code>{ "current_thread" }</code>
+                    { " runtime runs every task on the one thread that called " }<code>{ "block_on" }</code>
+                    { ": while one poll computes, every other task waits, however many cores the \
+                       machine has." }
+                </p>
+                <p>
+                    { "A " }<code>{ "multi_thread" }</code>
+                    { " runtime has N worker threads, each with its own run queue. A worker that \
+                       runs out of tasks steals from another's queue, so the load spreads, and a \
+                       task may be polled on a different worker each time it wakes." }
+                </p>
+                <p>{ "Both parts below ran the same code; only the runtime changed." }</p>
+            </div>
+            <figure class="code-panel">
+                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
+                <pre><code class="language-rust">{ snippet }</code></pre>
+            </figure>
+            <RunPanel ..props.clone() />
+            { result }
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FlavorsResultProps {
+    pub result: RuntimeFlavorsResult,
+}
+
+#[component]
+pub fn FlavorsResultView(props: &FlavorsResultProps) -> Html {
+    let result = &props.result;
+    let longest = result
+        .parts
+        .iter()
+        .map(|p| p.wall_us)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (single, multi) = (result.parts.first(), result.parts.get(1));
+    let columns = result.parts.iter().enumerate().map(|(i, part)| {
+        let most = part.polls_per_lane.iter().copied().max().unwrap_or(1).max(1);
+        let lanes = part.polls_per_lane.iter().enumerate().map(|(lane, polls)| {
+            html! {
+                <li class="lane-polls" data-polls={polls.to_string()}>
+                    <span class="lane-label">{ format!("thread {lane}") }</span>
+                    <span class="bar" style={format!("width: {:.1}%", percent(*polls, most))}></span>
+                    <span class="value">{ format!("{polls} polls") }</span>
+                </li>
+            }
+        });
+        html! {
+            <section class="flavor-part" key={i} data-part={i.to_string()} data-workers={part.workers.to_string()}
+                data-wall-us={part.wall_us.to_string()} data-lanes-used={part.lanes_used.to_string()}
+                data-migrations={part.migrations.to_string()}>
+                <h3>{ format!("Part {i}: {}", flavor(part)) }</h3>
+                <div class="strategy-bar" style={format!("width: {:.1}%", percent(part.wall_us, longest))}>
+                    { format!("wall {}", format_ms(part.wall_us)) }
+                </div>
+                <ul class="lane-list">{ for lanes }</ul>
+                <dl class="figures">
+                    <dt>{ "tasks" }</dt><dd>{ part.tasks }</dd>
+                    <dt>{ "polls" }</dt><dd>{ part.polls }</dd>
+                    <dt>{ "time inside polls" }</dt><dd>{ format_ms(part.busy_us) }</dd>
+                    <dt>{ "threads that polled" }</dt><dd>{ part.lanes_used }</dd>
+                    <dt>{ "polls on another worker than the last" }</dt><dd>{ part.migrations }</dd>
+                    <dt>{ "wakes: reactor / timer / task" }</dt>
+                    <dd>{ format!("{} / {} / {}", part.wakes.by_reactor, part.wakes.by_timer, part.wakes.by_task) }</dd>
+                    <dt>{ "events dropped" }</dt><dd>{ part.events_dropped }</dd>
+                </dl>
+            </section>
+        }
+    });
+    html! {
+        <section id="flavors-result" class="result"
+            data-single-wall-us={single.map(|p| p.wall_us.to_string())}
+            data-multi-wall-us={multi.map(|p| p.wall_us.to_string())}
+            data-single-lanes={single.map(|p| p.lanes_used.to_string())}
+            data-multi-lanes={multi.map(|p| p.lanes_used.to_string())}>
+            <div class="flavor-parts">{ for columns }</div>
+            if let Some(notice) = what_to_notice(result) {
+                <p id="what-to-notice" class="notice">{ notice }</p>
+            }
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pollscope_shared::instrument::stats::WakeCounts;
+
+    use super::*;
+
+    fn part(workers: u32, wall_us: u64, lanes_used: u32, migrations: u64) -> FlavorRun {
+        FlavorRun {
+            workers,
+            wall_us,
+            tasks: 18,
+            polls: 400,
+            lanes_used,
+            polls_per_lane: vec![400],
+            migrations,
+            busy_us: 48_000,
+            wakes: WakeCounts::default(),
+            events_dropped: 0,
+        }
+    }
+
+    #[test]
+    fn the_notice_is_computed_from_the_measured_parts() {
+        let result = RuntimeFlavorsResult {
+            parts: vec![part(0, 60_000, 1, 0), part(2, 30_000, 2, 37)],
+        };
+        let notice = what_to_notice(&result).unwrap();
+        assert!(notice.contains("2.00× as fast"), "{notice}");
+        assert!(notice.contains("37 polls"), "{notice}");
+        assert!(
+            notice.contains("60.0 ms") || notice.contains("60 ms"),
+            "{notice}"
+        );
+        assert_eq!(
+            what_to_notice(&RuntimeFlavorsResult { parts: vec![] }),
+            None
+        );
+    }
+}
