@@ -410,3 +410,85 @@ fn no_stray_golden_files() {
         );
     }
 }
+
+#[test]
+fn the_hand_written_binary_encoder_writes_exactly_postcard() {
+    let mut events = every_event_kind();
+    // Edge values: large ids and times, a time going backwards, a long name.
+    events.push(Event {
+        t_ns: u64::MAX / 3,
+        kind: EventKind::WakerClone {
+            task: TaskId(u32::MAX),
+        },
+    });
+    events.push(Event {
+        t_ns: 5,
+        kind: EventKind::Park { lane: LaneId(300) },
+    });
+    events.push(Event {
+        t_ns: 6,
+        kind: EventKind::Spawn {
+            task: TaskId(128),
+            name: "x".repeat(300).into(),
+            parent: None,
+            task_kind: TaskKind::Blocking,
+        },
+    });
+    for by in [WakeSource::Timer, WakeSource::Driver, WakeSource::Thread] {
+        events.push(Event {
+            t_ns: 7,
+            kind: EventKind::Wake {
+                task: TaskId(1),
+                by,
+                by_ref: true,
+            },
+        });
+    }
+    for outcome in [TaskOutcome::Ok, TaskOutcome::Error, TaskOutcome::Panicked] {
+        events.push(Event {
+            t_ns: 8,
+            kind: EventKind::Complete {
+                task: TaskId(1),
+                outcome,
+            },
+        });
+    }
+    events.push(Event {
+        t_ns: 9,
+        kind: EventKind::PollEnd {
+            task: TaskId(1),
+            lane: None,
+            outcome: PollOutcome::Ready,
+            waiting_on: None,
+        },
+    });
+    events.push(Event {
+        t_ns: 9,
+        kind: EventKind::Lane {
+            lane: LaneId(2),
+            name: "b".into(),
+            lane_kind: LaneKind::Blocking,
+        },
+    });
+    events.push(Event {
+        t_ns: 9,
+        kind: EventKind::Lane {
+            lane: LaneId(3),
+            name: "m".into(),
+            lane_kind: LaneKind::Main,
+        },
+    });
+    let batch = pollscope_shared::instrument::batch::EventBatch {
+        run_id: 1 << 40,
+        part: 3,
+        seq: 200,
+        dropped_total: 77,
+        events,
+    };
+    let fast = batch.encode_binary();
+    assert_eq!(fast, batch.encode_binary_with_serde());
+    assert_eq!(
+        pollscope_shared::instrument::batch::EventBatch::decode_binary(&fast).unwrap(),
+        batch
+    );
+}

@@ -33,6 +33,7 @@ pub mod recorder;
 pub mod span;
 pub mod stats;
 pub mod task;
+mod wire;
 
 pub use event::{
     Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
