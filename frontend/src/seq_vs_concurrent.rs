@@ -107,6 +107,9 @@ pub fn SeqVsConcurrentResultView(props: &ResultProps) -> Html {
                 <span>{ format_ms(scale) }</span>
             </div>
             <p class="speedup">{ speedup_text(r) }</p>
+            if let Some(notice) = what_to_notice(r) {
+                <p id="what-to-notice" class="notice">{ notice }</p>
+            }
         </section>
     }
 }
@@ -168,9 +171,68 @@ pub fn speedup_text(r: &SeqVsConcurrentResult) -> String {
     format!("Sequential took {ratio:.2}× as long as concurrent in this run.")
 }
 
+/// What this run's fetch timings show: when the second fetch started in each strategy.
+pub fn what_to_notice(r: &SeqVsConcurrentResult) -> Option<String> {
+    let ([sa, sb], [ca, cb]) = (&r.sequential.fetches[..], &r.concurrent.fetches[..]) else {
+        return None;
+    };
+    let slowest = r.concurrent.fetches.iter().map(|f| f.delay_ms).max()?;
+    Some(format!(
+        "Sequentially, fetch {} started {} after fetch {} — just after it finished ({} in): \
+         its request was not sent until then. With join!, fetch {} started {} after fetch {}, \
+         so both servers waited at the same time, and the total was {} more than the slower \
+         server's {slowest} ms delay.",
+        sb.server,
+        format_ms(sb.started_at_us.saturating_sub(sa.started_at_us)),
+        sa.server,
+        format_ms(sa.elapsed_us),
+        cb.server,
+        format_ms(cb.started_at_us.saturating_sub(ca.started_at_us)),
+        ca.server,
+        format_ms(r.concurrent.total_us.saturating_sub(slowest * 1000)),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_notice_reads_the_start_times_of_the_second_fetch() {
+        let fetch = |server: &str, delay_ms, started_at_us, elapsed_us| FetchTiming {
+            server: server.into(),
+            delay_ms,
+            started_at_us,
+            elapsed_us,
+            bytes: 80,
+        };
+        let r = SeqVsConcurrentResult {
+            sequential: StrategyTiming {
+                total_us: 802_000,
+                fetches: vec![
+                    fetch("a", 300, 0, 301_000),
+                    fetch("b", 500, 301_200, 500_800),
+                ],
+            },
+            concurrent: StrategyTiming {
+                total_us: 501_500,
+                fetches: vec![fetch("a", 300, 0, 300_900), fetch("b", 500, 40, 501_400)],
+            },
+        };
+        let notice = what_to_notice(&r).unwrap();
+        assert!(
+            notice.contains("fetch b started 301.2 ms after fetch a"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains("fetch b started 0.0 ms after fetch a") || notice.contains("0.04 ms"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains("1.5 ms more than the slower server's 500 ms"),
+            "{notice}"
+        );
+    }
 
     #[test]
     fn speedup_from_totals() {
