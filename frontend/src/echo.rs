@@ -160,6 +160,8 @@ pub struct EventCounts {
     pub dropped: u64,
     /// Events that broke the rules of a task's life: should stay 0.
     pub anomalies: u64,
+    /// Events counted in the table but not kept for the timeline (the store is bounded).
+    pub not_kept: u64,
 }
 
 impl EventCounts {
@@ -171,6 +173,7 @@ impl EventCounts {
             lost_batches: recording.lost_batches(),
             dropped: recording.dropped_total,
             anomalies: recording.stats.anomalies,
+            not_kept: recording.events_not_kept,
         }
     }
 }
@@ -350,6 +353,13 @@ pub fn EventCountsView(props: &EventCountsProps) -> Html {
             </p>
             if c.anomalies > 0 {
                 <p class="warn">{ format!("{} events did not fit a task's life (anomalies)", c.anomalies) }</p>
+            }
+            if c.not_kept > 0 {
+                <p id="events-not-kept" class="warn" data-not-kept={c.not_kept.to_string()}>
+                    { format!("The page keeps the first {} events of a run for replay; {} more \
+                               were counted in the table but not kept.",
+                        crate::recording::MAX_KEPT_EVENTS, c.not_kept) }
+                </p>
             }
         </div>
     }
@@ -705,6 +715,7 @@ mod tests {
                 lost_batches: 0,
                 dropped: 0,
                 anomalies: 0,
+                not_kept: 0,
             }
         );
     }

@@ -65,13 +65,21 @@ pub enum BatchOutcome {
     Stale,
 }
 
+/// Events one part keeps for the timeline. Beyond this the events are still folded into
+/// the statistics (the table stays exact) but not kept, and the page says how many were
+/// not kept. About 64 MB of events on wasm32.
+pub const MAX_KEPT_EVENTS: usize = 2_000_000;
+
 /// One part of a run: its events, as received, and everything folded from them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartRecording {
     pub run_id: u64,
     pub part: u32,
-    /// Every event received, in the order the server sent them.
+    /// The events received, in the order the server sent them: all of them, up to
+    /// [`MAX_KEPT_EVENTS`].
     pub events: Vec<Event>,
+    /// Events received but not kept because `events` was full.
+    pub events_not_kept: u64,
     /// Per-task and per-lane numbers folded from `events`.
     pub stats: RunStats,
     /// Batches applied.
@@ -98,6 +106,7 @@ impl PartRecording {
             run_id,
             part,
             events: Vec::new(),
+            events_not_kept: 0,
             stats: RunStats::default(),
             batches: 0,
             gaps: Vec::new(),
@@ -109,9 +118,9 @@ impl PartRecording {
         }
     }
 
-    /// Events received so far.
+    /// Events received so far, kept or not.
     pub fn events_received(&self) -> u64 {
-        self.events.len() as u64
+        self.events.len() as u64 + self.events_not_kept
     }
 
     /// Batches lost in transit (the sum of all gaps).
@@ -158,7 +167,13 @@ impl PartRecording {
                 *self.pending_by_await.entry(name).or_default() += 1;
             }
         }
-        self.events.extend(batch.events);
+        let room = MAX_KEPT_EVENTS.saturating_sub(self.events.len());
+        let mut events = batch.events;
+        if events.len() > room {
+            self.events_not_kept += (events.len() - room) as u64;
+            events.truncate(room);
+        }
+        self.events.extend(events);
         outcome
     }
 }
@@ -283,6 +298,40 @@ impl RecordingStore {
 
     pub fn borrow_mut(&self) -> std::cell::RefMut<'_, Recordings> {
         self.0.borrow_mut()
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use pollscope_shared::instrument::batch::EventBatch;
+    use pollscope_shared::instrument::{Event, EventKind, TaskId};
+
+    use super::*;
+
+    #[test]
+    fn events_past_the_bound_are_counted_but_not_kept() {
+        let mut part = PartRecording::new(1, 0);
+        let event = Event {
+            t_ns: 1,
+            kind: EventKind::WakerClone { task: TaskId(1) },
+        };
+        let batch = |seq, n| EventBatch {
+            run_id: 1,
+            part: 0,
+            seq,
+            dropped_total: 0,
+            events: vec![event.clone(); n],
+        };
+        part.apply_batch(batch(0, MAX_KEPT_EVENTS - 10));
+        part.apply_batch(batch(1, 25));
+        assert_eq!(part.events.len(), MAX_KEPT_EVENTS);
+        assert_eq!(part.events_not_kept, 15);
+        assert_eq!(part.events_received(), (MAX_KEPT_EVENTS + 15) as u64);
+        assert_eq!(
+            part.stats.events,
+            (MAX_KEPT_EVENTS + 15) as u64,
+            "the statistics saw every event"
+        );
     }
 }
 
