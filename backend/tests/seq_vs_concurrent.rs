@@ -138,3 +138,46 @@ async fn sequential_takes_the_sum_and_concurrent_the_max() {
     drop(client);
     server.until_idle().await;
 }
+
+#[tokio::test]
+async fn the_recording_shows_one_task_waiting_on_one_fetch_then_on_both() {
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    client.recv().await; // hello
+    client.send(&run(150, 250)).await;
+    let (batches, last) = common::collect(&mut client).await;
+    assert!(matches!(last, ServerMessage::Result { .. }), "{last:?}");
+    let events: Vec<_> = batches.into_iter().flat_map(|b| b.events).collect();
+
+    use pollscope_shared::instrument::EventKind;
+    // One task does everything: `join!` adds no task and no thread.
+    let spawned = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Spawn { .. }))
+        .count();
+    assert_eq!(spawned, 1);
+    // Walk the fetch await points: how many are open at once.
+    let mut open: Vec<String> = Vec::new();
+    let mut names = std::collections::BTreeMap::new();
+    let mut most_open = Vec::new();
+    for e in &events {
+        match &e.kind {
+            EventKind::SpanEnter { span, name, .. } => {
+                names.insert(*span, name.to_string());
+                open.push(name.to_string());
+                most_open.push(open.len());
+            }
+            EventKind::SpanExit { span, .. } => {
+                let name = &names[span];
+                open.retain(|n| n != name);
+            }
+            _ => {}
+        }
+    }
+    // Sequential: "fetch a" then "fetch b", never together; concurrent: both open at once.
+    assert_eq!(
+        most_open,
+        [1, 1, 1, 2],
+        "open await points as each one began"
+    );
+}

@@ -5,6 +5,11 @@
 //! timed with the monotonic clock. Sequential takes about the sum of the delays,
 //! concurrent about the larger one, on one task and without any extra thread.
 //!
+//! The two loopback servers run on the server's own runtime: they stand in for remote
+//! services. The client side runs as one recorded task ("main") on a fresh
+//! `current_thread` runtime, with each fetch as a named await point, so the timeline shows
+//! one task waiting on one fetch at a time, then on two at once.
+//!
 //! The part between the `demo` markers is what the browser shows as "the code that ran"
 //! (the frontend embeds this file with `include_str!`), so keep it readable and true.
 
@@ -12,6 +17,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use pollscope_shared::instrument::{Probe, Recorder};
 use pollscope_shared::results::{
     FetchTiming, ProgressEvent, SeqVsConcurrentResult, Strategy, StrategyTiming,
 };
@@ -21,7 +27,9 @@ use tokio::net::TcpStream;
 
 use super::loopback_http::SlowServer;
 use super::{Params, ScenarioError};
+use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
 use crate::run::{RunContext, duration_us};
+use crate::runtime::{RuntimeSpec, run_hosted};
 
 pub const ID: &str = "seq_vs_concurrent";
 /// Bounds of each server's delay. With both at the maximum a run takes about 9 s.
@@ -98,14 +106,19 @@ async fn get(addr: SocketAddr) -> io::Result<u64> {
 // [demo:end]
 
 /// A server to fetch from, as the measurements name it.
+#[derive(Clone, Copy)]
 struct Target {
     name: &'static str,
+    /// The await point's name in the recording.
+    span: &'static str,
     addr: SocketAddr,
     delay: Duration,
 }
 
-/// [`get`] with a stopwatch around it, reporting start and finish as progress.
-async fn timed(
+/// [`get`] with a stopwatch around it, reporting start and finish as progress, recorded
+/// as an await point of the task that awaits it.
+async fn timed<P: Probe>(
+    probe: &P,
     target: &Target,
     strategy: Strategy,
     origin: Instant,
@@ -117,7 +130,7 @@ async fn timed(
         strategy,
         server: target.name.to_owned(),
     });
-    let bytes = get(target.addr).await?;
+    let bytes = probe.io(target.span, get(target.addr)).await?;
     let elapsed_us = duration_us(started.elapsed());
     progress.emit(ProgressEvent::FetchFinished {
         at_us: progress.elapsed_us(),
@@ -134,34 +147,18 @@ async fn timed(
     })
 }
 
-pub async fn run(
-    params: Params<'_>,
+/// Both strategies, one after the other, as one task.
+async fn measure<P: Probe>(
+    probe: P,
+    a: Target,
+    b: Target,
     progress: RunContext,
-) -> Result<SeqVsConcurrentResult, ScenarioError> {
-    // The servers live as long as this function: a cancelled run drops them, which stops
-    // their accept loops and frees their ports.
-    let server_a = SlowServer::start(params.millis("delay_a_ms")).await?;
-    let server_b = SlowServer::start(params.millis("delay_b_ms")).await?;
-    let a = Target {
-        name: "a",
-        addr: server_a.addr(),
-        delay: params.millis("delay_a_ms"),
-    };
-    let b = Target {
-        name: "b",
-        addr: server_b.addr(),
-        delay: params.millis("delay_b_ms"),
-    };
-    progress.phase(format!(
-        "servers listening: a on {}, b on {}",
-        a.addr, b.addr
-    ));
-
+) -> io::Result<SeqVsConcurrentResult> {
     progress.phase("sequential");
     let origin = Instant::now();
     let fetches = sequential(
-        timed(&a, Strategy::Sequential, origin, &progress),
-        timed(&b, Strategy::Sequential, origin, &progress),
+        timed(&probe, &a, Strategy::Sequential, origin, &progress),
+        timed(&probe, &b, Strategy::Sequential, origin, &progress),
     )
     .await?;
     let sequential = StrategyTiming {
@@ -172,17 +169,52 @@ pub async fn run(
     progress.phase("concurrent");
     let origin = Instant::now();
     let fetches = concurrent(
-        timed(&a, Strategy::Concurrent, origin, &progress),
-        timed(&b, Strategy::Concurrent, origin, &progress),
+        timed(&probe, &a, Strategy::Concurrent, origin, &progress),
+        timed(&probe, &b, Strategy::Concurrent, origin, &progress),
     )
     .await?;
     let concurrent = StrategyTiming {
         total_us: duration_us(origin.elapsed()),
         fetches: fetches.into(),
     };
-
     Ok(SeqVsConcurrentResult {
         sequential,
         concurrent,
     })
+}
+
+pub async fn run(
+    params: Params<'_>,
+    progress: RunContext,
+) -> Result<SeqVsConcurrentResult, ScenarioError> {
+    // The servers live as long as this function: a cancelled run drops them, which stops
+    // their accept loops and frees their ports.
+    let server_a = SlowServer::start(params.millis("delay_a_ms")).await?;
+    let server_b = SlowServer::start(params.millis("delay_b_ms")).await?;
+    let a = Target {
+        name: "a",
+        span: "fetch a",
+        addr: server_a.addr(),
+        delay: params.millis("delay_a_ms"),
+    };
+    let b = Target {
+        name: "b",
+        span: "fetch b",
+        addr: server_b.addr(),
+        delay: params.millis("delay_b_ms"),
+    };
+    progress.phase(format!(
+        "servers listening: a on {}, b on {}",
+        a.addr, b.addr
+    ));
+
+    let recorder = Recorder::new(RECORDER_CAPACITY);
+    let events = EventStream::start(recorder.clone(), &progress, 0, Keep::Totals);
+    let probe = recorder.clone();
+    let measured = run_hosted(RuntimeSpec { workers: 0 }, Some(recorder), move || {
+        probe.task("main", measure(probe.clone(), a, b, progress))
+    })
+    .await;
+    events.finish().await;
+    Ok(measured??)
 }

@@ -108,12 +108,13 @@ impl Client {
         }
     }
 
-    /// The next protocol message; fails on anything else.
+    /// The next protocol message, skipping event batches (binary frames; use [`collect`]
+    /// to read them); fails on anything else.
     pub async fn recv(&mut self) -> ServerMessage {
         loop {
             match self.next_frame().await {
                 Some(Message::Text(text)) => return ServerMessage::from_json(&text).unwrap(),
-                Some(Message::Ping(_) | Message::Pong(_)) => continue,
+                Some(Message::Ping(_) | Message::Pong(_) | Message::Binary(_)) => continue,
                 other => panic!("expected a text message, got {other:?}"),
             }
         }
