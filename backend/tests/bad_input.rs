@@ -5,20 +5,8 @@ mod common;
 use std::time::Duration;
 
 use common::TestServer;
-use pollscope_shared::scenario::ParamValues;
 use pollscope_shared::{ClientMessage, ErrorCode, ServerMessage};
 use tokio_tungstenite::tungstenite::Message;
-
-fn run(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
-    ClientMessage::Run {
-        scenario: "seq_vs_concurrent".into(),
-        params: ParamValues::from([
-            ("delay_a_ms".into(), delay_a_ms),
-            ("delay_b_ms".into(), delay_b_ms),
-        ]),
-        events: Default::default(),
-    }
-}
 
 async fn expect_error(client: &mut common::Client, expected: ErrorCode) {
     match client.recv().await {
@@ -84,7 +72,7 @@ async fn each_bad_message_gets_its_typed_error_and_the_session_still_works() {
     assert_eq!(server.state.live_runs(), 0, "no bad request started a run");
 
     // The same session still runs the demo.
-    client.send(&run(10, 20)).await;
+    client.send(&common::seq_vs_concurrent(10, 20)).await;
     assert!(matches!(
         client.recv().await,
         ServerMessage::RunStarted { .. }
@@ -129,7 +117,7 @@ async fn a_client_that_vanishes_mid_run_has_its_run_cancelled() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(3000, 3000)).await;
+    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
     assert!(matches!(
         client.recv().await,
         ServerMessage::RunStarted { .. }
@@ -144,7 +132,7 @@ async fn cancel_stops_the_run_and_says_so() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(3000, 3000)).await;
+    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
     let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
         panic!()
     };
@@ -164,12 +152,12 @@ async fn a_session_runs_at_most_the_configured_number_of_runs() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(3000, 3000)).await;
+    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
     assert!(matches!(
         client.recv().await,
         ServerMessage::RunStarted { .. }
     ));
-    client.send(&run(10, 10)).await;
+    client.send(&common::seq_vs_concurrent(10, 10)).await;
     let (_, last) = client
         .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
         .await;
@@ -191,7 +179,7 @@ async fn a_run_over_the_time_limit_is_stopped_with_run_timed_out() {
     let server = TestServer::with(|c| c.max_run_seconds = 1).await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(3000, 3000)).await;
+    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
     let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
         panic!()
     };

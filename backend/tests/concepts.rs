@@ -7,21 +7,8 @@ use std::collections::BTreeSet;
 use common::{TestServer, collect};
 use pollscope_shared::instrument::EventKind;
 use pollscope_shared::instrument::batch::EventBatch;
-use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::ScenarioResult;
-use pollscope_shared::scenario::ParamValues;
-use pollscope_shared::{ClientMessage, ServerMessage};
-
-fn run(scenario: &str, params: &[(&str, i64)]) -> ClientMessage {
-    ClientMessage::Run {
-        scenario: scenario.into(),
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect::<ParamValues>(),
-        events: EventEncoding::Binary,
-    }
-}
+use pollscope_shared::ServerMessage;
 
 fn lanes_that_polled(batches: &[EventBatch], part: u32) -> BTreeSet<u32> {
     batches
@@ -49,7 +36,7 @@ async fn current_thread_uses_one_lane_and_multi_thread_spreads_the_same_work() {
         ("burst_us", 1000),
         ("sleep_ms", 2),
     ];
-    client.send(&run("runtime_flavors", &params)).await;
+    client.send(&common::run("runtime_flavors", &params)).await;
     let (batches, last) = collect(&mut client).await;
     let ServerMessage::Result {
         result: ScenarioResult::RuntimeFlavors(result),
@@ -102,7 +89,7 @@ async fn waiting_for_the_first_poll_grows_with_the_number_of_spawned_tasks() {
         ("work_us", 50),
         ("sleep_ms", 2),
     ];
-    client.send(&run("spawning", &params)).await;
+    client.send(&common::run("spawning", &params)).await;
     let (batches, last) = collect(&mut client).await;
     let ServerMessage::Result {
         result: ScenarioResult::Spawning(result),

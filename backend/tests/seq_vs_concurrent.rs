@@ -5,19 +5,7 @@ mod common;
 
 use common::TestServer;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult, Strategy};
-use pollscope_shared::scenario::ParamValues;
-use pollscope_shared::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
-
-fn run(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
-    ClientMessage::Run {
-        scenario: "seq_vs_concurrent".into(),
-        params: ParamValues::from([
-            ("delay_a_ms".into(), delay_a_ms),
-            ("delay_b_ms".into(), delay_b_ms),
-        ]),
-        events: Default::default(),
-    }
-}
+use pollscope_shared::{PROTOCOL_VERSION, ServerMessage};
 
 #[tokio::test]
 async fn hello_announces_version_limits_and_the_demo() {
@@ -55,7 +43,9 @@ async fn sequential_takes_the_sum_and_concurrent_the_max() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(A as i64, B as i64)).await;
+    client
+        .send(&common::seq_vs_concurrent(A as i64, B as i64))
+        .await;
 
     let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
         panic!("expected run_started");
@@ -144,7 +134,7 @@ async fn the_recording_shows_one_task_waiting_on_one_fetch_then_on_both() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     client.recv().await; // hello
-    client.send(&run(150, 250)).await;
+    client.send(&common::seq_vs_concurrent(150, 250)).await;
     let (batches, last) = common::collect(&mut client).await;
     assert!(matches!(last, ServerMessage::Result { .. }), "{last:?}");
     let events: Vec<_> = batches.into_iter().flat_map(|b| b.events).collect();

@@ -8,8 +8,8 @@
 use pollscope_shared::results::{FlavorRun, RuntimeFlavorsResult, ScenarioResult};
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel, format_ms, percent};
-use crate::snippet::{dedent, extract_snippet};
+use crate::components::{DemoProps, format_ms, percent};
+use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
 
 pub const ID: &str = "runtime_flavors";
@@ -47,8 +47,6 @@ pub fn what_to_notice(result: &RuntimeFlavorsResult) -> Option<String> {
 
 #[component]
 pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
-    let snippet =
-        extract_snippet(SOURCE).map_or_else(|| "(demo markers missing)".to_owned(), dedent);
     let result = match &props.run {
         RunState::Finished {
             result: ScenarioResult::RuntimeFlavors(r),
@@ -58,33 +56,28 @@ pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
         }
         _ => html! {},
     };
+    let explain = html! {
+        <>
+            <p>
+                { "A Tokio runtime is a scheduler plus the drivers that wake tasks (the I/O \
+                   reactor, the timer). A " }<code>{ "current_thread" }</code>
+                { " runtime runs every task on the one thread that called " }<code>{ "block_on" }</code>
+                { ": while one poll computes, every other task waits, however many cores the \
+                   machine has." }
+            </p>
+            <p>
+                { "A " }<code>{ "multi_thread" }</code>
+                { " runtime has N worker threads, each with its own run queue. A worker that \
+                   runs out of tasks steals from another's queue, so the load spreads, and a \
+                   task may be polled on a different worker each time it wakes." }
+            </p>
+            <p>{ "Both parts below ran the same code; only the runtime changed." }</p>
+        </>
+    };
     html! {
-        <article class="demo" data-scenario={ID}>
-            <h2>{ &props.descriptor.title }</h2>
-            <p class="summary">{ &props.descriptor.summary }</p>
-            <div class="explain">
-                <p>
-                    { "A Tokio runtime is a scheduler plus the drivers that wake tasks (the I/O \
-                       reactor, the timer). A " }<code>{ "current_thread" }</code>
-                    { " runtime runs every task on the one thread that called " }<code>{ "block_on" }</code>
-                    { ": while one poll computes, every other task waits, however many cores the \
-                       machine has." }
-                </p>
-                <p>
-                    { "A " }<code>{ "multi_thread" }</code>
-                    { " runtime has N worker threads, each with its own run queue. A worker that \
-                       runs out of tasks steals from another's queue, so the load spreads, and a \
-                       task may be polled on a different worker each time it wakes." }
-                </p>
-                <p>{ "Both parts below ran the same code; only the runtime changed." }</p>
-            </div>
-            <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
-                <pre><code class="language-rust">{ snippet }</code></pre>
-            </figure>
-            <RunPanel ..props.clone() />
+        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { result }
-        </article>
+        </DemoFrame>
     }
 }
 

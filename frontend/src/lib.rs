@@ -14,11 +14,14 @@
 //! - [`recording`]: the recorded events of each run and the stats folded from them, kept
 //!   outside the app state (they can be large) and shared through a context.
 //! - [`echo`]: the section 4 demo page: an echo server with a live task table.
+//! - [`demo_frame`]: the frame every server-run demo page shares (explanation, code,
+//!   knobs, run panel).
 //! - [`snippet`]: cutting the displayed code out of the backend's source.
 
 pub mod app;
 pub mod components;
 pub mod connection;
+pub mod demo_frame;
 pub mod echo;
 pub mod executor;
 pub mod flavors;

@@ -9,8 +9,8 @@ use pollscope_shared::results::{
 };
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel, format_ms, percent};
-use crate::snippet::{dedent, extract_snippet};
+use crate::components::{DemoProps, format_ms, percent};
+use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
 
 pub const ID: &str = "seq_vs_concurrent";
@@ -22,10 +22,6 @@ const SOURCE_PATH: &str = "backend/src/scenarios/seq_vs_concurrent.rs";
 
 #[component]
 pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
-    let snippet = extract_snippet(SOURCE).map_or_else(
-        || "(the demo markers are missing from the backend source)".to_owned(),
-        dedent,
-    );
     let result = match &props.run {
         RunState::Finished {
             result: ScenarioResult::SeqVsConcurrent(r),
@@ -33,37 +29,32 @@ pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
         } => html! { <SeqVsConcurrentResultView result={r.clone()} /> },
         _ => html! {},
     };
+    let explain = html! {
+        <>
+            <p>
+                { "A future is a value that does nothing until it is polled. Writing " }
+                <code>{ "a.await" }</code>{ " then " }<code>{ "b.await" }</code>
+                { " means the second request is not even sent before the first response \
+                   has arrived, so the total time is about the " }
+                <em>{ "sum" }</em>{ " of the two delays." }
+            </p>
+            <p>
+                <code>{ "tokio::join!(a, b)" }</code>
+                { " polls both futures from the same task: both requests are in flight \
+                   at once and their waiting overlaps, so the total is about the " }
+                <em>{ "larger" }</em>{ " delay." }
+            </p>
+            <p>
+                { "No thread is started for this: one task interleaves two waits. That is \
+                   concurrency (overlapping waiting), not parallelism (computing on \
+                   several cores at once)." }
+            </p>
+        </>
+    };
     html! {
-        <article class="demo" data-scenario={ID}>
-            <h2>{ &props.descriptor.title }</h2>
-            <p class="summary">{ &props.descriptor.summary }</p>
-            <div class="explain">
-                <p>
-                    { "A future is a value that does nothing until it is polled. Writing " }
-                    <code>{ "a.await" }</code>{ " then " }<code>{ "b.await" }</code>
-                    { " means the second request is not even sent before the first response \
-                       has arrived, so the total time is about the " }
-                    <em>{ "sum" }</em>{ " of the two delays." }
-                </p>
-                <p>
-                    <code>{ "tokio::join!(a, b)" }</code>
-                    { " polls both futures from the same task: both requests are in flight \
-                       at once and their waiting overlaps, so the total is about the " }
-                    <em>{ "larger" }</em>{ " delay." }
-                </p>
-                <p>
-                    { "No thread is started for this: one task interleaves two waits. That is \
-                       concurrency (overlapping waiting), not parallelism (computing on \
-                       several cores at once)." }
-                </p>
-            </div>
-            <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
-                <pre><code class="language-rust">{ snippet }</code></pre>
-            </figure>
-            <RunPanel ..props.clone() />
+        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { result }
-        </article>
+        </DemoFrame>
     }
 }
 

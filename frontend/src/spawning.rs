@@ -8,8 +8,8 @@
 use pollscope_shared::results::{ScenarioResult, SpawnBatch, SpawningResult};
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel, format_ms, percent};
-use crate::snippet::{dedent, extract_snippet};
+use crate::components::{DemoProps, format_ms, percent};
+use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
 
 pub const ID: &str = "spawning";
@@ -39,8 +39,6 @@ pub fn what_to_notice(result: &SpawningResult) -> Option<String> {
 
 #[component]
 pub fn SpawningPage(props: &DemoProps) -> Html {
-    let snippet =
-        extract_snippet(SOURCE).map_or_else(|| "(demo markers missing)".to_owned(), dedent);
     let result = match &props.run {
         RunState::Finished {
             result: ScenarioResult::Spawning(r),
@@ -50,31 +48,26 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
         }
         _ => html! {},
     };
+    let explain = html! {
+        <>
+            <p>
+                <code>{ "tokio::spawn" }</code>
+                { " returns a " }<code>{ "JoinHandle" }</code>
+                { " at once: it only puts the new task in a run queue. The task runs when a \
+                   worker gets to it. Spawn a thousand tasks and the last one waits behind the \
+                   polls of the 999 before it." }
+            </p>
+            <p>
+                { "The same holds after every wake: a woken task is " }<em>{ "scheduled" }</em>
+                { ", not running. The time between the wake and the poll is scheduling delay, \
+                   and it grows with the number of tasks ready at the same moment." }
+            </p>
+        </>
+    };
     html! {
-        <article class="demo" data-scenario={ID}>
-            <h2>{ &props.descriptor.title }</h2>
-            <p class="summary">{ &props.descriptor.summary }</p>
-            <div class="explain">
-                <p>
-                    <code>{ "tokio::spawn" }</code>
-                    { " returns a " }<code>{ "JoinHandle" }</code>
-                    { " at once: it only puts the new task in a run queue. The task runs when a \
-                       worker gets to it. Spawn a thousand tasks and the last one waits behind the \
-                       polls of the 999 before it." }
-                </p>
-                <p>
-                    { "The same holds after every wake: a woken task is " }<em>{ "scheduled" }</em>
-                    { ", not running. The time between the wake and the poll is scheduling delay, \
-                       and it grows with the number of tasks ready at the same moment." }
-                </p>
-            </div>
-            <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
-                <pre><code class="language-rust">{ snippet }</code></pre>
-            </figure>
-            <RunPanel ..props.clone() />
+        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { result }
-        </article>
+        </DemoFrame>
     }
 }
 

@@ -176,3 +176,20 @@ pub async fn collect(client: &mut Client) -> (Vec<EventBatch>, ServerMessage) {
         }
     }
 }
+
+/// A `run` request with binary event batches.
+pub fn run(scenario: &str, params: &[(&str, i64)]) -> ClientMessage {
+    ClientMessage::Run {
+        scenario: scenario.into(),
+        params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        events: pollscope_shared::protocol::EventEncoding::Binary,
+    }
+}
+
+/// A run of the section 1 demo with these server delays.
+pub fn seq_vs_concurrent(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
+    run(
+        "seq_vs_concurrent",
+        &[("delay_a_ms", delay_a_ms), ("delay_b_ms", delay_b_ms)],
+    )
+}
