@@ -5,10 +5,10 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{TestServer, collect};
+use pollscope_shared::ServerMessage;
 use pollscope_shared::instrument::EventKind;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::results::ScenarioResult;
-use pollscope_shared::ServerMessage;
 
 fn lanes_that_polled(batches: &[EventBatch], part: u32) -> BTreeSet<u32> {
     batches

@@ -177,6 +177,57 @@ impl Browser {
         );
     }
 
+    /// Send keys to an element (it must be focusable), without clearing anything first.
+    pub fn send_keys(&self, element: &Element, text: &str) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", element.0)),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// The element's position and size in CSS pixels: (x, y, width, height).
+    pub fn rect(&self, element: &Element) -> (f64, f64, f64, f64) {
+        let r = self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/rect", element.0)),
+            None,
+        );
+        let n = |k: &str| r[k].as_f64().unwrap_or_default();
+        (n("x"), n("y"), n("width"), n("height"))
+    }
+
+    /// Move the mouse to (x, y) from the element's top-left corner, optionally clicking
+    /// there (a real press and release, as a user would).
+    pub fn mouse_at(&self, element: &Element, x: f64, y: f64, click: bool) {
+        let (_, _, w, h) = self.rect(element);
+        // W3C offsets are from the element's centre, in whole pixels.
+        let (dx, dy) = ((x - w / 2.0).round() as i64, (y - h / 2.0).round() as i64);
+        let mut actions = vec![json!({
+            "type": "pointerMove", "duration": 0,
+            "origin": { ELEMENT_KEY: element.0 }, "x": dx, "y": dy,
+        })];
+        if click {
+            actions.push(json!({"type": "pointerDown", "button": 0}));
+            actions.push(json!({"type": "pointerUp", "button": 0}));
+        }
+        self.command(
+            "POST",
+            &self.session_path("/actions"),
+            Some(json!({"actions": [{
+                "type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"}, "actions": actions,
+            }]})),
+        );
+    }
+
+    /// A PNG of the viewport, written to `path`.
+    pub fn screenshot(&self, path: &std::path::Path) {
+        let value = self.command("GET", &self.session_path("/screenshot"), None);
+        let png = base64_decode(value.as_str().unwrap_or_default());
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
     /// Run a script in the page and return its result.
     pub fn execute(&self, script: &str) -> Value {
         self.command(
@@ -196,6 +247,30 @@ impl Drop for Browser {
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// Standard base64 (WebDriver screenshots), padding and unknown bytes skipped.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in text.bytes().filter_map(value) {
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
 }
 
 /// One HTTP/1.1 exchange on a fresh connection; returns the JSON body.
@@ -254,4 +329,13 @@ fn http(
         reader.read_to_end(&mut payload)?;
     }
     serde_json::from_slice(&payload).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_base64() {
+        assert_eq!(super::base64_decode("aGVsbG8="), b"hello");
+        assert_eq!(super::base64_decode("iVBORw0KGgo="), b"\x89PNG\r\n\x1a\n");
+    }
 }

@@ -7,6 +7,9 @@
 //! from the events the server sent (see [`crate::recording`]); the result panel then shows
 //! the totals the server folded from the same events, so the two can be compared.
 //!
+//! Above the table, the [`Timeline`] draws the same events over time: one lane per worker,
+//! one row per task, the wakes, and a cursor to step through the run.
+//!
 //! The view data ([`TaskRow`], [`LaneRow`], [`EventCounts`], [`what_to_notice`]) is
 //! computed by pure functions, unit-tested natively; the components only render it.
 
@@ -20,6 +23,7 @@ use crate::components::{DemoProps, RunPanel, format_ms};
 use crate::recording::{PartRecording, RecordingStore};
 use crate::snippet::{dedent, extract_snippet};
 use crate::state::RunState;
+use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "echo";
 
@@ -318,6 +322,7 @@ fn live_view(recording: &PartRecording, run: &RunState) -> Html {
                 </p>
             }
             { for pending }
+            <Timeline recording_part={PartRef::new(ID, 0)} />
             <TaskTable rows={task_rows(&recording.stats)} />
         </section>
     }

@@ -17,6 +17,7 @@
 //! - [`demo_frame`]: the frame every server-run demo page shares (explanation, code,
 //!   knobs, run panel).
 //! - [`snippet`]: cutting the displayed code out of the backend's source.
+//! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 
 pub mod app;
 pub mod components;
@@ -30,6 +31,7 @@ pub mod seq_vs_concurrent;
 pub mod snippet;
 pub mod spawning;
 pub mod state;
+pub mod timeline;
 
 /// Mount the app on `<body>`.
 pub fn start() {

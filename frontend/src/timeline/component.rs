@@ -1,0 +1,602 @@
+//! `<Timeline recording_part={PartRef::new("echo", 0)} />`: the canvas, its controls, the
+//! legend, the tooltip and the details panel, for one part of a scenario's latest run.
+//!
+//! The component reads the [`RecordingStore`] (from its `store` prop, else from the
+//! context) once per animation frame: it hands the part's new events to its [`Engine`],
+//! advances playback, and repaints the canvas only if something changed. The store
+//! applies incoming batches once per frame too (see [`crate::recording`]), so a fast
+//! stream costs one ingest and one paint per frame. Several timelines can share a page:
+//! each has its own engine, and nothing in it uses an element id.
+//!
+//! DOM contract (for tests): the `.tl-canvas-wrap` element carries, updated on every
+//! paint, `data-bars` (poll bars drawn one by one in task rows), `data-buckets` and
+//! `data-bucketed-polls` (merged narrow polls), `data-lane-bars`, `data-arrows`,
+//! `data-lanes`, `data-workers`, `data-tasks`, `data-events`, `data-current-event` (index
+//! of the highlighted event, or -1), `data-mode` (live / paused / playing), `data-run-id`
+//! and `data-paints`. The controls are buttons `.tl-step-back`, `.tl-play`,
+//! `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`, `.tl-zoom-out`, `.tl-fit`, the select
+//! `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
+//! and `data-kind`) describes the highlighted event, `.tl-details` (with `data-task-id`)
+//! the clicked task, or else the task of the highlighted event.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use pollscope_shared::instrument::Event;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{
+    AddEventListenerOptions, CanvasRenderingContext2d, Element, HtmlCanvasElement,
+    HtmlInputElement, HtmlSelectElement, WheelEvent,
+};
+use yew::prelude::*;
+
+use super::details::{TaskDetails, describe, event_kind, task_details};
+use super::draw;
+use super::engine::Engine;
+use super::layout::format_duration;
+use super::playback::{Mode, SPEEDS};
+use super::scene::Paint;
+use crate::recording::{RecordingStore, Recordings};
+
+/// Which recording a timeline shows: the latest run of `scenario`, part `part`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRef {
+    pub scenario: AttrValue,
+    pub part: u32,
+}
+
+impl PartRef {
+    pub fn new(scenario: impl Into<AttrValue>, part: u32) -> Self {
+        Self {
+            scenario: scenario.into(),
+            part,
+        }
+    }
+
+    /// The run id and the events of the part, if the scenario has a recording.
+    pub fn events<'a>(&self, recordings: &'a Recordings) -> Option<(u64, &'a [Event])> {
+        let run = recordings.for_scenario(&self.scenario)?;
+        let events = run.part(self.part).map_or(&[][..], |p| p.events.as_slice());
+        Some((run.run_id, events))
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub recording_part: PartRef,
+    /// A heading above the timeline (e.g. the part's runtime).
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
+    /// The store to read; by default the one in the context.
+    #[prop_or_default]
+    pub store: Option<RecordingStore>,
+}
+
+/// Everything the controls and panels show: when it changes, they re-render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct UiKey {
+    total: usize,
+    current: Option<usize>,
+    mode: Mode,
+    selected: Option<u32>,
+    speed: f64,
+    follow: bool,
+    run_id: Option<u64>,
+}
+
+impl UiKey {
+    fn of(e: &Engine) -> Self {
+        Self {
+            total: e.total,
+            current: e.current(),
+            mode: e.playback.mode,
+            selected: e.selected,
+            speed: e.playback.speed,
+            follow: e.follow,
+            run_id: e.model.run_id,
+        }
+    }
+}
+
+/// One frame: ingest, advance, and paint if needed. Returns whether it painted.
+pub fn run_frame(
+    engine: &mut Engine,
+    recordings: &Recordings,
+    part: &PartRef,
+    canvas: &HtmlCanvasElement,
+    wrap: &Element,
+    dt_ms: f64,
+) -> bool {
+    let Some((run_id, events)) = part.events(recordings) else {
+        return false;
+    };
+    engine.sync(run_id, events);
+    engine.tick(dt_ms);
+    let width = f64::from(wrap.client_width());
+    if width > 0.0 {
+        engine.resize(width);
+    }
+    // A canvas this engine never painted (e.g. the element was re-created) needs a paint.
+    if !engine.dirty && canvas.has_attribute("data-painted") {
+        return false;
+    }
+    paint(engine, events, canvas, wrap);
+    true
+}
+
+/// Paint the engine's scene on `canvas` and publish the frame's counts on `wrap`.
+pub fn paint(engine: &mut Engine, events: &[Event], canvas: &HtmlCanvasElement, wrap: &Element) {
+    let scene = engine.scene(events);
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio().max(1.0));
+    let (w, h) = (
+        (scene.width * dpr).round() as u32,
+        (scene.height * dpr).round() as u32,
+    );
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+        let _ = canvas.set_attribute(
+            "style",
+            &format!("width: {}px; height: {}px", scene.width, scene.height),
+        );
+    }
+    if let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    {
+        draw::paint(&ctx, &scene, dpr);
+    }
+    let _ = canvas.set_attribute("data-painted", "");
+    engine.stats = scene.stats;
+    engine.dirty = false;
+    let layout = engine.layout();
+    let (lanes, workers) = layout.lane_counts(&engine.model);
+    let s = scene.stats;
+    let paints = wrap
+        .get_attribute("data-paints")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(0)
+        + 1;
+    let current = engine.current().map_or(-1, |c| c as i64);
+    for (name, value) in [
+        ("data-bars", s.bars.to_string()),
+        ("data-buckets", s.buckets.to_string()),
+        ("data-bucketed-polls", s.bucketed_polls.to_string()),
+        ("data-lane-bars", s.lane_bars.to_string()),
+        ("data-arrows", s.arrows.to_string()),
+        ("data-lanes", lanes.to_string()),
+        ("data-workers", workers.to_string()),
+        ("data-tasks", engine.model.tasks.len().to_string()),
+        ("data-events", engine.total.to_string()),
+        ("data-current-event", current.to_string()),
+        ("data-mode", engine.playback.mode.as_str().to_owned()),
+        (
+            "data-run-id",
+            engine.model.run_id.map_or(String::new(), |r| r.to_string()),
+        ),
+        ("data-paints", paints.to_string()),
+    ] {
+        let _ = wrap.set_attribute(name, &value);
+    }
+}
+
+/// Canvas coordinates of a mouse event on the canvas.
+fn at(e: &MouseEvent) -> (f64, f64) {
+    (f64::from(e.offset_x()), f64::from(e.offset_y()))
+}
+
+/// The frame callback, which re-requests itself through this slot.
+type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Drag {
+    x: f64,
+    y: f64,
+    last_x: f64,
+    last_y: f64,
+    moved: bool,
+}
+
+#[component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let context_store = use_context::<RecordingStore>();
+    let store = props.store.clone().or(context_store);
+    let engine = use_mut_ref(Engine::default);
+    let canvas_ref = use_node_ref();
+    let wrap_ref = use_node_ref();
+    let update = use_force_update();
+    let tooltip = use_state(|| None::<(f64, f64, Vec<String>)>);
+    let drag = use_mut_ref(|| None::<Drag>);
+
+    // The frame loop.
+    {
+        let (engine, canvas_ref, wrap_ref, update) = (
+            engine.clone(),
+            canvas_ref.clone(),
+            wrap_ref.clone(),
+            update.clone(),
+        );
+        use_effect_with(
+            (props.recording_part.clone(), store.clone()),
+            move |(part, store)| {
+                let part = part.clone();
+                let store = store.clone();
+                let alive = Rc::new(Cell::new(true));
+                let frame_id = Rc::new(Cell::new(None::<i32>));
+                let slot: FrameSlot = Rc::default();
+                let last_ui = Cell::new(None::<UiKey>);
+                let last_ts = Cell::new(None::<f64>);
+                {
+                    let (alive, frame_id, me) = (alive.clone(), frame_id.clone(), slot.clone());
+                    *slot.borrow_mut() = Some(Closure::new(move |ts: f64| {
+                        if !alive.get() {
+                            return;
+                        }
+                        let dt = last_ts.replace(Some(ts)).map_or(0.0, |prev| ts - prev);
+                        if let (Some(store), Some(canvas), Some(wrap)) = (
+                            store.as_ref(),
+                            canvas_ref.cast::<HtmlCanvasElement>(),
+                            wrap_ref.cast::<Element>(),
+                        ) {
+                            let mut e = engine.borrow_mut();
+                            run_frame(&mut e, &store.borrow(), &part, &canvas, &wrap, dt);
+                            let ui = UiKey::of(&e);
+                            drop(e);
+                            if last_ui.replace(Some(ui)) != Some(ui) {
+                                update.force_update();
+                            }
+                        }
+                        let id = web_sys::window().and_then(|w| {
+                            me.borrow().as_ref().and_then(|c| {
+                                w.request_animation_frame(c.as_ref().unchecked_ref()).ok()
+                            })
+                        });
+                        frame_id.set(id);
+                    }));
+                }
+                let id = web_sys::window().and_then(|w| {
+                    slot.borrow()
+                        .as_ref()
+                        .and_then(|c| w.request_animation_frame(c.as_ref().unchecked_ref()).ok())
+                });
+                frame_id.set(id);
+                move || {
+                    alive.set(false);
+                    if let (Some(id), Some(w)) = (frame_id.get(), web_sys::window()) {
+                        let _ = w.cancel_animation_frame(id);
+                    }
+                    slot.borrow_mut().take();
+                }
+            },
+        );
+    }
+
+    // Wheel: zoom (or pan with shift). Registered by hand, not passive, so the page
+    // does not scroll while the learner zooms.
+    {
+        let (engine, canvas_ref) = (engine.clone(), canvas_ref.clone());
+        use_effect_with((), move |_| {
+            let canvas = canvas_ref.cast::<HtmlCanvasElement>();
+            let listener = Closure::<dyn FnMut(WheelEvent)>::new(move |e: WheelEvent| {
+                e.prevent_default();
+                let mut en = engine.borrow_mut();
+                let (dx, dy) = (e.delta_x(), e.delta_y());
+                if e.shift_key() || dx.abs() > dy.abs() {
+                    let d = if dx.abs() > dy.abs() { dx } else { dy };
+                    en.pan(d, 0.0);
+                } else {
+                    en.zoom(f64::from(e.offset_x()), (-dy * 0.002).exp());
+                }
+            });
+            let options = AddEventListenerOptions::new();
+            options.set_passive(false);
+            if let Some(c) = &canvas {
+                let _ = c.add_event_listener_with_callback_and_add_event_listener_options(
+                    "wheel",
+                    listener.as_ref().unchecked_ref(),
+                    &options,
+                );
+            }
+            move || {
+                if let Some(c) = canvas {
+                    let _ = c.remove_event_listener_with_callback(
+                        "wheel",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let on_mouse_down = {
+        let drag = drag.clone();
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = at(&e);
+            *drag.borrow_mut() = Some(Drag {
+                x,
+                y,
+                last_x: x,
+                last_y: y,
+                moved: false,
+            });
+        })
+    };
+    let on_mouse_move = {
+        let (drag, engine, tooltip) = (drag.clone(), engine.clone(), tooltip.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = at(&e);
+            let mut d = drag.borrow_mut();
+            match d.as_mut() {
+                Some(d) if e.buttons() & 1 == 1 => {
+                    if (x - d.x).abs() + (y - d.y).abs() > 3.0 {
+                        d.moved = true;
+                    }
+                    if d.moved {
+                        engine.borrow_mut().pan(-(x - d.last_x), -(y - d.last_y));
+                        tooltip.set(None);
+                    }
+                    d.last_x = x;
+                    d.last_y = y;
+                }
+                _ => {
+                    *d = None;
+                    tooltip.set(engine.borrow().tooltip(x, y).map(|lines| (x, y, lines)));
+                }
+            }
+        })
+    };
+    let on_mouse_up = {
+        let (drag, engine) = (drag.clone(), engine.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = at(&e);
+            if let Some(d) = drag.borrow_mut().take()
+                && !d.moved
+            {
+                engine.borrow_mut().click(x, y);
+            }
+        })
+    };
+    let on_mouse_leave = {
+        let (drag, tooltip) = (drag.clone(), tooltip.clone());
+        Callback::from(move |_: MouseEvent| {
+            *drag.borrow_mut() = None;
+            tooltip.set(None);
+        })
+    };
+    let on_key = {
+        let engine = engine.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            if engine.borrow_mut().key(&e.key()) {
+                e.prevent_default();
+            }
+        })
+    };
+    let act = |f: fn(&mut Engine)| {
+        let engine = engine.clone();
+        Callback::from(move |_: MouseEvent| f(&mut engine.borrow_mut()))
+    };
+    let on_scrub = {
+        let engine = engine.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(v) = input.value().parse::<usize>() {
+                engine.borrow_mut().scrub(v);
+            }
+        })
+    };
+    let on_speed = {
+        let (engine, update) = (engine.clone(), update.clone());
+        Callback::from(move |e: yew::Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(v) = select.value().parse::<f64>() {
+                engine.borrow_mut().set_speed(v);
+                update.force_update();
+            }
+        })
+    };
+
+    // What the controls and panels show.
+    let e = engine.borrow();
+    let total = e.total;
+    let current = e.current();
+    let mode = e.playback.mode;
+    let recordings = store.as_ref().map(|s| s.borrow());
+    let part = recordings.as_ref().and_then(|r| {
+        r.for_scenario(&props.recording_part.scenario)
+            .and_then(|run| run.part(props.recording_part.part))
+    });
+    let events: &[Event] = part.map_or(&[][..], |p| p.events.as_slice());
+    let current_event = current.and_then(|i| events.get(i).map(|ev| (i, ev)));
+    let current_view = match current_event {
+        Some((i, ev)) if i < e.model.consumed => html! {
+            <p class="tl-current-event" data-event-index={i.to_string()} data-kind={event_kind(ev)}>
+                <strong>{ format!("Event {} of {total}", i + 1) }</strong>
+                { format!(" at {}: ", format_duration(ev.t_ns)) }
+                { describe(&e.model, ev) }
+            </p>
+        },
+        _ => html! {
+            <p class="tl-current-event" data-event-index="-1">{ "No events recorded yet." }</p>
+        },
+    };
+    let details_row = e.selected.or_else(|| {
+        current_event.and_then(|(_, ev)| ev.kind.task().and_then(|t| e.model.task_row(t)))
+    });
+    let details = part.and_then(|p| {
+        details_row.and_then(|row| {
+            task_details(
+                &e.model,
+                &p.stats,
+                row,
+                current_event.map(|(_, ev)| ev.t_ns),
+            )
+        })
+    });
+    let details_view = details_panel(details, e.selected.is_some());
+    let speed_options = SPEEDS.iter().map(|&s| {
+        html! {
+            <option value={s.to_string()} selected={(s - e.playback.speed).abs() < 1e-9}>
+                { format!("{} events/s", s) }
+            </option>
+        }
+    });
+    let legend = [
+        (Paint::Ready, "poll → Ready"),
+        (Paint::Pending, "poll → Pending"),
+        (Paint::Panicked, "poll panicked"),
+        (Paint::Running, "poll running"),
+        (Paint::Span, "await point waiting"),
+        (Paint::Park, "worker parked"),
+        (Paint::WakeReactor, "wake by reactor"),
+        (Paint::WakeTimer, "wake by timer"),
+        (Paint::WakeTask, "wake by a task"),
+        (Paint::WakeDriver, "wake by driver / thread"),
+        (Paint::Cursor, "current event"),
+    ]
+    .map(|(p, label)| {
+        html! {
+            <li><span class="tl-swatch" style={format!("background: {}", p.color())}></span>{ label }</li>
+        }
+    });
+    let (canvas_w, canvas_h) = (e.width, e.layout().height);
+    let tip = match (*tooltip).as_ref() {
+        Some((x, y, lines)) => {
+            // Beside the pointer, on the side with more room, so it stays inside the canvas.
+            let h = if *x > canvas_w / 2.0 {
+                format!("right: {}px", canvas_w - x + 12.0)
+            } else {
+                format!("left: {}px", x + 12.0)
+            };
+            let v = if *y > canvas_h / 2.0 {
+                format!("bottom: {}px", canvas_h - y + 12.0)
+            } else {
+                format!("top: {}px", y + 12.0)
+            };
+            let style = format!("{h}; {v}");
+            let lines = lines.iter().enumerate().map(|(i, l)| {
+                if i == 0 {
+                    html! { <strong>{ l }</strong> }
+                } else {
+                    html! { <div>{ l }</div> }
+                }
+            });
+            html! { <div class="tl-tooltip" role="tooltip" {style}>{ for lines }</div> }
+        }
+        // Always an element, so the canvas's siblings never change in number.
+        None => html! { <div class="tl-tooltip" role="tooltip" hidden=true></div> },
+    };
+    let title = props.title.clone();
+    let html = html! {
+        <section class="timeline" data-scenario={props.recording_part.scenario.clone()}
+            data-part={props.recording_part.part.to_string()}>
+            if let Some(title) = title {
+                <h4 class="tl-title">{ title }</h4>
+            }
+            <div class="tl-controls">
+                <button class="tl-step-back" title="Step one event back (,)" disabled={total == 0}
+                    onclick={act(Engine::step_back)}>{ "◀ step" }</button>
+                <button class="tl-play" title="Play / pause (space)" disabled={total == 0}
+                    onclick={act(Engine::toggle_play)}>
+                    { if mode == Mode::Playing { "❚❚ pause" } else { "▶ play" } }
+                </button>
+                <button class="tl-step-forward" title="Step one event forward (.)" disabled={total == 0}
+                    onclick={act(Engine::step_forward)}>{ "step ▶" }</button>
+                <button class="tl-live" title="Follow the latest event (l)" disabled={mode == Mode::Live}
+                    onclick={act(Engine::follow_live)}>{ "» latest" }</button>
+                <select class="tl-speed" aria-label="Playback speed" onchange={on_speed}>
+                    { for speed_options }
+                </select>
+                <input class="tl-scrub" type="range" aria-label="Current event" min="0"
+                    max={total.saturating_sub(1).to_string()}
+                    value={current.unwrap_or(0).to_string()} oninput={on_scrub} />
+                <span class="tl-position">
+                    { match current { Some(c) => format!("{} / {total}", c + 1), None => "0 / 0".to_owned() } }
+                    { format!(" · {}", mode.as_str()) }
+                </span>
+                <span class="tl-zoom">
+                    <button class="tl-zoom-out" title="Zoom out (-)" onclick={act(|e| {
+                        let c = super::layout::LABEL_W + e.view.width / 2.0;
+                        e.zoom(c, 0.8);
+                    })}>{ "−" }</button>
+                    <button class="tl-zoom-in" title="Zoom in (+)" onclick={act(|e| {
+                        let c = super::layout::LABEL_W + e.view.width / 2.0;
+                        e.zoom(c, 1.25);
+                    })}>{ "+" }</button>
+                    <button class="tl-fit" title="Show the whole run (0)" disabled={e.follow}
+                        onclick={act(Engine::fit)}>{ "fit" }</button>
+                </span>
+            </div>
+            <div class="tl-canvas-wrap" ref={wrap_ref} tabindex="0" onkeydown={on_key}
+                aria-label="Timeline: wheel to zoom, drag to pan, arrow keys, + and - to move, , and . to step">
+                <canvas class="tl-canvas" ref={canvas_ref} onmousedown={on_mouse_down}
+                    onmousemove={on_mouse_move} onmouseup={on_mouse_up}
+                    onmouseleave={on_mouse_leave} />
+                { tip }
+            </div>
+            <p class="tl-hint">
+                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play · click a task for its details" }
+            </p>
+            <ul class="tl-legend">{ for legend }</ul>
+            { current_view }
+            { details_view }
+        </section>
+    };
+    drop(e);
+    html
+}
+
+fn details_panel(details: Option<TaskDetails>, selected: bool) -> Html {
+    let Some(d) = details else {
+        return html! {
+            <div class="tl-details" data-task-id="">
+                <p class="hint">{ "Click a task's row for its details." }</p>
+            </div>
+        };
+    };
+    let w = d.wakes;
+    let why = if selected {
+        "selected"
+    } else {
+        "the task of the current event"
+    };
+    html! {
+        <div class="tl-details" data-task-id={d.id.to_string()} data-polls-so-far={d.polls_so_far.to_string()}
+            data-selected={selected.to_string()}>
+            <h5>{ format!("Task #{} {} ", d.id, d.name) }<span class="hint">{ format!("({why})") }</span></h5>
+            <dl>
+                <dt>{ "kind / state" }</dt>
+                <dd>{ format!("{}, {}", d.kind, d.state) }
+                    if let Some(p) = &d.parent { { format!(", spawned by {p}") } }</dd>
+                <dt>{ "polls" }</dt>
+                <dd>{ format!("{} in the run; {} started up to the current event", d.polls, d.polls_so_far) }</dd>
+                <dt>{ "time" }</dt>
+                <dd>{ format!("busy {} · scheduled {} · idle {}", format_duration(d.busy_ns),
+                    format_duration(d.scheduled_ns), format_duration(d.idle_ns)) }</dd>
+                <dt>{ "wakes" }</dt>
+                <dd>{ format!("{} in total: reactor {}, timer {}, other tasks {}, itself {}, driver {}, threads {}",
+                    w.total(), w.by_reactor, w.by_timer, w.by_task, w.self_wakes, w.by_driver, w.by_thread) }</dd>
+                <dt>{ "waited longest at" }</dt>
+                <dd>{ match &d.longest_await {
+                    Some((name, longest, total, count)) => html! {
+                        <><code>{ name }</code>{ format!(": {} once; {} over {count} wait(s)",
+                            format_duration(*longest), format_duration(*total)) }</>
+                    },
+                    None => html! { { "no named await point returned Pending" } },
+                } }</dd>
+                <dt>{ "ran on" }</dt>
+                <dd>{ if d.lanes.is_empty() { "—".to_owned() } else { d.lanes.join(", ") } }
+                    { format!(" ({} migration(s))", d.migrations) }
+                    if let Some(delay) = d.first_poll_delay_ns {
+                        { format!("; first polled {} after its spawn", format_duration(delay)) }
+                    }
+                </dd>
+            </dl>
+        </div>
+    }
+}

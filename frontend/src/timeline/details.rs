@@ -1,0 +1,307 @@
+//! Words for what the timeline shows: one line per recorded event (the playback panel),
+//! the hover tooltip, and the details of one task (the details panel).
+//!
+//! Every figure comes from the recorded events: the model's tracks, and the [`RunStats`]
+//! the recording folded from the same events.
+
+use pollscope_shared::instrument::event::LaneKind;
+use pollscope_shared::instrument::stats::{RunStats, TaskState, WakeCounts};
+use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskKind, TaskOutcome};
+use pollscope_shared::instrument::{LaneId, TaskId, WakeSource};
+
+use super::layout::format_duration;
+use super::model::{OPEN, TimelineModel};
+
+fn task_name(model: &TimelineModel, id: TaskId) -> String {
+    match model.task_row(id) {
+        Some(row) => format!("task #{} {}", id.0, model.tasks[row as usize].name),
+        None => format!("task #{}", id.0),
+    }
+}
+
+fn lane_name(model: &TimelineModel, id: LaneId) -> String {
+    match model.lane_row(id) {
+        Some(row) => format!("{} #{}", model.lanes[row as usize].name, id.0),
+        None => format!("lane #{}", id.0),
+    }
+}
+
+pub fn outcome_label(outcome: PollOutcome) -> &'static str {
+    match outcome {
+        PollOutcome::Pending => "Pending",
+        PollOutcome::Ready => "Ready",
+        PollOutcome::Panicked => "panicked",
+    }
+}
+
+/// The `data-kind` of an event.
+pub fn event_kind(event: &Event) -> &'static str {
+    match event.kind {
+        EventKind::Lane { .. } => "lane",
+        EventKind::Park { .. } => "park",
+        EventKind::Unpark { .. } => "unpark",
+        EventKind::Spawn { .. } => "spawn",
+        EventKind::PollStart { .. } => "poll-start",
+        EventKind::PollEnd { .. } => "poll-end",
+        EventKind::Wake { .. } => "wake",
+        EventKind::WakerClone { .. } => "waker-clone",
+        EventKind::WakerDrop { .. } => "waker-drop",
+        EventKind::SpanEnter { .. } => "span-enter",
+        EventKind::SpanExit { .. } => "span-exit",
+        EventKind::Complete { .. } => "complete",
+    }
+}
+
+/// One sentence for one event (the model must have ingested it).
+pub fn describe(model: &TimelineModel, event: &Event) -> String {
+    let t = event.t_ns;
+    match &event.kind {
+        EventKind::Lane {
+            lane,
+            name,
+            lane_kind,
+        } => {
+            let kind = match lane_kind {
+                LaneKind::Worker => "a worker",
+                LaneKind::Blocking => "a blocking-pool thread",
+                LaneKind::Main => "the main thread",
+            };
+            format!("thread {name} #{} started as {kind}", lane.0)
+        }
+        EventKind::Park { lane } => format!(
+            "{} parked: no task was ready, so it sleeps in the driver",
+            lane_name(model, *lane)
+        ),
+        EventKind::Unpark { lane } => format!("{} unparked", lane_name(model, *lane)),
+        EventKind::Spawn {
+            task,
+            parent,
+            task_kind,
+            ..
+        } => {
+            let kind = match task_kind {
+                TaskKind::Async => "",
+                TaskKind::Blocking => " (blocking)",
+            };
+            let by = parent.map_or_else(String::new, |p| format!(" by {}", task_name(model, p)));
+            format!("{}{kind} spawned{by}", task_name(model, *task))
+        }
+        EventKind::PollStart { task, lane } => {
+            let number = poll_number(model, *task, t);
+            let on = lane.map_or_else(String::new, |l| format!(" on {}", lane_name(model, l)));
+            format!("poll {number} of {} started{on}", task_name(model, *task))
+        }
+        EventKind::PollEnd { task, outcome, .. } => {
+            let row = model.task_row(*task);
+            let poll = row.and_then(|r| {
+                let track = &model.tasks[r as usize].polls;
+                track.at(t).map(|i| model.polls[track.items[i].id as usize])
+            });
+            let mut s = format!(
+                "poll {} of {} returned {}",
+                poll.map_or(0, |p| p.number),
+                task_name(model, *task),
+                outcome_label(*outcome)
+            );
+            if let Some(p) = poll {
+                if let Some(name) = p.waiting_on {
+                    s.push_str(&format!(", waiting at `{}`", model.name(name)));
+                }
+                if p.end != OPEN {
+                    s.push_str(&format!(" after {}", format_duration(p.end - p.start)));
+                }
+            }
+            s
+        }
+        EventKind::Wake { task, by, by_ref } => {
+            let who = match by {
+                WakeSource::Task(w) if w == task => "itself".to_owned(),
+                WakeSource::Task(w) => task_name(model, *w),
+                WakeSource::Reactor => "the reactor (a socket became ready)".to_owned(),
+                WakeSource::Timer => "the timer (a deadline passed)".to_owned(),
+                WakeSource::Driver => "the runtime's driver".to_owned(),
+                WakeSource::Thread => "a thread outside the runtime".to_owned(),
+            };
+            let how = if *by_ref { "wake_by_ref" } else { "wake" };
+            format!("{} woken by {who} ({how})", task_name(model, *task))
+        }
+        EventKind::WakerClone { task } => {
+            format!("the waker of {} was cloned", task_name(model, *task))
+        }
+        EventKind::WakerDrop { task } => {
+            format!("a waker of {} was dropped", task_name(model, *task))
+        }
+        EventKind::SpanEnter { task, name, .. } => format!(
+            "{} waits at `{name}` (it returned Pending)",
+            task_name(model, *task)
+        ),
+        EventKind::SpanExit { task, .. } => {
+            let name = model
+                .task_row(*task)
+                .and_then(|r| {
+                    model.tasks[r as usize]
+                        .spans
+                        .iter()
+                        .flat_map(|s| s.items.iter())
+                        .find(|i| i.end == t)
+                })
+                .map(|i| model.name(model.spans[i.id as usize].name).to_owned());
+            match name {
+                Some(name) => format!("{} is done waiting at `{name}`", task_name(model, *task)),
+                None => format!("{} is done waiting", task_name(model, *task)),
+            }
+        }
+        EventKind::Complete { task, outcome } => {
+            let how = match outcome {
+                TaskOutcome::Ok => "finished",
+                TaskOutcome::Error => "finished with an Err",
+                TaskOutcome::Panicked => "panicked",
+                TaskOutcome::Cancelled => "was cancelled (dropped before it finished)",
+            };
+            format!("{} {how}", task_name(model, *task))
+        }
+    }
+}
+
+/// The number of the poll of `task` that started at or before `t`.
+fn poll_number(model: &TimelineModel, task: TaskId, t: u64) -> usize {
+    model
+        .task_row(task)
+        .map_or(0, |r| model.tasks[r as usize].polls.started_by(t))
+}
+
+/// Everything the details panel shows about one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDetails {
+    pub row: u32,
+    pub id: u32,
+    pub name: String,
+    pub kind: &'static str,
+    pub parent: Option<String>,
+    pub state: &'static str,
+    pub polls: u32,
+    /// Polls started up to the current event.
+    pub polls_so_far: usize,
+    pub busy_ns: u64,
+    pub scheduled_ns: u64,
+    pub idle_ns: u64,
+    pub wakes: WakeCounts,
+    pub migrations: u32,
+    /// From spawn to the first poll.
+    pub first_poll_delay_ns: Option<u64>,
+    /// The await point where a single wait was longest: name, longest, total, count.
+    pub longest_await: Option<(String, u64, u64, u32)>,
+    /// Lanes its polls ran on.
+    pub lanes: Vec<String>,
+}
+
+pub fn task_details(
+    model: &TimelineModel,
+    stats: &RunStats,
+    row: u32,
+    current_t: Option<u64>,
+) -> Option<TaskDetails> {
+    let track = model.tasks.get(row as usize)?;
+    let s = stats.tasks.get(&track.id)?;
+    let (busy_ns, scheduled_ns, idle_ns) = s.times_at(stats.last_t_ns);
+    let mut lanes: Vec<u32> = track
+        .polls
+        .items
+        .iter()
+        .filter_map(|i| model.polls[i.id as usize].lane)
+        .collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    Some(TaskDetails {
+        row,
+        id: track.id.0,
+        name: track.name.clone(),
+        kind: match track.kind {
+            TaskKind::Async => "async",
+            TaskKind::Blocking => "blocking",
+        },
+        parent: track.parent.map(|p| task_name(model, p)),
+        state: match s.state {
+            TaskState::Scheduled => "scheduled",
+            TaskState::Running => "running",
+            TaskState::Idle => "idle",
+            TaskState::Done(TaskOutcome::Ok) => "done",
+            TaskState::Done(TaskOutcome::Error) => "done: Err",
+            TaskState::Done(TaskOutcome::Panicked) => "panicked",
+            TaskState::Done(TaskOutcome::Cancelled) => "cancelled",
+        },
+        polls: s.polls,
+        polls_so_far: current_t.map_or(track.polls.len(), |t| track.polls.started_by(t)),
+        busy_ns,
+        scheduled_ns,
+        idle_ns,
+        wakes: s.wakes,
+        migrations: s.migrations,
+        first_poll_delay_ns: s.first_poll_ns.map(|f| f.saturating_sub(s.spawned_ns)),
+        longest_await: track.longest_wait().map(|w| {
+            (
+                model.name(w.name).to_owned(),
+                w.longest_ns,
+                w.total_ns,
+                w.count,
+            )
+        }),
+        lanes: lanes
+            .into_iter()
+            .map(|l| {
+                let lane = &model.lanes[l as usize];
+                format!("{} #{}", lane.name, lane.id.0)
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::model::tests::sample;
+
+    fn model_and_stats() -> (TimelineModel, RunStats, Vec<Event>) {
+        let events = sample();
+        let mut m = TimelineModel::new(1);
+        m.sync(&events);
+        let mut stats = RunStats::default();
+        stats.apply_all(&events);
+        (m, stats, events)
+    }
+
+    #[test]
+    fn every_event_has_a_sentence() {
+        let (m, _, events) = model_and_stats();
+        let lines: Vec<String> = events.iter().map(|e| describe(&m, e)).collect();
+        assert!(lines.contains(&"poll 1 of task #1 task 1 started on worker 0 #0".to_owned()));
+        assert!(lines.contains(
+            &"poll 1 of task #1 task 1 returned Pending, waiting at `read` after 10 ns".to_owned()
+        ));
+        assert!(lines.contains(
+            &"task #1 task 1 woken by the reactor (a socket became ready) (wake)".to_owned()
+        ));
+        assert!(lines.contains(&"task #2 task 2 woken by task #1 task 1 (wake)".to_owned()));
+        assert!(lines.contains(&"task #1 task 1 is done waiting at `read`".to_owned()));
+        assert!(lines.contains(
+            &"worker 0 #0 parked: no task was ready, so it sleeps in the driver".to_owned()
+        ));
+        assert_eq!(event_kind(&events[0]), "lane");
+    }
+
+    #[test]
+    fn task_details_come_from_the_events() {
+        let (m, stats, _) = model_and_stats();
+        let d = task_details(&m, &stats, 0, Some(50)).unwrap();
+        assert_eq!((d.id, d.name.as_str(), d.state), (1, "task 1", "done"));
+        assert_eq!((d.polls, d.polls_so_far), (2, 1));
+        assert_eq!(d.busy_ns, 30);
+        assert_eq!(d.wakes.by_reactor, 1);
+        assert_eq!(d.migrations, 1);
+        assert_eq!(d.first_poll_delay_ns, Some(9));
+        assert_eq!(d.longest_await, Some(("read".to_owned(), 80, 80, 1)));
+        assert_eq!(d.lanes, vec!["worker 0 #0", "worker 1 #1"]);
+        assert_eq!(task_details(&m, &stats, 0, None).unwrap().polls_so_far, 2);
+        assert!(task_details(&m, &stats, 9, None).is_none());
+    }
+}

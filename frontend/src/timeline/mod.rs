@@ -1,0 +1,33 @@
+//! The timeline: what every task and every worker thread did, over time, drawn on a
+//! canvas from the recorded events — and a cursor to step through them.
+//!
+//! One lane per worker and blocking thread (park periods shaded), one row per task (poll
+//! bars coloured by outcome, await spans stacked underneath), wake arrows from whoever
+//! called the waker (another task's row, or the reactor / timer / driver / thread rows) to
+//! the woken task, a time axis, a legend, a tooltip, and a details panel. The learner can
+//! zoom, pan, step one event back or forward, scrub, and replay.
+//!
+//! Layers, each pure Rust and unit-tested natively except the last two:
+//! - [`model`]: the events folded into sorted tracks with prefix sums;
+//! - [`buckets`]: level of detail — narrow items merge into count-carrying buckets, found
+//!   by binary search, so a frame costs what is visible, not what was recorded;
+//! - [`layout`]: the viewport (time ↔ pixels, zoom, pan) and the rows;
+//! - [`playback`]: the cursor (live-follow, step, scrub, play at a speed);
+//! - [`scene`]: one frame as data (shapes grouped by paint) and its counts;
+//! - [`details`]: sentences for events, tooltips, and a task's details;
+//! - [`engine`]: all of the above for one timeline, and what each input does;
+//! - [`draw`]: painting a scene on a canvas (thin);
+//! - [`component`]: the Yew component `<Timeline recording_part=… />`, its frame loop and
+//!   its DOM contract.
+
+pub mod buckets;
+pub mod component;
+pub mod details;
+pub mod draw;
+pub mod engine;
+pub mod layout;
+pub mod model;
+pub mod playback;
+pub mod scene;
+
+pub use component::{PartRef, Timeline, TimelineProps};

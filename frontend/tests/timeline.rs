@@ -1,0 +1,297 @@
+//! The timeline component in a real DOM (headless Chromium): what it draws for a recorded
+//! run, and how the playback controls move the highlighted event.
+//!
+//! Run with the other browser tests (see `browser.rs`). On native targets this file
+//! compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use pollscope_frontend::recording::RecordingStore;
+use pollscope_frontend::timeline::{PartRef, Timeline, TimelineProps};
+use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::event::LaneKind;
+use pollscope_shared::instrument::{
+    Event, EventKind, LaneId, PollOutcome, TaskId, TaskKind, WakeSource,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    div.set_attribute("style", "width: 1000px").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+fn ev(t_ns: u64, kind: EventKind) -> Event {
+    Event { t_ns, kind }
+}
+
+/// Two workers, `tasks` tasks, `n` polls of 2 µs, one every 20 µs, each Pending poll
+/// followed by a reactor wake.
+fn run_of(n: u64, tasks: u32) -> Vec<Event> {
+    let mut e = Vec::new();
+    for l in 0..2 {
+        e.push(ev(
+            0,
+            EventKind::Lane {
+                lane: LaneId(l),
+                name: format!("worker {l}").into(),
+                lane_kind: LaneKind::Worker,
+            },
+        ));
+    }
+    for t in 1..=tasks {
+        e.push(ev(
+            0,
+            EventKind::Spawn {
+                task: TaskId(t),
+                name: format!("conn {t}").into(),
+                parent: None,
+                task_kind: TaskKind::Async,
+            },
+        ));
+    }
+    for k in 0..n {
+        let t = 20_000 * (k + 1);
+        let task = TaskId((k % u64::from(tasks)) as u32 + 1);
+        let lane = Some(LaneId((k % 2) as u32));
+        e.push(ev(t, EventKind::PollStart { task, lane }));
+        e.push(ev(
+            t + 2_000,
+            EventKind::PollEnd {
+                task,
+                lane,
+                outcome: PollOutcome::Pending,
+                waiting_on: None,
+            },
+        ));
+        e.push(ev(
+            t + 10_000,
+            EventKind::Wake {
+                task,
+                by: WakeSource::Reactor,
+                by_ref: false,
+            },
+        ));
+    }
+    e
+}
+
+fn store_with(scenario: &str, parts: &[(u32, Vec<Event>)]) -> RecordingStore {
+    let store = RecordingStore::default();
+    store.borrow_mut().begin(1, scenario);
+    for (part, events) in parts {
+        store.borrow_mut().enqueue(EventBatch {
+            run_id: 1,
+            part: *part,
+            seq: 0,
+            dropped_total: 0,
+            events: events.clone(),
+        });
+    }
+    store.borrow_mut().flush();
+    store
+}
+
+fn attr(e: &Element, name: &str) -> String {
+    e.get_attribute(name)
+        .unwrap_or_else(|| panic!("missing {name}"))
+}
+
+/// Wait (a few animation frames at most) until `check` holds.
+async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The first canvas wrapper, once Yew has rendered it.
+async fn rendered(root: &Element) -> Element {
+    for _ in 0..200 {
+        if let Some(wrap) = root.query_selector(".tl-canvas-wrap").unwrap() {
+            return wrap;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("no .tl-canvas-wrap rendered");
+}
+
+fn find(root: &Element, css: &str) -> HtmlElement {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css}"))
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
+    const N: u64 = 120;
+    let events = run_of(N, 4);
+    let total = events.len();
+    let store = store_with("t", &[(0, events)]);
+    let root = container();
+    yew::Renderer::<Timeline>::with_root_and_props(
+        root.clone(),
+        TimelineProps {
+            recording_part: PartRef::new("t", 0),
+            title: None,
+            store: Some(store.clone()),
+        },
+    )
+    .render();
+    let wrap = rendered(&root).await;
+    until("a first paint", || wrap.has_attribute("data-paints")).await;
+
+    // Whole run in view: every poll is a bar of its own, in its task's row and its lane.
+    assert_eq!(attr(&wrap, "data-bars"), N.to_string());
+    assert_eq!(attr(&wrap, "data-buckets"), "0");
+    assert_eq!(attr(&wrap, "data-lane-bars"), N.to_string());
+    assert_eq!(attr(&wrap, "data-lanes"), "2");
+    assert_eq!(attr(&wrap, "data-workers"), "2");
+    assert_eq!(attr(&wrap, "data-tasks"), "4");
+    assert_eq!(attr(&wrap, "data-arrows"), N.to_string());
+    assert_eq!(attr(&wrap, "data-events"), total.to_string());
+    // Live: the latest event is the current one.
+    assert_eq!(attr(&wrap, "data-mode"), "live");
+    assert_eq!(attr(&wrap, "data-current-event"), (total - 1).to_string());
+    let canvas = find(&root, "canvas.tl-canvas");
+    assert!(canvas.offset_width() >= 900, "{}", canvas.offset_width());
+
+    // Step back: the previous event (the last poll's end) is highlighted and described.
+    find(&root, ".tl-step-back").click();
+    until("the step back", || {
+        attr(&wrap, "data-current-event") == (total - 2).to_string()
+    })
+    .await;
+    assert_eq!(attr(&wrap, "data-mode"), "paused");
+    until("the panel", || {
+        attr(&find(&root, ".tl-current-event"), "data-event-index") == (total - 2).to_string()
+    })
+    .await;
+    let current = find(&root, ".tl-current-event");
+    assert_eq!(attr(&current, "data-kind"), "poll-end");
+    let text = current.text_content().unwrap();
+    assert!(text.contains("returned Pending"), "{text}");
+    // The details panel shows the task of that event: task 4 (the 120th poll's task).
+    let details = find(&root, ".tl-details");
+    assert_eq!(attr(&details, "data-task-id"), "4");
+    assert_eq!(attr(&details, "data-polls-so-far"), (N / 4).to_string());
+
+    // Forward again, then scrub to the start with the keyboard's step keys.
+    find(&root, ".tl-step-forward").click();
+    until("the step forward", || {
+        attr(&wrap, "data-current-event") == (total - 1).to_string()
+    })
+    .await;
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(",");
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    wrap.dispatch_event(&key).unwrap();
+    until("the key", || {
+        attr(&wrap, "data-current-event") == (total - 2).to_string()
+    })
+    .await;
+
+    // More events arrive: back to live, the new polls are drawn.
+    find(&root, ".tl-live").click();
+    let mut more = run_of(N + 10, 4);
+    more.drain(..total);
+    store.borrow_mut().enqueue(EventBatch {
+        run_id: 1,
+        part: 0,
+        seq: 1,
+        dropped_total: 0,
+        events: more,
+    });
+    store.borrow_mut().flush();
+    until("the new polls", || {
+        wrap.get_attribute("data-bars").as_deref() == Some(&*(N + 10).to_string())
+    })
+    .await;
+    assert_eq!(attr(&wrap, "data-mode"), "live");
+}
+
+#[wasm_bindgen_test]
+async fn zoomed_out_polls_become_buckets_that_keep_the_count() {
+    // 20 000 polls over 0.4 s on ~850 px: many per pixel.
+    const N: u64 = 20_000;
+    let store = store_with("t", &[(0, run_of(N, 2))]);
+    let root = container();
+    yew::Renderer::<Timeline>::with_root_and_props(
+        root.clone(),
+        TimelineProps {
+            recording_part: PartRef::new("t", 0),
+            title: None,
+            store: Some(store),
+        },
+    )
+    .render();
+    let wrap = rendered(&root).await;
+    until("a first paint", || wrap.has_attribute("data-paints")).await;
+    let n = |name: &str| attr(&wrap, name).parse::<u64>().unwrap();
+    assert!(n("data-buckets") > 0);
+    assert_eq!(n("data-bars") + n("data-bucketed-polls"), N);
+    // Too many wakes in view for arrows: ticks only.
+    assert_eq!(n("data-arrows"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn several_timelines_share_a_page() {
+    // Two parts of one run (like runtime_flavors), each its own timeline.
+    let store = store_with("flavors", &[(0, run_of(10, 1)), (1, run_of(30, 3))]);
+    let root = container();
+    #[yew::component]
+    fn Both(props: &BothProps) -> yew::Html {
+        yew::html! {
+            <>
+                <Timeline recording_part={PartRef::new("flavors", 0)} title={"part 0"}
+                    store={Some(props.store.clone())} />
+                <Timeline recording_part={PartRef::new("flavors", 1)} title={"part 1"}
+                    store={Some(props.store.clone())} />
+            </>
+        }
+    }
+    #[derive(yew::Properties, PartialEq)]
+    struct BothProps {
+        store: RecordingStore,
+    }
+    yew::Renderer::<Both>::with_root_and_props(root.clone(), BothProps { store }).render();
+    rendered(&root).await;
+    let list = root.query_selector_all(".tl-canvas-wrap").unwrap();
+    assert_eq!(list.length(), 2);
+    let wraps: Vec<Element> = (0..2)
+        .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
+        .collect();
+    until("both painted", || {
+        wraps.iter().all(|w| w.has_attribute("data-paints"))
+    })
+    .await;
+    assert_eq!(attr(&wraps[0], "data-bars"), "10");
+    assert_eq!(attr(&wraps[1], "data-bars"), "30");
+    assert_eq!(attr(&wraps[1], "data-tasks"), "3");
+    let titles: Vec<String> = (0..2)
+        .map(|i| {
+            root.query_selector_all(".tl-title")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(titles, vec!["part 0", "part 1"]);
+}
