@@ -72,6 +72,24 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     );
     let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
     assert!(notice.contains("as fast"), "{notice}");
+
+    // The two timelines, side by side: one lane for current_thread, two for two workers,
+    // each drawn from that part's own recorded events.
+    let single = browser.wait_for(
+        ".timeline[data-part='0'] .tl-canvas-wrap[data-lanes='1']",
+        WAIT,
+    );
+    let multi = browser.wait_for(
+        ".timeline[data-part='1'] .tl-canvas-wrap[data-lanes='2']",
+        WAIT,
+    );
+    for wrap in [&single, &multi] {
+        assert!(number(&browser, wrap, "data-events") > 0);
+        assert!(
+            number(&browser, wrap, "data-tasks") >= 18,
+            "every task has a row"
+        );
+    }
 }
 
 #[test]
@@ -100,4 +118,21 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
     );
     let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
     assert!(notice.starts_with("With 10 tasks"), "{notice}");
+    // One timeline per N.
+    for (part, n) in [(0, 10), (1, 100), (2, 300)] {
+        let wrap = browser.wait_for(
+            &format!(".timeline[data-part='{part}'] .tl-canvas-wrap"),
+            WAIT,
+        );
+        // N tasks plus `main`, each with its row.
+        let deadline = std::time::Instant::now() + WAIT;
+        while number(&browser, &wrap, "data-tasks") != n + 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "part {part}: expected {} task rows",
+                n + 1
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }

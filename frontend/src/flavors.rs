@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::{DemoProps, format_ms, percent};
 use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
+use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "runtime_flavors";
 const SOURCE: &str = include_str!("../../backend/src/scenarios/runtime_flavors.rs");
@@ -77,6 +78,12 @@ pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
     html! {
         <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { result }
+            if !matches!(props.run, RunState::Idle) {
+                <div class="timelines side-by-side">
+                    <Timeline recording_part={PartRef::new(ID, 0)} title={"Part 0: current_thread"} />
+                    <Timeline recording_part={PartRef::new(ID, 1)} title={"Part 1: multi_thread"} />
+                </div>
+            }
         </DemoFrame>
     }
 }
@@ -102,7 +109,7 @@ pub fn FlavorsResultView(props: &FlavorsResultProps) -> Html {
         let lanes = part.polls_per_lane.iter().enumerate().map(|(lane, polls)| {
             html! {
                 <li class="lane-polls" data-polls={polls.to_string()}>
-                    <span class="lane-label">{ format!("thread {lane}") }</span>
+                    <span class="lane-label">{ format!("thread {lane}: ") }</span>
                     <span class="bar" style={format!("width: {:.1}%", percent(*polls, most))}></span>
                     <span class="value">{ format!("{polls} polls") }</span>
                 </li>

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::components::{DemoProps, format_ms, percent};
 use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
+use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "seq_vs_concurrent";
 
@@ -54,6 +55,10 @@ pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
     html! {
         <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { result }
+            if !matches!(props.run, RunState::Idle) {
+                <Timeline recording_part={PartRef::new(ID, 0)}
+                    title={"The client task, recorded: each fetch is an await point"} />
+            }
         </DemoFrame>
     }
 }

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::{DemoProps, format_ms, percent};
 use crate::demo_frame::DemoFrame;
 use crate::state::RunState;
+use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "spawning";
 const SOURCE: &str = include_str!("../../backend/src/scenarios/spawning.rs");
@@ -44,7 +45,19 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
             result: ScenarioResult::Spawning(r),
             ..
         } => {
-            html! { <SpawningResultView result={r.clone()} /> }
+            // One timeline per N, each a part of the run with its own runtime.
+            let timelines = r.parts.iter().enumerate().map(|(part, batch)| {
+                html! {
+                    <Timeline key={part} recording_part={PartRef::new(ID, part as u32)}
+                        title={format!("N = {}", batch.tasks)} />
+                }
+            });
+            html! {
+                <>
+                    <SpawningResultView result={r.clone()} />
+                    <div class="timelines">{ for timelines }</div>
+                </>
+            }
         }
         _ => html! {},
     };

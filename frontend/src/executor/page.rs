@@ -14,12 +14,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use pollscope_shared::instrument::Recorder;
+use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::RunStats;
 use yew::prelude::*;
 
 use super::futures::{Delay, DelayView, DelayWatch, Join2};
 use super::manual::{ManualExecutor, Step, TaskView};
 use super::timer::{BrowserTimers, TimerHandle, TimerSource};
+use crate::recording::RecordingStore;
+use crate::timeline::{PartRef, Timeline};
 
 /// The route of this page: it needs no server, so it is not in the server's catalog.
 pub const ID: &str = "be_the_executor";
@@ -56,6 +59,10 @@ impl TimerSource for NotifyingTimers {
 /// Everything one session of the page holds.
 struct Session {
     executor: ManualExecutor,
+    /// Where the timeline reads this session's events from, as run `run_id`.
+    store: RecordingStore,
+    run_id: u64,
+    seq: u64,
     delays: Vec<DelayWatch>,
     log: Vec<LogLine>,
     /// Events recorded so far, drained from the recorder after every step.
@@ -74,7 +81,7 @@ fn delay_label(view: &DelayView) -> String {
 }
 
 impl Session {
-    fn new(ms: [u32; 3], on_fire: Callback<u32>) -> Self {
+    fn new(ms: [u32; 3], on_fire: Callback<u32>, store: RecordingStore, run_id: u64) -> Self {
         let recorder = Recorder::new(EVENT_CAPACITY);
         let timers: Rc<dyn TimerSource> = Rc::new(NotifyingTimers { on_fire });
         let a = Delay::new("a", ms[0], timers.clone());
@@ -92,8 +99,12 @@ impl Session {
             let (b, c) = r.timer("join b c", Join2::new(b, c)).await;
             format!("{b}+{c}")
         });
+        store.borrow_mut().begin(run_id, ID);
         let mut session = Self {
             executor,
+            store,
+            run_id,
+            seq: 0,
             delays,
             log: Vec::new(),
             stats: RunStats::default(),
@@ -111,10 +122,22 @@ impl Session {
         self.log.push(LogLine { kind, text });
     }
 
+    /// Move what the recorder holds into the page's numbers and the timeline's store.
     fn absorb_events(&mut self) {
         let events = self.executor.recorder().drain();
+        if events.is_empty() {
+            return;
+        }
         self.events += events.len() as u64;
         self.stats.apply_all(&events);
+        self.store.borrow_mut().apply_batch(EventBatch {
+            run_id: self.run_id,
+            part: 0,
+            seq: self.seq,
+            dropped_total: self.executor.recorder().dropped(),
+            events,
+        });
+        self.seq += 1;
     }
 
     /// Describe what a poll did, from the delays' state before and after.
@@ -182,6 +205,17 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
     let session: Rc<RefCell<Option<Session>>> =
         (*use_memo((), |_| Rc::new(RefCell::new(None)))).clone();
     let auto_log = use_state(Vec::<String>::new);
+    // The timeline of this page reads a store of its own: nothing here comes from a server.
+    let store = (*use_memo((), |_| RecordingStore::default())).clone();
+    let next_run = use_mut_ref(|| 0u64);
+    let new_session = {
+        let (store, next_run) = (store.clone(), next_run.clone());
+        move |ms: [u32; 3], on_fire: Callback<u32>| {
+            *next_run.borrow_mut() += 1;
+            let run_id = *next_run.borrow();
+            Session::new(ms, on_fire, store.clone(), run_id)
+        }
+    };
 
     // Timer callbacks report here: log the wake, refresh the page.
     let on_fire = {
@@ -201,7 +235,7 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
         })
     };
     if session.borrow().is_none() {
-        *session.borrow_mut() = Some(Session::new(*ms, on_fire.clone()));
+        *session.borrow_mut() = Some(new_session(*ms, on_fire.clone()));
     }
 
     let poll_next = {
@@ -229,21 +263,23 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
     let reset = {
         let (session, bump, ms, on_fire) =
             (session.clone(), bump.clone(), ms.clone(), on_fire.clone());
+        let new_session = new_session.clone();
         Callback::from(move |_: MouseEvent| {
-            *session.borrow_mut() = Some(Session::new(*ms, on_fire.clone()));
+            *session.borrow_mut() = Some(new_session(*ms, on_fire.clone()));
             bump.emit(());
         })
     };
     let set_ms = |index: usize| {
         let (ms, session, bump, on_fire) =
             (ms.clone(), session.clone(), bump.clone(), on_fire.clone());
+        let new_session = new_session.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Ok(value) = input.value().parse::<u32>() {
                 let mut next = *ms;
                 next[index] = value.clamp(MIN_DELAY_MS, MAX_DELAY_MS);
                 ms.set(next);
-                *session.borrow_mut() = Some(Session::new(next, on_fire.clone()));
+                *session.borrow_mut() = Some(new_session(next, on_fire.clone()));
                 bump.emit(());
             }
         })
@@ -356,6 +392,8 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
             <p id="executor-events" data-events={s.events.to_string()} data-wakes-timer={s.stats.wakes.by_timer.to_string()}>
                 { format!("{} events recorded; timer wakes: {}; polls: {}", s.events, s.stats.wakes.by_timer, s.stats.polls) }
             </p>
+            <Timeline recording_part={PartRef::new(ID, 0)} store={store.clone()}
+                title={"Your polls, recorded: bars are polls, arrows are the timers' wakes"} />
             if !auto_log.is_empty() {
                 <ul id="auto-log" class="executor-log">
                     { for auto_log.iter().map(|l| html! { <li>{ l }</li> }) }
