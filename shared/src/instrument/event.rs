@@ -82,7 +82,9 @@ pub enum WakeSource {
     Reactor,
     /// The runtime's timer: a deadline the task waits on passed.
     Timer,
-    /// The runtime's driver, while the task waited on nothing declared as I/O or timer.
+    /// The runtime itself, outside any task, for a wait not declared as I/O or timer: its
+    /// driver, or its task harness (a `JoinHandle` is woken by the runtime right after the
+    /// joined task's last poll returned, so no task is running at that moment).
     Driver,
     /// A thread that is not a lane of the run (e.g. a plain `std::thread`).
     Thread,
