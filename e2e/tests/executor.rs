@@ -74,3 +74,50 @@ fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
         "all done: nothing left to poll"
     );
 }
+
+#[test]
+fn auto_mode_runs_the_same_futures_on_wasm_bindgen_futures_and_draws_them() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    browser.goto(&playground.url("/#/be_the_executor"));
+    for (name, ms) in [("a", 200), ("b", 100), ("c", 300)] {
+        let input = browser.wait_for(&format!("#delay-ms-{name}"), WAIT);
+        browser.type_into(&input, &format!("{ms}\u{E004}"));
+    }
+    let wrap = browser.wait_for(".timeline .tl-canvas-wrap", WAIT);
+    let hand_run = browser.attr(&wrap, "data-run-id");
+    browser.click(&browser.wait_for("#auto-button", WAIT));
+    // Both tasks finish on their own; the log reports what the recording measured.
+    let deadline = std::time::Instant::now() + WAIT;
+    while browser.find_all("#auto-log li").len() < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "auto run did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = browser.text(&browser.wait_for("#auto-log", WAIT));
+    assert!(
+        log.contains("`sleeper` was polled 2 time(s) and woken 1 time(s) by timers"),
+        "{log}"
+    );
+    assert!(
+        log.contains("`joiner` was polled 3 time(s) and woken 2 time(s) by timers"),
+        "{log}"
+    );
+    // The timeline now shows the auto run: a new run, the same two tasks.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let wrap = browser.wait_for(".timeline .tl-canvas-wrap", WAIT);
+        if browser.attr(&wrap, "data-run-id") != hand_run
+            && browser.attr(&wrap, "data-tasks").as_deref() == Some("2")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the timeline did not switch to the auto run"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

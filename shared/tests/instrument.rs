@@ -394,3 +394,59 @@ fn buffers_of_exited_threads_are_freed_after_their_last_drain() {
     assert_eq!(recorder.drain().len(), 20, "their events are not lost");
     assert_eq!(recorder.threads(), 0, "and their buffers are gone");
 }
+
+#[cfg(not(target_arch = "wasm32"))] // needs threads
+#[test]
+fn blocking_work_is_one_poll_on_a_blocking_lane_of_its_own() {
+    use pollscope_shared::instrument::event::LaneKind;
+    use pollscope_shared::instrument::{TaskKind, TaskOutcome};
+
+    let recorder = Recorder::new(1024);
+    let work = recorder.blocking("hash file", || 6 * 7);
+    // As `spawn_blocking` does: the closure runs on another thread.
+    let answer = std::thread::Builder::new()
+        .name("blocking-pool".into())
+        .spawn(work)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(answer, 42);
+    let never_run = recorder.blocking("dropped before it ran", || ());
+    drop(never_run);
+
+    let events = recorder.drain();
+    check_consistency(&events);
+    let mut stats = RunStats::default();
+    stats.apply_all(&events);
+    let lane = stats
+        .lanes
+        .values()
+        .next()
+        .expect("the blocking thread became a lane");
+    assert_eq!(
+        (lane.kind, lane.name.as_ref(), lane.polls),
+        (LaneKind::Blocking, "blocking-pool", 1)
+    );
+    let tasks: Vec<_> = stats
+        .tasks
+        .values()
+        .map(|t| (t.name.to_string(), t.kind, t.polls, t.state))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            (
+                "hash file".to_owned(),
+                TaskKind::Blocking,
+                1,
+                TaskState::Done(TaskOutcome::Ok)
+            ),
+            (
+                "dropped before it ran".to_owned(),
+                TaskKind::Blocking,
+                0,
+                TaskState::Done(TaskOutcome::Cancelled)
+            ),
+        ]
+    );
+}

@@ -285,8 +285,17 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
         })
     };
     let auto = {
-        let (ms, auto_log) = (ms.clone(), auto_log.clone());
-        Callback::from(move |_: MouseEvent| run_auto(*ms, auto_log.clone()))
+        let (ms, auto_log, store, next_run) = (
+            ms.clone(),
+            auto_log.clone(),
+            store.clone(),
+            next_run.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            *next_run.borrow_mut() += 1;
+            let run_id = *next_run.borrow();
+            run_auto(*ms, auto_log.clone(), store.clone(), run_id);
+        })
     };
 
     let borrowed = session.borrow();
@@ -411,8 +420,9 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
     }
 }
 
-/// The same two tasks on `wasm-bindgen-futures`, recorded; the log says what was measured.
-fn run_auto(ms: [u32; 3], log: UseStateHandle<Vec<String>>) {
+/// The same two tasks on `wasm-bindgen-futures`, recorded; the log says what was measured,
+/// and once both are done the timeline shows this run instead of the hand-driven one.
+fn run_auto(ms: [u32; 3], log: UseStateHandle<Vec<String>>, store: RecordingStore, run_id: u64) {
     let recorder = Recorder::new(EVENT_CAPACITY);
     let timers: Rc<dyn TimerSource> = Rc::new(BrowserTimers);
     let (a, b, c) = (
@@ -429,19 +439,43 @@ fn run_auto(ms: [u32; 3], log: UseStateHandle<Vec<String>>) {
     let done = Rc::new(RefCell::new(0));
     let finish = {
         let (recorder, log, done) = (recorder.clone(), log.clone(), done.clone());
+        let lines_handle = lines.clone();
         move |name: &str| {
             *done.borrow_mut() += 1;
             let mut lines = lines.borrow_mut();
             lines.push(format!("auto: `{name}` finished at {:.0} ms", now_ms()));
             if *done.borrow() == 2 {
-                let mut stats = RunStats::default();
-                stats.apply_all(&recorder.drain());
-                for t in stats.tasks.values() {
-                    lines.push(format!(
-                        "auto: `{}` was polled {} time(s) and woken {} time(s) by timers",
-                        t.name, t.polls, t.wakes.by_timer
-                    ));
-                }
+                // This runs inside the last task's final poll: its poll end and completion
+                // are not recorded yet. Drain from a task queued behind it instead.
+                let (recorder, log, lines, store) = (
+                    recorder.clone(),
+                    log.clone(),
+                    lines_handle.clone(),
+                    store.clone(),
+                );
+                wasm_bindgen_futures::spawn_local(async move {
+                    let events = recorder.drain();
+                    let mut stats = RunStats::default();
+                    stats.apply_all(&events);
+                    let mut recordings = store.borrow_mut();
+                    recordings.begin(run_id, ID);
+                    recordings.apply_batch(EventBatch {
+                        run_id,
+                        part: 0,
+                        seq: 0,
+                        dropped_total: recorder.dropped(),
+                        events,
+                    });
+                    drop(recordings);
+                    let mut lines = lines.borrow_mut();
+                    for t in stats.tasks.values() {
+                        lines.push(format!(
+                            "auto: `{}` was polled {} time(s) and woken {} time(s) by timers",
+                            t.name, t.polls, t.wakes.by_timer
+                        ));
+                    }
+                    log.set(lines.clone());
+                });
             }
             log.set(lines.clone());
         }

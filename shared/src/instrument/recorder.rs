@@ -312,11 +312,11 @@ impl Recorder {
     }
 
     /// Wrap blocking work (for `spawn_blocking`): recorded as one poll on a blocking lane.
-    pub fn blocking<T>(
-        &self,
-        name: impl Into<Name>,
-        work: impl FnOnce() -> T,
-    ) -> impl FnOnce() -> T {
+    pub fn blocking<T, F, N>(&self, name: N, work: F) -> impl FnOnce() -> T + Send + use<T, F, N>
+    where
+        F: FnOnce() -> T + Send,
+        N: Into<Name>,
+    {
         let recorder = self.clone();
         let task = self.new_task(name.into(), TaskKind::Blocking);
         let mut guard = BlockingGuard {
