@@ -48,14 +48,11 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
         2,
         "multi_thread with 2 workers: two lanes"
     );
-    let (single, multi) = (
-        number(&browser, &result, "data-single-wall-us"),
-        number(&browser, &result, "data-multi-wall-us"),
-    );
-    assert!(
-        (multi as f64) < single as f64 * 0.85,
-        "multi {multi} µs vs single {single} µs"
-    );
+    // Both wall times are on the page. Which is faster is not asserted here: this browser
+    // draws both timelines live on the same two cores the workers run on. The backend test
+    // `concepts.rs` checks the speed-up without a browser competing for the cores.
+    assert!(number(&browser, &result, "data-single-wall-us") > 0);
+    assert!(number(&browser, &result, "data-multi-wall-us") > 0);
     let parts = browser.find_all(".flavor-part");
     assert_eq!(parts.len(), 2);
     assert_eq!(
@@ -71,7 +68,7 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
         2
     );
     let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
-    assert!(notice.contains("as fast"), "{notice}");
+    assert!(notice.contains("wall time"), "{notice}");
 
     // The two timelines, side by side: one lane for current_thread, two for two workers,
     // each drawn from that part's own recorded events.

@@ -34,7 +34,7 @@ pub fn what_to_notice(result: &RuntimeFlavorsResult) -> Option<String> {
     Some(format!(
         "The same {} tasks spent {} computing inside polls on both runtimes. On current_thread \
          one thread did all of it, one poll after another: {} wall time. With {} workers, {} \
-         threads polled and the work overlapped: {} wall time, {speedup:.2}× as fast. {} polls \
+         threads polled: {} wall time, {speedup:.2}× the speed of the single thread. {} polls \
          ran on another worker than the task's previous poll: tasks moving between workers.",
         single.tasks,
         format_ms(single.busy_us),
@@ -178,7 +178,7 @@ mod tests {
             parts: vec![part(0, 60_000, 1, 0), part(2, 30_000, 2, 37)],
         };
         let notice = what_to_notice(&result).unwrap();
-        assert!(notice.contains("2.00× as fast"), "{notice}");
+        assert!(notice.contains("2.00× the speed"), "{notice}");
         assert!(notice.contains("37 polls"), "{notice}");
         assert!(
             notice.contains("60.0 ms") || notice.contains("60 ms"),
