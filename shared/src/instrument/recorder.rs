@@ -34,6 +34,10 @@ thread_local! {
     static LANE: Cell<Option<(u64, LaneId)>> = const { Cell::new(None) };
     /// The instrumented task being polled on this thread, if any, and its recorder.
     static CURRENT_TASK: Cell<Option<(u64, TaskId)>> = const { Cell::new(None) };
+    /// The recorder of that task, valid while the task's poll (or drop) is on the stack:
+    /// await points record through it, so they need no recorder of their own (cloning one
+    /// per await bounced its reference count between cores).
+    static CURRENT_RECORDER: Cell<*const Recorder> = const { Cell::new(std::ptr::null()) };
     /// The innermost await point that returned Pending during the current poll.
     pub(crate) static PENDING_SPAN: Cell<Option<(SpanId, Resource)>> = const { Cell::new(None) };
     /// This thread's buffer in the recorder it last recorded for (the common case: a
@@ -59,13 +63,22 @@ struct Shared {
     shards: Mutex<Vec<(ThreadId, Arc<Shard>)>>,
     dropped: AtomicU64,
     next_task: AtomicU32,
-    next_span: AtomicU32,
+    next_shard: AtomicU32,
     next_lane: AtomicU32,
 }
+
+/// Span ids carry the recording thread in their top bits, so each thread counts its own.
+/// A run has a handful of threads (workers, blocking threads); ids stay unique up to
+/// `SPAN_THREADS` threads and 2^26 spans per thread.
+const SPAN_THREADS: u32 = 64;
 
 /// One thread's events, in the order (and so the time order) it recorded them.
 struct Shard {
     buffer: Mutex<Vec<Event>>,
+    /// Span ids handed out on this thread: `index << 26 | count`. Only this thread
+    /// increments it, so the atomic is never contended.
+    index: u32,
+    next_span: AtomicU32,
     /// Its thread exited (or moved on to another recorder): once drained, it can go.
     retired: AtomicBool,
 }
@@ -110,7 +123,7 @@ impl Recorder {
                 shards: Mutex::new(Vec::new()),
                 dropped: AtomicU64::new(0),
                 next_task: AtomicU32::new(1),
-                next_span: AtomicU32::new(1),
+                next_shard: AtomicU32::new(0),
                 next_lane: AtomicU32::new(0),
             }),
         }
@@ -140,6 +153,9 @@ impl Recorder {
                             buffer: Mutex::new(Vec::with_capacity(
                                 self.shared.capacity.min(1 << 12),
                             )),
+                            index: self.shared.next_shard.fetch_add(1, Ordering::Relaxed)
+                                % SPAN_THREADS,
+                            next_span: AtomicU32::new(1),
                             retired: AtomicBool::new(false),
                         });
                         shards.push((thread, shard.clone()));
@@ -268,7 +284,16 @@ impl Recorder {
     // ----- tasks and spans ------------------------------------------------------------
 
     pub(crate) fn next_span(&self) -> SpanId {
-        SpanId(self.shared.next_span.fetch_add(1, Ordering::Relaxed))
+        let (recorder, shard) = FAST_SHARD.get();
+        let shard = if recorder == self.shared.id && !shard.is_null() {
+            // SAFETY: as in `record`: the pointer is reset before its handle is dropped.
+            let shard = unsafe { &*shard };
+            (shard.index, shard.next_span.fetch_add(1, Ordering::Relaxed))
+        } else {
+            let shard = self.shard();
+            (shard.index, shard.next_span.fetch_add(1, Ordering::Relaxed))
+        };
+        SpanId(shard.0 << 26 | (shard.1 & 0x03FF_FFFF))
     }
 
     /// The task of this recorder being polled on this thread, if any.
@@ -350,34 +375,47 @@ impl Recorder {
 
     /// A named `.await` waiting on a socket: a wake while it waits is the reactor's.
     pub fn io<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(self.clone(), name, Resource::Io, future)
+        AwaitPoint::new(name, Resource::Io, future)
     }
 
     /// A named `.await` waiting on a timer: a wake while it waits is the timer's.
     pub fn timer<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(self.clone(), name, Resource::Timer, future)
+        AwaitPoint::new(name, Resource::Timer, future)
     }
 
     /// A named `.await` on anything else (a channel, a lock, another task).
     pub fn point<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(self.clone(), name, Resource::Other, future)
+        AwaitPoint::new(name, Resource::Other, future)
     }
 }
 
 /// Marks a task as the one running on this thread until dropped (also when unwinding),
 /// restoring whatever ran before: wakes made meanwhile are attributed to it.
-pub(crate) struct CurrentTask(Option<(u64, TaskId)>);
+pub(crate) struct CurrentTask(Option<(u64, TaskId)>, *const Recorder);
 
 impl CurrentTask {
+    /// `recorder` must stay where it is until the guard is dropped (it lives in the task's
+    /// waker, which the polled task holds).
     pub(crate) fn enter(recorder: &Recorder, task: TaskId) -> Self {
-        Self(CURRENT_TASK.replace(Some((recorder.shared.id, task))))
+        let previous = CURRENT_TASK.replace(Some((recorder.shared.id, task)));
+        Self(previous, CURRENT_RECORDER.replace(recorder))
     }
 }
 
 impl Drop for CurrentTask {
     fn drop(&mut self) {
         CURRENT_TASK.set(self.0);
+        CURRENT_RECORDER.set(self.1);
     }
+}
+
+/// Run `f` with the recorder and id of the task being polled (or dropped) on this thread.
+pub(crate) fn with_current_task<R>(f: impl FnOnce(&Recorder, TaskId) -> R) -> Option<R> {
+    let recorder = CURRENT_RECORDER.get();
+    let (_, task) = CURRENT_TASK.get()?;
+    // SAFETY: set by a `CurrentTask` guard whose task holds the recorder for as long as the
+    // guard is on this thread's stack; the guard restores the previous value when dropped.
+    (!recorder.is_null()).then(|| f(unsafe { &*recorder }, task))
 }
 
 /// Records a blocking task that never ran (its closure was dropped) as cancelled.

@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::event::{EventKind, SpanId, TaskId};
-use super::recorder::{PENDING_SPAN, Recorder};
+use super::recorder::{PENDING_SPAN, with_current_task};
 
 /// What an await point waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +39,11 @@ impl Resource {
 }
 
 /// A named `.await`. Create with [`Recorder::io`], [`Recorder::timer`] or [`Recorder::point`].
+///
+/// It holds no recorder: it records through the task that polls it (see
+/// `with_current_task`), so wrapping an `.await` costs no reference-count traffic.
 pub struct AwaitPoint<F> {
     future: F,
-    recorder: Recorder,
     name: &'static str,
     resource: Resource,
     /// Set when it first returns Pending inside an instrumented task.
@@ -49,15 +51,9 @@ pub struct AwaitPoint<F> {
 }
 
 impl<F: Future> AwaitPoint<F> {
-    pub(crate) fn new(
-        recorder: Recorder,
-        name: &'static str,
-        resource: Resource,
-        future: F,
-    ) -> Self {
+    pub(crate) fn new(name: &'static str, resource: Resource, future: F) -> Self {
         Self {
             future,
-            recorder,
             name,
             resource,
             open: None,
@@ -75,20 +71,25 @@ impl<F: Future> Future for AwaitPoint<F> {
         let poll = future.poll(cx);
         match (&poll, this.open) {
             (Poll::Pending, None) => {
-                if let Some(task) = this.recorder.current_task() {
-                    let span = this.recorder.next_span();
-                    this.recorder.record(EventKind::SpanEnter {
+                let name = this.name;
+                this.open = with_current_task(|recorder, task| {
+                    let span = recorder.next_span();
+                    recorder.record(EventKind::SpanEnter {
                         task,
                         span,
-                        name: this.name.into(),
+                        name: name.into(),
                     });
-                    this.open = Some((task, span));
+                    (task, span)
+                });
+                if let Some((_, span)) = this.open {
                     claim_pending(span, this.resource);
                 }
             }
             (Poll::Pending, Some((_, span))) => claim_pending(span, this.resource),
             (Poll::Ready(_), Some((task, span))) => {
-                this.recorder.record(EventKind::SpanExit { task, span });
+                with_current_task(|recorder, _| {
+                    recorder.record(EventKind::SpanExit { task, span })
+                });
                 this.open = None;
             }
             (Poll::Ready(_), None) => {}
@@ -107,7 +108,7 @@ fn claim_pending(span: SpanId, resource: Resource) {
 impl<F> Drop for AwaitPoint<F> {
     fn drop(&mut self) {
         if let Some((task, span)) = self.open.take() {
-            self.recorder.record(EventKind::SpanExit { task, span });
+            with_current_task(|recorder, _| recorder.record(EventKind::SpanExit { task, span }));
         }
     }
 }

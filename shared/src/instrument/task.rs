@@ -166,9 +166,13 @@ impl<F: Future> Future for Instrumented<F> {
 
 impl<F: Future> Drop for Instrumented<F> {
     fn drop(&mut self) {
+        // Dropping it runs inside the task's context, so the await points it closes and the
+        // wakes it causes are the task's.
+        let _current = CurrentTask::enter(&self.waker.recorder, self.waker.task);
         // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds), and
         // never touched again.
         unsafe { ManuallyDrop::drop(&mut self.future) };
+        drop(_current);
         if !self.done {
             self.complete(TaskOutcome::Cancelled);
         }
@@ -194,13 +198,16 @@ impl TaskWaker {
                 by_ref,
             });
         }
-        let runtime = self
+        // `wake_by_ref` under the lock rather than clone-then-wake: a clone is a reference
+        // count round trip on the runtime's task, often from another core. Runtimes only
+        // schedule in `wake` (none polls the task inline), so this cannot re-enter here.
+        if let Some(waker) = self
             .runtime_waker
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(waker) = runtime {
-            waker.wake();
+            .as_ref()
+        {
+            waker.wake_by_ref();
         }
     }
 
