@@ -19,9 +19,9 @@ use pollscope_shared::instrument::{LaneId, TaskOutcome};
 use pollscope_shared::results::{EchoResult, ScenarioResult};
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel, format_ms};
+use crate::components::{DemoProps, format_ms};
+use crate::demo_frame::DemoFrame;
 use crate::recording::{PartRecording, RecordingStore};
-use crate::snippet::{dedent, extract_snippet};
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 
@@ -221,10 +221,6 @@ pub struct EchoPageProps {
 pub fn EchoPage(props: &EchoPageProps) -> Html {
     let demo = &props.demo;
     let store = use_context::<RecordingStore>();
-    let snippet = extract_snippet(SOURCE).map_or_else(
-        || "(the demo markers are missing from the backend source)".to_owned(),
-        dedent,
-    );
     let live = store.map(|store| {
         let recordings = store.borrow();
         match recordings.for_scenario(ID) {
@@ -243,47 +239,42 @@ pub fn EchoPage(props: &EchoPageProps) -> Html {
         } => html! { <EchoResultView result={r.clone()} /> },
         _ => html! {},
     };
+    let explain = html! {
+        <>
+            <p>
+                { "A read from a socket that has no bytes yet does not block the thread. \
+                   The read future returns " }<code>{ "Poll::Pending" }</code>
+                { ", and before it does, Tokio registers the task's waker with the " }
+                <em>{ "reactor" }</em>
+                { " (the I/O driver: epoll on Linux) for that socket. The task is now " }
+                <em>{ "idle" }</em>{ ": nobody polls it." }
+            </p>
+            <p>
+                { "The worker thread moves on to another task that is ready. If none is, \
+                   the worker " }<em>{ "parks" }</em>
+                { ": it sleeps in the driver until the kernel reports that some socket \
+                   became ready. The reactor then calls the waker of each task waiting on \
+                   it — the task is " }<em>{ "scheduled" }</em>
+                { " — and a worker polls it again; this time the read finds the bytes." }
+            </p>
+            <p>
+                { "The table counts each task's wakes by who woke it: " }
+                <strong>{ "by reactor" }</strong>
+                { " means a socket became ready; " }<strong>{ "by task" }</strong>
+                { " means code running in another task's poll called the waker (handing \
+                   it something, like a channel send); " }<strong>{ "self" }</strong>
+                { " means the task woke itself, e.g. to yield; " }<strong>{ "other" }</strong>
+                { " means the runtime itself, outside any task's poll, or a thread outside \
+                   the runtime. Busy is time inside polls, scheduled is time woken but \
+                   waiting for a worker, idle is time waiting for a wake." }
+            </p>
+        </>
+    };
     html! {
-        <article class="demo" data-scenario={ID}>
-            <h2>{ &demo.descriptor.title }</h2>
-            <p class="summary">{ &demo.descriptor.summary }</p>
-            <div class="explain">
-                <p>
-                    { "A read from a socket that has no bytes yet does not block the thread. \
-                       The read future returns " }<code>{ "Poll::Pending" }</code>
-                    { ", and before it does, Tokio registers the task's waker with the " }
-                    <em>{ "reactor" }</em>
-                    { " (the I/O driver: epoll on Linux) for that socket. The task is now " }
-                    <em>{ "idle" }</em>{ ": nobody polls it." }
-                </p>
-                <p>
-                    { "The worker thread moves on to another task that is ready. If none is, \
-                       the worker " }<em>{ "parks" }</em>
-                    { ": it sleeps in the driver until the kernel reports that some socket \
-                       became ready. The reactor then calls the waker of each task waiting on \
-                       it — the task is " }<em>{ "scheduled" }</em>
-                    { " — and a worker polls it again; this time the read finds the bytes." }
-                </p>
-                <p>
-                    { "The table counts each task's wakes by who woke it: " }
-                    <strong>{ "by reactor" }</strong>
-                    { " means a socket became ready; " }<strong>{ "by task" }</strong>
-                    { " means code running in another task's poll called the waker (handing \
-                       it something, like a channel send); " }<strong>{ "self" }</strong>
-                    { " means the task woke itself, e.g. to yield; " }<strong>{ "other" }</strong>
-                    { " means the runtime itself, outside any task's poll, or a thread outside \
-                       the runtime. Busy is time inside polls, scheduled is time woken but \
-                       waiting for a worker, idle is time waiting for a wake." }
-                </p>
-            </div>
-            <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ SOURCE_PATH }</code></figcaption>
-                <pre><code class="language-rust">{ snippet }</code></pre>
-            </figure>
-            <RunPanel ..demo.clone() />
+        <DemoFrame demo={demo.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
             { for live }
             { result }
-        </article>
+        </DemoFrame>
     }
 }
 
@@ -745,7 +736,7 @@ mod tests {
 
     #[test]
     fn the_real_backend_file_has_a_snippet() {
-        let snippet = extract_snippet(SOURCE).expect("markers present");
+        let snippet = crate::snippet::extract_snippet(SOURCE).expect("markers present");
         assert!(snippet.contains("read request"));
         assert!(!snippet.contains("[demo:"));
     }
