@@ -58,19 +58,6 @@ pub fn state_attr(state: TaskState) -> &'static str {
     }
 }
 
-/// The readable state of a task row.
-pub fn state_label(state: TaskState) -> &'static str {
-    match state {
-        TaskState::Scheduled => "scheduled",
-        TaskState::Running => "running",
-        TaskState::Idle => "idle",
-        TaskState::Done(TaskOutcome::Ok) => "done",
-        TaskState::Done(TaskOutcome::Error) => "done: Err",
-        TaskState::Done(TaskOutcome::Panicked) => "panicked",
-        TaskState::Done(TaskOutcome::Cancelled) => "cancelled",
-    }
-}
-
 /// One row of the task table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRow {
@@ -412,7 +399,7 @@ pub fn TaskTable(props: &TaskTableProps) -> Html {
                 data-polls={r.polls.to_string()} data-wakes={w.total().to_string()}>
                 <td class="num">{ r.id }</td>
                 <td class="name" title={r.name.clone()}>{ &r.name }</td>
-                <td class="state">{ state_label(r.state) }</td>
+                <td class="state">{ r.state.label() }</td>
                 <td class="num">{ r.polls }</td>
                 <td class="num">{ format_ns_ms(r.busy_ns) }</td>
                 <td class="num">{ format_ns_ms(r.scheduled_ns) }</td>
@@ -682,10 +669,7 @@ mod tests {
             state_attr(TaskState::Done(TaskOutcome::Error)),
             "done-error"
         );
-        assert_eq!(
-            state_label(TaskState::Done(TaskOutcome::Cancelled)),
-            "cancelled"
-        );
+        assert_eq!(TaskState::Done(TaskOutcome::Cancelled).label(), "cancelled");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! the recording folded from the same events.
 
 use pollscope_shared::instrument::event::LaneKind;
-use pollscope_shared::instrument::stats::{RunStats, TaskState, WakeCounts};
+use pollscope_shared::instrument::stats::{RunStats, WakeCounts};
 use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskKind, TaskOutcome};
 use pollscope_shared::instrument::{LaneId, TaskId, WakeSource};
 
@@ -221,15 +221,7 @@ pub fn task_details(
             TaskKind::Blocking => "blocking",
         },
         parent: track.parent.map(|p| task_name(model, p)),
-        state: match s.state {
-            TaskState::Scheduled => "scheduled",
-            TaskState::Running => "running",
-            TaskState::Idle => "idle",
-            TaskState::Done(TaskOutcome::Ok) => "done",
-            TaskState::Done(TaskOutcome::Error) => "done: Err",
-            TaskState::Done(TaskOutcome::Panicked) => "panicked",
-            TaskState::Done(TaskOutcome::Cancelled) => "cancelled",
-        },
+        state: s.state.label(),
         polls: s.polls,
         polls_so_far: current_t.map_or(track.polls.len(), |t| track.polls.started_by(t)),
         busy_ns,

@@ -26,6 +26,22 @@ pub enum TaskState {
     Done(TaskOutcome),
 }
 
+impl TaskState {
+    /// A short readable name: "scheduled", "running", "idle", "done", "done: Err",
+    /// "panicked", "cancelled".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Running => "running",
+            Self::Idle => "idle",
+            Self::Done(TaskOutcome::Ok) => "done",
+            Self::Done(TaskOutcome::Error) => "done: Err",
+            Self::Done(TaskOutcome::Panicked) => "panicked",
+            Self::Done(TaskOutcome::Cancelled) => "cancelled",
+        }
+    }
+}
+
 /// Wakes of one task, by who woke it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WakeCounts {
