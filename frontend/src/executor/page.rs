@@ -33,6 +33,8 @@ pub const SECTION: u8 = 2;
 pub const MIN_DELAY_MS: u32 = 100;
 pub const MAX_DELAY_MS: u32 = 10_000;
 const EVENT_CAPACITY: usize = 1 << 14;
+/// The log keeps this many lines, newest first on screen.
+const MAX_LOG_LINES: usize = 200;
 
 /// The code the page runs, shown in its code panel (this very file's neighbours).
 const FUTURES_SOURCE: &str = include_str!("futures.rs");
@@ -119,6 +121,9 @@ impl Session {
     }
 
     fn say(&mut self, kind: &'static str, text: String) {
+        if self.log.len() == MAX_LOG_LINES {
+            self.log.remove(0);
+        }
         self.log.push(LogLine { kind, text });
     }
 
