@@ -227,3 +227,57 @@ async fn sessions_over_the_limit_are_refused_with_503() {
     let mut again = server.connect().await;
     assert!(matches!(again.recv().await, ServerMessage::Hello { .. }));
 }
+
+#[tokio::test]
+async fn a_cancelled_run_leaves_no_loopback_port_open() {
+    use pollscope_shared::results::ProgressEvent;
+
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    client.recv().await; // hello
+    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
+    let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
+        panic!()
+    };
+    // The run says where its servers listen; both answer while it runs.
+    let (_, listening) = client
+        .recv_until(|m| matches!(m, ServerMessage::Progress { event: ProgressEvent::Phase { name, .. }, .. } if name.starts_with("servers listening")))
+        .await;
+    let ServerMessage::Progress {
+        event: ProgressEvent::Phase { name, .. },
+        ..
+    } = listening
+    else {
+        unreachable!()
+    };
+    let addrs: Vec<std::net::SocketAddr> = name
+        .split_whitespace()
+        .filter_map(|word| word.trim_end_matches(',').parse().ok())
+        .collect();
+    assert_eq!(addrs.len(), 2, "{name}");
+    for addr in &addrs {
+        assert!(addr.ip().is_loopback());
+        tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("listening during the run");
+    }
+
+    client.send(&ClientMessage::Cancel { run_id }).await;
+    let (_, last) = client
+        .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
+        .await;
+    assert_eq!(last, ServerMessage::RunCancelled { run_id });
+    // Dropping the run dropped its servers: nothing listens on their ports any more.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    for addr in &addrs {
+        while tokio::net::TcpStream::connect(addr).await.is_ok() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{addr} still accepts after cancel"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    drop(client);
+    server.until_idle().await;
+}
