@@ -154,6 +154,30 @@ impl Browser {
         value.as_str().map(str::to_owned)
     }
 
+    /// A numeric attribute (the pages put measured numbers in `data-*` attributes);
+    /// panics, naming the attribute, if it is missing or not a number.
+    pub fn number<T>(&self, element: &Element, name: &str) -> T
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let value = self
+            .attr(element, name)
+            .unwrap_or_else(|| panic!("no attribute {name}"));
+        value
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}={value:?}: {e}"))
+    }
+
+    /// Go to `url` and wait until the page's WebSocket to the backend is connected.
+    pub fn open_connected(&self, url: &str) {
+        self.goto(url);
+        self.wait_for(
+            "#connection-status[data-state='connected']",
+            Duration::from_secs(20),
+        );
+    }
+
     pub fn text(&self, element: &Element) -> String {
         let value = self.command(
             "GET",

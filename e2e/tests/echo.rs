@@ -4,25 +4,13 @@
 use std::time::Duration;
 
 use pollscope_e2e::playground::Playground;
-use pollscope_e2e::webdriver::{Browser, Element};
-
-fn number(browser: &Browser, element: &Element, attr: &str) -> u64 {
-    browser
-        .attr(element, attr)
-        .unwrap_or_else(|| panic!("no {attr}"))
-        .parse::<u64>()
-        .unwrap_or_else(|e| panic!("{attr}: {e}"))
-}
+use pollscope_e2e::webdriver::Browser;
 
 #[test]
 fn the_task_table_folds_the_same_events_the_server_counted() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/echo"));
-    browser.wait_for(
-        "#connection-status[data-state='connected']",
-        Duration::from_secs(20),
-    );
+    browser.open_connected(&playground.url("/#/echo"));
 
     const CLIENTS: u64 = 4;
     const MESSAGES: u64 = 100;
@@ -38,21 +26,21 @@ fn the_task_table_folds_the_same_events_the_server_counted() {
 
     // Every request came back.
     assert_eq!(
-        number(&browser, &result, "data-round-trips"),
+        browser.number::<u64>(&result, "data-round-trips"),
         CLIENTS * MESSAGES
     );
-    assert_eq!(number(&browser, &result, "data-events-dropped"), 0);
+    assert_eq!(browser.number::<u64>(&result, "data-events-dropped"), 0);
 
     // One row per task the server counted, each one finished: the runtime was shut down
     // before the result was sent, so every task's end is in the events.
-    let tasks = number(&browser, &result, "data-tasks");
+    let tasks = browser.number::<u64>(&result, "data-tasks");
     let rows = browser.find_all("#task-table tr.task-row");
     assert_eq!(rows.len() as u64, tasks, "task rows");
     // accept loop + main + one connection and one client task per client.
     assert!(tasks >= 2 + 2 * CLIENTS, "{tasks} tasks");
     let mut polls = 0;
     for row in &rows {
-        polls += number(&browser, row, "data-polls");
+        polls += browser.number::<u64>(row, "data-polls");
         let state = browser.attr(row, "data-state").unwrap_or_default();
         let name = browser.attr(row, "data-name").unwrap_or_default();
         assert!(state.starts_with("done-"), "task {name} is {state}");
@@ -60,21 +48,21 @@ fn the_task_table_folds_the_same_events_the_server_counted() {
     // The browser folded the same events the server folded for its result.
     assert_eq!(
         polls,
-        number(&browser, &result, "data-polls"),
+        browser.number::<u64>(&result, "data-polls"),
         "sum of polls"
     );
     let count = browser.wait_for("#event-count", Duration::from_secs(1));
     assert_eq!(
-        number(&browser, &count, "data-events"),
-        number(&browser, &result, "data-events-recorded"),
+        browser.number::<u64>(&count, "data-events"),
+        browser.number::<u64>(&result, "data-events-recorded"),
         "events received = events recorded"
     );
-    assert_eq!(number(&browser, &count, "data-lost-batches"), 0);
+    assert_eq!(browser.number::<u64>(&count, "data-lost-batches"), 0);
     let dropped = browser.wait_for("#events-dropped", Duration::from_secs(1));
-    assert_eq!(number(&browser, &dropped, "data-dropped"), 0);
+    assert_eq!(browser.number::<u64>(&dropped, "data-dropped"), 0);
 
     // Reads that found no bytes were woken by the reactor.
-    assert!(number(&browser, &result, "data-wakes-reactor") > 0);
+    assert!(browser.number::<u64>(&result, "data-wakes-reactor") > 0);
     let notice = browser.wait_for("#what-to-notice", Duration::from_secs(1));
     let text = browser.text(&notice);
     assert!(text.contains("returned Pending"), "{text}");

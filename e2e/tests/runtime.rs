@@ -4,22 +4,9 @@
 use std::time::Duration;
 
 use pollscope_e2e::playground::Playground;
-use pollscope_e2e::webdriver::{Browser, Element};
+use pollscope_e2e::webdriver::Browser;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-fn number(browser: &Browser, element: &Element, attr: &str) -> u64 {
-    browser
-        .attr(element, attr)
-        .unwrap_or_else(|| panic!("no {attr}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("{attr}: {e}"))
-}
-
-fn open(browser: &Browser, playground: &Playground, id: &str) {
-    browser.goto(&playground.url(&format!("/#/{id}")));
-    browser.wait_for("#connection-status[data-state='connected']", WAIT);
-}
 
 fn set(browser: &Browser, name: &str, value: u64) {
     let input = browser.wait_for(&format!("#param-{name}"), WAIT);
@@ -30,7 +17,7 @@ fn set(browser: &Browser, name: &str, value: u64) {
 fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     let playground = Playground::start();
     let browser = Browser::start();
-    open(&browser, &playground, "runtime_flavors");
+    browser.open_connected(&playground.url("/#/runtime_flavors"));
     set(&browser, "workers", 2);
     set(&browser, "tasks", 8);
     set(&browser, "rounds", 6);
@@ -39,20 +26,20 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     let result = browser.wait_for("#flavors-result", WAIT);
 
     assert_eq!(
-        number(&browser, &result, "data-single-lanes"),
+        browser.number::<u64>(&result, "data-single-lanes"),
         1,
         "current_thread: one lane"
     );
     assert_eq!(
-        number(&browser, &result, "data-multi-lanes"),
+        browser.number::<u64>(&result, "data-multi-lanes"),
         2,
         "multi_thread with 2 workers: two lanes"
     );
     // Both wall times are on the page. Which is faster is not asserted here: this browser
     // draws both timelines live on the same two cores the workers run on. The backend test
     // `concepts.rs` checks the speed-up without a browser competing for the cores.
-    assert!(number(&browser, &result, "data-single-wall-us") > 0);
-    assert!(number(&browser, &result, "data-multi-wall-us") > 0);
+    assert!(browser.number::<u64>(&result, "data-single-wall-us") > 0);
+    assert!(browser.number::<u64>(&result, "data-multi-wall-us") > 0);
     let parts = browser.find_all(".flavor-part");
     assert_eq!(parts.len(), 2);
     assert_eq!(
@@ -81,9 +68,9 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
         WAIT,
     );
     for wrap in [&single, &multi] {
-        assert!(number(&browser, wrap, "data-events") > 0);
+        assert!(browser.number::<u64>(wrap, "data-events") > 0);
         assert!(
-            number(&browser, wrap, "data-tasks") >= 18,
+            browser.number::<u64>(wrap, "data-tasks") >= 18,
             "every task has a row"
         );
     }
@@ -93,7 +80,7 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
 fn spawning_shows_the_first_poll_wait_growing_with_n() {
     let playground = Playground::start();
     let browser = Browser::start();
-    open(&browser, &playground, "spawning");
+    browser.open_connected(&playground.url("/#/spawning"));
     set(&browser, "max_tasks", 300);
     set(&browser, "work_us", 50);
     browser.click(&browser.wait_for("#run-button", WAIT));
@@ -102,12 +89,12 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
     let rows = browser.find_all(".spawn-row");
     let sizes: Vec<u64> = rows
         .iter()
-        .map(|r| number(&browser, r, "data-tasks"))
+        .map(|r| browser.number::<u64>(r, "data-tasks"))
         .collect();
     assert_eq!(sizes, [10, 100, 300]);
     let waits: Vec<u64> = rows
         .iter()
-        .map(|r| number(&browser, r, "data-first-poll-max-us"))
+        .map(|r| browser.number::<u64>(r, "data-first-poll-max-us"))
         .collect();
     assert!(
         waits[2] > waits[0] * 3,
@@ -123,7 +110,7 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
         );
         // N tasks plus `main`, each with its row.
         let deadline = std::time::Instant::now() + WAIT;
-        while number(&browser, &wrap, "data-tasks") != n + 1 {
+        while browser.number::<u64>(&wrap, "data-tasks") != n + 1 {
             assert!(
                 std::time::Instant::now() < deadline,
                 "part {part}: expected {} task rows",

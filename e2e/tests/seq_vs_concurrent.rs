@@ -5,23 +5,11 @@ use std::time::Duration;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
-fn us(browser: &Browser, element: &pollscope_e2e::webdriver::Element, attr: &str) -> f64 {
-    browser
-        .attr(element, attr)
-        .unwrap_or_else(|| panic!("#result has no {attr}"))
-        .parse::<f64>()
-        .unwrap_or_else(|e| panic!("{attr}: {e}"))
-}
-
 #[test]
 fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/seq_vs_concurrent"));
-    browser.wait_for(
-        "#connection-status[data-state='connected']",
-        Duration::from_secs(20),
-    );
+    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
 
     // Knobs come from the server's descriptor; set them as a learner would.
     const A_MS: f64 = 250.0;
@@ -37,8 +25,8 @@ fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     browser.click(&run);
     let result = browser.wait_for("#result", Duration::from_secs(20));
 
-    let seq_ms = us(&browser, &result, "data-sequential-us") / 1000.0;
-    let conc_ms = us(&browser, &result, "data-concurrent-us") / 1000.0;
+    let seq_ms = browser.number::<f64>(&result, "data-sequential-us") / 1000.0;
+    let conc_ms = browser.number::<f64>(&result, "data-concurrent-us") / 1000.0;
     // Measured for real on the server: sequential ≈ sum, concurrent ≈ max. Tolerances
     // allow for a loaded 2-core machine without letting the two strategies overlap.
     assert!(
@@ -60,7 +48,7 @@ fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     let bars = browser.find_all(".fetch-bar");
     assert_eq!(bars.len(), 4, "fetch bars drawn");
     for bar in &bars {
-        let elapsed_ms = us(&browser, bar, "data-elapsed-us") / 1000.0;
+        let elapsed_ms = browser.number::<f64>(bar, "data-elapsed-us") / 1000.0;
         let delay = match browser.attr(bar, "data-server").as_deref() {
             Some("a") => A_MS,
             Some("b") => B_MS,
@@ -82,11 +70,7 @@ fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
 fn the_page_says_so_when_the_backend_is_unreachable() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/seq_vs_concurrent"));
-    browser.wait_for(
-        "#connection-status[data-state='connected']",
-        Duration::from_secs(20),
-    );
+    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
     // The backend goes away: the page must notice and start reconnecting with backoff.
     drop(playground);
     browser.wait_for(

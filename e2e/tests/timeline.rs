@@ -14,12 +14,6 @@ fn attr(browser: &Browser, element: &Element, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name}"))
 }
 
-fn number(browser: &Browser, element: &Element, name: &str) -> i64 {
-    attr(browser, element, name)
-        .parse()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 /// Wait until `check` holds (the timeline repaints on the next animation frame).
 fn until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -35,8 +29,8 @@ fn current(browser: &Browser) -> (i64, i64, String, String) {
     let panel = browser.wait_for(".timeline .tl-current-event", Duration::from_secs(1));
     let details = browser.wait_for(".timeline .tl-details", Duration::from_secs(1));
     (
-        number(browser, &wrap, "data-current-event"),
-        number(browser, &panel, "data-event-index"),
+        browser.number::<i64>(&wrap, "data-current-event"),
+        browser.number::<i64>(&panel, "data-event-index"),
         browser.text(&panel),
         browser.text(&details),
     )
@@ -46,11 +40,7 @@ fn current(browser: &Browser) -> (i64, i64, String, String) {
 fn echo_timeline_has_a_lane_per_worker_and_steps_through_the_run() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/echo"));
-    browser.wait_for(
-        "#connection-status[data-state='connected']",
-        Duration::from_secs(20),
-    );
+    browser.open_connected(&playground.url("/#/echo"));
     for (param, value) in [("workers", "2"), ("clients", "4"), ("messages", "50")] {
         let input = browser.wait_for(&format!("#param-{param}"), Duration::from_secs(5));
         browser.type_into(&input, value);
@@ -61,17 +51,24 @@ fn echo_timeline_has_a_lane_per_worker_and_steps_through_the_run() {
 
     // The timeline took in every event the page received.
     let count = browser.wait_for("#event-count", Duration::from_secs(5));
-    let received = number(&browser, &count, "data-events");
+    let received = browser.number::<i64>(&count, "data-events");
     let wrap = browser.wait_for(WRAP, Duration::from_secs(5));
     until("the timeline to take in every event", || {
         browser.attr(&wrap, "data-events").as_deref() == Some(&*received.to_string())
     });
     // One lane per worker thread.
-    assert_eq!(number(&browser, &wrap, "data-workers"), 2, "worker lanes");
-    assert!(number(&browser, &wrap, "data-lanes") >= 2);
-    assert!(number(&browser, &wrap, "data-bars") > 0, "poll bars drawn");
+    assert_eq!(
+        browser.number::<i64>(&wrap, "data-workers"),
+        2,
+        "worker lanes"
+    );
+    assert!(browser.number::<i64>(&wrap, "data-lanes") >= 2);
+    assert!(
+        browser.number::<i64>(&wrap, "data-bars") > 0,
+        "poll bars drawn"
+    );
     let tasks = browser.find_all("#task-table tr.task-row").len() as i64;
-    assert_eq!(number(&browser, &wrap, "data-tasks"), tasks);
+    assert_eq!(browser.number::<i64>(&wrap, "data-tasks"), tasks);
     // Live: the latest event is highlighted.
     assert_eq!(attr(&browser, &wrap, "data-mode"), "live");
     let last = received - 1;
@@ -147,14 +144,16 @@ fn echo_timeline_has_a_lane_per_worker_and_steps_through_the_run() {
     assert!(text.contains("waited longest at"), "{text}");
 
     // Back to the latest event, and zoom in with the keyboard: fewer polls in view.
-    let bars =
-        number(&browser, &wrap, "data-bars") + number(&browser, &wrap, "data-bucketed-polls");
+    let bars = browser.number::<i64>(&wrap, "data-bars")
+        + browser.number::<i64>(&wrap, "data-bucketed-polls");
     browser.send_keys(&wrap, "l+++++");
     until("live again", || {
         attr(&browser, &wrap, "data-mode") == "live"
     });
     until("the zoom", || {
-        number(&browser, &wrap, "data-bars") + number(&browser, &wrap, "data-bucketed-polls") < bars
+        browser.number::<i64>(&wrap, "data-bars")
+            + browser.number::<i64>(&wrap, "data-bucketed-polls")
+            < bars
     });
 
     // A look at the page, for people (not asserted).
