@@ -115,13 +115,9 @@ async fn an_oversized_message_closes_with_1009() {
 #[tokio::test]
 async fn a_client_that_vanishes_mid_run_has_its_run_cancelled() {
     let server = TestServer::start().await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::RunStarted { .. }
-    ));
+    let (client, _) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
+        .await;
     assert_eq!(server.state.live_runs(), 1);
     drop(client); // no close frame: the TCP connection just goes away
     server.until_idle().await;
@@ -130,12 +126,9 @@ async fn a_client_that_vanishes_mid_run_has_its_run_cancelled() {
 #[tokio::test]
 async fn cancel_stops_the_run_and_says_so() {
     let server = TestServer::start().await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
-    let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
-        panic!()
-    };
+    let (mut client, run_id) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
+        .await;
     client.send(&ClientMessage::Cancel { run_id }).await;
     let (_, last) = client
         .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
@@ -150,13 +143,9 @@ async fn cancel_stops_the_run_and_says_so() {
 #[tokio::test]
 async fn a_session_runs_at_most_the_configured_number_of_runs() {
     let server = TestServer::start().await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::RunStarted { .. }
-    ));
+    let (mut client, _) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
+        .await;
     client.send(&common::seq_vs_concurrent(10, 10)).await;
     let (_, last) = client
         .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
@@ -177,12 +166,9 @@ async fn a_session_runs_at_most_the_configured_number_of_runs() {
 #[tokio::test]
 async fn a_run_over_the_time_limit_is_stopped_with_run_timed_out() {
     let server = TestServer::with(|c| c.max_run_seconds = 1).await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
-    let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
-        panic!()
-    };
+    let (mut client, run_id) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
+        .await;
     let (_, last) = client
         .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
         .await;
@@ -233,12 +219,9 @@ async fn a_cancelled_run_leaves_no_loopback_port_open() {
     use pollscope_shared::results::ProgressEvent;
 
     let server = TestServer::start().await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client.send(&common::seq_vs_concurrent(3000, 3000)).await;
-    let ServerMessage::RunStarted { run_id, .. } = client.recv().await else {
-        panic!()
-    };
+    let (mut client, run_id) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
+        .await;
     // The run says where its servers listen; both answer while it runs.
     let (_, listening) = client
         .recv_until(|m| matches!(m, ServerMessage::Progress { event: ProgressEvent::Phase { name, .. }, .. } if name.starts_with("servers listening")))

@@ -5,8 +5,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::TestServer;
-use pollscope_shared::scenario::ParamValues;
-use pollscope_shared::{ClientMessage, ServerMessage};
 
 #[tokio::test]
 async fn health_reports_live_counts() {
@@ -39,19 +37,9 @@ async fn serves_the_built_frontend() {
 #[tokio::test]
 async fn shutdown_closes_sessions_with_1001_and_cancels_runs() {
     let server = TestServer::start().await;
-    let mut client = server.connect().await;
-    client.recv().await; // hello
-    client
-        .send(&ClientMessage::Run {
-            scenario: "seq_vs_concurrent".into(),
-            params: ParamValues::from([("delay_a_ms".into(), 3000), ("delay_b_ms".into(), 3000)]),
-            events: Default::default(),
-        })
+    let (mut client, _) = server
+        .start_run(&common::seq_vs_concurrent(3000, 3000))
         .await;
-    assert!(matches!(
-        client.recv().await,
-        ServerMessage::RunStarted { .. }
-    ));
     assert_eq!(server.state.live_runs(), 1);
 
     let started = Instant::now();

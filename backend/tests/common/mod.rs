@@ -53,6 +53,18 @@ impl TestServer {
         Client { ws }
     }
 
+    /// A new session that has read its hello, sent `run`, and seen it accepted: the
+    /// client and the run's id.
+    pub async fn start_run(&self, run: &ClientMessage) -> (Client, u64) {
+        let mut client = self.connect().await;
+        assert!(matches!(client.recv().await, ServerMessage::Hello { .. }));
+        client.send(run).await;
+        match client.recv().await {
+            ServerMessage::RunStarted { run_id, .. } => (client, run_id),
+            other => panic!("expected run_started, got {other:?}"),
+        }
+    }
+
     /// Wait until the live-run and live-session gauges read zero, or fail.
     pub async fn until_idle(&self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
