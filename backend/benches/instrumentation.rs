@@ -1,5 +1,7 @@
 //! What instrumentation costs, printed side by side in one run:
-//! `cargo bench -p pollscope-backend --bench instrumentation [-- --soak-secs N]`.
+//! `cargo bench -p pollscope-backend --bench instrumentation [-- --pairs N --soak-secs N
+//! --only throughput|cost|encoding|memory]`, or `-- --repeat plain|instrumented --pairs N`
+//! to run one kind only, under a profiler.
 //!
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
@@ -23,25 +25,76 @@ use pollscope_shared::instrument::{Event, EventKind, LaneId, NoProbe, Probe, Rec
 const PAIRS: usize = 9;
 const ECHO: EchoConfig = EchoConfig {
     clients: 8,
-    messages: 1500,
+    messages: 4000,
     message_bytes: 64,
 };
 
 fn main() {
-    let soak_secs: u64 = std::env::args()
-        .skip_while(|a| a != "--soak-secs")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+    let args = Args::parse();
     println!(
         "pollscope instrumentation benchmark (2 workers, {} clients x {} messages of {} bytes)\n",
         ECHO.clients, ECHO.messages, ECHO.message_bytes
     );
+    if let Some(which) = args.repeat.as_deref() {
+        // For a profiler (`perf record`): the same runs, one kind only.
+        for _ in 0..args.pairs {
+            let rate = match which {
+                "plain" => echo_once(NoProbe, None),
+                _ => instrumented_run(&mut 0, &mut 0),
+            };
+            println!("{which} {rate:.0} round trips/s");
+        }
+        return;
+    }
+    if args.wants("throughput") {
+        throughput(args.pairs);
+    }
+    if args.wants("cost") {
+        per_event_cost();
+    }
+    if args.wants("encoding") {
+        encoding();
+    }
+    if args.wants("memory") {
+        memory(args.soak_secs);
+    }
+}
 
-    throughput();
-    per_event_cost();
-    encoding();
-    memory(soak_secs);
+/// `[--pairs N] [--soak-secs N] [--only throughput|cost|encoding|memory]
+/// [--repeat plain|instrumented]` (the last runs N echo runs of one kind, for a profiler).
+struct Args {
+    pairs: usize,
+    soak_secs: u64,
+    only: Option<String>,
+    repeat: Option<String>,
+}
+
+impl Args {
+    fn parse() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let value = |flag: &str| {
+            args.iter()
+                .position(|a| a == flag)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        Self {
+            pairs: value("--pairs")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(PAIRS)
+                .clamp(1, 101),
+            soak_secs: value("--soak-secs")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(60)
+                .clamp(1, 3600),
+            only: value("--only"),
+            repeat: value("--repeat"),
+        }
+    }
+
+    fn wants(&self, section: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| only == section)
+    }
 }
 
 /// Round trips per second of one echo run, with its probe.
@@ -85,7 +138,12 @@ impl Aggregator {
                     if last {
                         return stats.events;
                     }
-                    std::thread::sleep(Duration::from_millis(16));
+                    std::thread::sleep(Duration::from_millis(
+                        std::env::var("AGG_MS")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(16),
+                    ));
                 }
             }
         });
@@ -103,45 +161,131 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-fn throughput() {
-    // Warm up both paths once (page faults, socket buffers).
+fn throughput(pairs: usize) {
+    // Warm up every kind once (page faults, socket buffers).
     echo_once(NoProbe, None);
-    let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone());
-    echo_once(recorder.clone(), Some(&recorder));
-    aggregator.finish();
+    instrumented_run(&mut 0, &mut 0);
+    naive_run();
 
     let mut plain = Vec::new();
     let mut instrumented = Vec::new();
+    let mut naive = Vec::new();
     let mut ratios = Vec::new();
     let mut events = 0;
     let mut dropped = 0;
-    for i in 0..PAIRS {
-        // Alternate which goes first, so drift on the machine hits both alike.
-        let (p, r) = if i % 2 == 0 {
-            let p = echo_once(NoProbe, None);
-            (p, instrumented_run(&mut events, &mut dropped))
-        } else {
-            let r = instrumented_run(&mut events, &mut dropped);
-            (echo_once(NoProbe, None), r)
-        };
-        plain.push(p);
-        instrumented.push(r);
-        ratios.push(r / p);
+    for i in 0..pairs {
+        // Rotate which kind goes first, so drift on the machine hits all alike.
+        let mut round = [0.0; 3];
+        for k in 0..3 {
+            let kind = (i + k) % 3;
+            round[kind] = match kind {
+                0 => echo_once(NoProbe, None),
+                1 => instrumented_run(&mut events, &mut dropped),
+                _ => naive_run(),
+            };
+        }
+        plain.push(round[0]);
+        instrumented.push(round[1]);
+        naive.push(round[2]);
+        ratios.push(round[1] / round[0]);
     }
-    let (p, r) = (median(&mut plain), median(&mut instrumented));
-    println!("1. echo throughput ({PAIRS} interleaved pairs, medians)");
+    let (p, r, n) = (
+        median(&mut plain),
+        median(&mut instrumented),
+        median(&mut naive),
+    );
+    println!("1. echo throughput ({pairs} interleaved rounds, medians)");
     println!("   plain          {p:>10.0} round trips/s");
     println!(
         "   instrumented   {r:>10.0} round trips/s   ({} events/run, {} dropped in all)",
-        events / PAIRS as u64,
+        events / pairs as u64,
         dropped
     );
     println!(
-        "   ratio instrumented / plain: {:.3} (median of medians), {:.3} (median of pair ratios)   target >= 0.95\n",
+        "   naive wrapper  {n:>10.0} round trips/s   (reference: two Instant::now() and a channel send per poll)"
+    );
+    println!(
+        "   ratio instrumented / plain: {:.3} (median of medians), {:.3} (median of round ratios)   target >= 0.95",
         r / p,
         median(&mut ratios)
     );
+    println!("   ratio naive wrapper / plain: {:.3}\n", n / p);
+}
+
+/// The reference the issue quotes: a wrapper that reads the clock around every poll and
+/// sends the pair down a channel to a consumer thread.
+#[derive(Clone)]
+struct NaiveProbe {
+    tx: std::sync::mpsc::Sender<(u32, Instant, Instant)>,
+}
+
+struct NaiveTask<F> {
+    id: u32,
+    future: std::pin::Pin<Box<F>>,
+    tx: std::sync::mpsc::Sender<(u32, Instant, Instant)>,
+}
+
+impl<F: Future> Future for NaiveTask<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let started = Instant::now();
+        let poll = self.future.as_mut().poll(cx);
+        let _ = self.tx.send((self.id, started, Instant::now()));
+        poll
+    }
+}
+
+impl Probe for NaiveProbe {
+    type Task<F: Future + Send + 'static> = NaiveTask<F>;
+    type Wait<F: Future + Send> = F;
+
+    fn task<F: Future + Send + 'static>(
+        &self,
+        _name: impl Into<pollscope_shared::instrument::event::Name>,
+        future: F,
+    ) -> NaiveTask<F> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        NaiveTask {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            future: Box::pin(future),
+            tx: self.tx.clone(),
+        }
+    }
+    fn io<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+    fn timer<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+    fn point<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+}
+
+fn naive_run() -> f64 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The consumer drains every 16 ms, like the aggregator, rather than blocking in
+    // `recv`: a sender then never has to wake it.
+    let consumer = std::thread::spawn(move || {
+        let mut busy = Duration::ZERO;
+        loop {
+            loop {
+                match rx.try_recv() {
+                    Ok((_, started, ended)) => busy += ended - started,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => return busy,
+                }
+            }
+            std::thread::sleep(Duration::from_millis(16));
+        }
+    });
+    let rate = echo_once(NaiveProbe { tx }, None);
+    std::hint::black_box(consumer.join().expect("consumer"));
+    rate
 }
 
 fn instrumented_run(events: &mut u64, dropped: &mut u64) -> f64 {
@@ -231,6 +375,21 @@ fn encoding() {
     println!(
         "3. event encoding, on a real echo recording of {} events",
         batch.events.len()
+    );
+    let round_trips = f64::from(ECHO.clients * ECHO.messages);
+    let mut by_kind = std::collections::BTreeMap::<&str, u64>::new();
+    for event in &batch.events {
+        *by_kind.entry(event.kind.label()).or_default() += 1;
+    }
+    let per_round_trip: Vec<String> = by_kind
+        .iter()
+        .filter(|(_, count)| **count as f64 / round_trips >= 0.01)
+        .map(|(kind, count)| format!("{kind} {:.2}", *count as f64 / round_trips))
+        .collect();
+    println!(
+        "   events per round trip {:.2}: {}",
+        n / round_trips,
+        per_round_trip.join(", ")
     );
     println!(
         "   binary {:>6.2} bytes/event   json {:>6.2} bytes/event   ratio binary / json: {:.3}   target <= 0.2",

@@ -36,20 +36,7 @@ pub fn outcome_label(outcome: PollOutcome) -> &'static str {
 
 /// The `data-kind` of an event.
 pub fn event_kind(event: &Event) -> &'static str {
-    match event.kind {
-        EventKind::Lane { .. } => "lane",
-        EventKind::Park { .. } => "park",
-        EventKind::Unpark { .. } => "unpark",
-        EventKind::Spawn { .. } => "spawn",
-        EventKind::PollStart { .. } => "poll-start",
-        EventKind::PollEnd { .. } => "poll-end",
-        EventKind::Wake { .. } => "wake",
-        EventKind::WakerClone { .. } => "waker-clone",
-        EventKind::WakerDrop { .. } => "waker-drop",
-        EventKind::SpanEnter { .. } => "span-enter",
-        EventKind::SpanExit { .. } => "span-exit",
-        EventKind::Complete { .. } => "complete",
-    }
+    event.kind.label()
 }
 
 /// One sentence for one event (the model must have ingested it).

@@ -151,6 +151,24 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// A short kebab-case name of the kind (the page's `data-kind`, the benchmark's table).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Lane { .. } => "lane",
+            Self::Park { .. } => "park",
+            Self::Unpark { .. } => "unpark",
+            Self::Spawn { .. } => "spawn",
+            Self::PollStart { .. } => "poll-start",
+            Self::PollEnd { .. } => "poll-end",
+            Self::Wake { .. } => "wake",
+            Self::WakerClone { .. } => "waker-clone",
+            Self::WakerDrop { .. } => "waker-drop",
+            Self::SpanEnter { .. } => "span-enter",
+            Self::SpanExit { .. } => "span-exit",
+            Self::Complete { .. } => "complete",
+        }
+    }
+
     /// The task an event is about, if any.
     pub fn task(&self) -> Option<TaskId> {
         match self {

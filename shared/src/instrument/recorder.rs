@@ -40,6 +40,10 @@ thread_local! {
     static CURRENT_RECORDER: Cell<*const Recorder> = const { Cell::new(std::ptr::null()) };
     /// The innermost await point that returned Pending during the current poll.
     pub(crate) static PENDING_SPAN: Cell<Option<(SpanId, Resource)>> = const { Cell::new(None) };
+    /// The poll running on this thread, if any: its recorder's id, when it started, and
+    /// where the await points it opens wait to be recorded (on the poll's stack).
+    static POLL: Cell<(u64, u64, *mut OpenedSpans)> =
+        const { Cell::new((0, 0, std::ptr::null_mut())) };
     /// This thread's buffer in the recorder it last recorded for (the common case: a
     /// runtime thread records for one run only).
     static SHARD: RefCell<Option<ShardHandle>> = const { RefCell::new(None) };
@@ -74,13 +78,21 @@ const SPAN_THREADS: u32 = 64;
 
 /// One thread's events, in the order (and so the time order) it recorded them.
 struct Shard {
-    buffer: Mutex<Vec<Event>>,
+    buffer: Mutex<Buffers>,
     /// Span ids handed out on this thread: `index << 26 | count`. Only this thread
     /// increments it, so the atomic is never contended.
     index: u32,
     next_span: AtomicU32,
     /// Its thread exited (or moved on to another recorder): once drained, it can go.
     retired: AtomicBool,
+}
+
+/// The buffer a thread records into, and an empty one with its memory kept, which the
+/// next drain swaps in: a fresh allocation every drain made the recording thread fault in
+/// new pages on its hot path.
+struct Buffers {
+    live: Vec<Event>,
+    spare: Vec<Event>,
 }
 
 /// A thread's hold on its shard. Dropped when the thread exits or starts recording for
@@ -150,9 +162,10 @@ impl Recorder {
                     Some((_, shard)) => shard.clone(),
                     None => {
                         let shard = Arc::new(Shard {
-                            buffer: Mutex::new(Vec::with_capacity(
-                                self.shared.capacity.min(1 << 12),
-                            )),
+                            buffer: Mutex::new(Buffers {
+                                live: Vec::with_capacity(self.shared.capacity.min(1 << 12)),
+                                spare: Vec::new(),
+                            }),
                             index: self.shared.next_shard.fetch_add(1, Ordering::Relaxed)
                                 % SPAN_THREADS,
                             next_span: AtomicU32::new(1),
@@ -178,56 +191,144 @@ impl Recorder {
     /// most for the aggregator's swap of this one buffer.
     #[inline]
     pub fn record(&self, kind: EventKind) {
-        let (recorder, shard) = FAST_SHARD.get();
-        let pushed = if recorder == self.shared.id && !shard.is_null() {
-            // SAFETY: the pointer was taken from the `Arc` that this thread's `SHARD` handle
-            // holds, and is reset before that handle is dropped, so the shard is alive.
-            self.push(unsafe { &*shard }, kind)
+        self.record_stamped(kind, Stamp::Now);
+    }
+
+    /// Record `kind` at the time of this thread's last event, without reading the clock,
+    /// if that event belongs to the poll running on this thread; otherwise now.
+    ///
+    /// For what happens inside a poll and needs no time of its own (a waker cloned, an
+    /// await point found ready): a clock read costs more than the rest of a record. The
+    /// event stays in order on its thread, and inside its poll.
+    #[inline]
+    pub(crate) fn record_in_poll(&self, kind: EventKind) {
+        let (recorder, started, _) = POLL.get();
+        let stamp = if recorder == self.shared.id {
+            Stamp::LastSince(started)
         } else {
-            self.push(&self.shard(), kind)
+            Stamp::Now
         };
-        if !pushed {
+        self.record_stamped(kind, stamp);
+    }
+
+    /// Record `kind` now; returns its time, or `None` if it was dropped.
+    #[inline]
+    pub(crate) fn record_timed(&self, kind: EventKind) -> Option<u64> {
+        self.record_stamped(kind, Stamp::Now)
+    }
+
+    /// Record `kind`; returns its time, or `None` if it was dropped.
+    #[inline]
+    fn record_stamped(&self, kind: EventKind, stamp: Stamp) -> Option<u64> {
+        let t_ns = self.with_buffer(|buffer, capacity| {
+            if buffer.len() >= capacity {
+                return None;
+            }
+            let t_ns = self.stamp(buffer, stamp);
+            buffer.push(Event { t_ns, kind });
+            Some(t_ns)
+        });
+        if t_ns.is_none() {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        t_ns
+    }
+
+    /// Record several events at one instant, with one clock read (those that do not fit
+    /// are dropped and counted).
+    pub(crate) fn record_all(&self, kinds: impl IntoIterator<Item = EventKind>) {
+        let dropped = self.with_buffer(|buffer, capacity| {
+            let t_ns = self.stamp(buffer, Stamp::Now);
+            let mut dropped = 0;
+            for kind in kinds {
+                if buffer.len() < capacity {
+                    buffer.push(Event { t_ns, kind });
+                } else {
+                    dropped += 1;
+                }
+            }
+            dropped
+        });
+        if dropped > 0 {
+            self.shared.dropped.fetch_add(dropped, Ordering::Relaxed);
         }
     }
 
-    fn push(&self, shard: &Shard, kind: EventKind) -> bool {
-        let mut buffer = lock(&shard.buffer);
-        if buffer.len() >= self.shared.capacity {
-            return false;
+    /// Run `f` on this thread's live buffer, under its lock.
+    #[inline]
+    fn with_buffer<R>(&self, f: impl FnOnce(&mut Vec<Event>, usize) -> R) -> R {
+        let (recorder, shard) = FAST_SHARD.get();
+        let capacity = self.shared.capacity;
+        if recorder == self.shared.id && !shard.is_null() {
+            // SAFETY: the pointer was taken from the `Arc` that this thread's `SHARD` handle
+            // holds, and is reset before that handle is dropped, so the shard is alive.
+            f(&mut lock(unsafe { &(*shard).buffer }).live, capacity)
+        } else {
+            f(&mut lock(&self.shard().buffer).live, capacity)
         }
-        // Stamped under the buffer's lock: a buffer is in time order, and an event stamped
-        // before a drain's cutoff is in its buffer before the drain can lock it.
-        let t_ns = self.now_ns();
-        buffer.push(Event { t_ns, kind });
-        true
+    }
+
+    /// An event's time, taken under its buffer's lock: so a buffer is in time order, and
+    /// an event stamped before a drain's cutoff is in its buffer before the drain locks it.
+    #[inline]
+    fn stamp(&self, buffer: &[Event], stamp: Stamp) -> u64 {
+        match (stamp, buffer.last()) {
+            // Still in the buffer, so no drain has passed it: reusing its time keeps every
+            // drain's cutoff behind this event too.
+            (Stamp::LastSince(floor), Some(last)) if last.t_ns >= floor => last.t_ns,
+            _ => self.now_ns(),
+        }
     }
 
     /// Take every event recorded up to now, from every thread, oldest first.
     pub fn drain(&self) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.drain_into(&mut events);
+        events
+    }
+
+    /// Append every event recorded up to now, from every thread, oldest first, to `out`
+    /// (whose memory the caller can keep from one drain to the next).
+    pub fn drain_into(&self, out: &mut Vec<Event>) {
         let cutoff = self.now_ns();
         let shards: Vec<Arc<Shard>> = lock(&self.shared.shards)
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
-        let mut parts: Vec<Vec<Event>> = Vec::with_capacity(shards.len());
+        let start = out.len();
         for shard in &shards {
-            let mut buffer = lock(&shard.buffer);
+            let mut buffers = lock(&shard.buffer);
             // Events stamped after the cutoff stay for the next drain.
-            let upto = buffer.partition_point(|e| e.t_ns <= cutoff);
-            if upto == buffer.len() {
-                // Size the next buffer by what this thread recorded last time.
-                let fresh = Vec::with_capacity(upto.max(64).min(self.shared.capacity));
-                parts.push(std::mem::replace(&mut *buffer, fresh));
-            } else {
-                parts.push(buffer.drain(..upto).collect());
+            let upto = buffers.live.partition_point(|e| e.t_ns <= cutoff);
+            if upto == 0 {
+                continue;
             }
+            if upto < buffers.live.len() {
+                out.extend(buffers.live.drain(..upto));
+                continue;
+            }
+            // The usual case: take the whole buffer, leave the spare in its place, and copy
+            // out with the lock released.
+            let mut spare = std::mem::take(&mut buffers.spare);
+            if spare.capacity() == 0 {
+                // Sized by what this thread recorded since the last drain.
+                spare.reserve_exact(upto.max(64).min(self.shared.capacity));
+            }
+            let mut full = std::mem::replace(&mut buffers.live, spare);
+            drop(buffers);
+            out.append(&mut full);
+            lock(&shard.buffer).spare = full;
         }
         // Forget the shards of threads that are gone, once nothing is left in them.
         lock(&self.shared.shards).retain(|(_, shard)| {
-            !(shard.retired.load(Ordering::Acquire) && lock(&shard.buffer).is_empty())
+            !(shard.retired.load(Ordering::Acquire) && lock(&shard.buffer).live.is_empty())
         });
-        merge_by_time(parts)
+        // Each thread's events are in time order: the standard stable sort finds those runs
+        // and merges them, about a nanosecond an event (a k-way merge by hand cost 30), and
+        // keeps each thread's own order for equal times.
+        if shards.len() > 1 {
+            out[start..].sort_by_key(|e| e.t_ns);
+        }
     }
 
     /// Buffers currently held, one per recording thread still alive (or not yet drained).
@@ -294,6 +395,43 @@ impl Recorder {
             (shard.index, shard.next_span.fetch_add(1, Ordering::Relaxed))
         };
         SpanId(shard.0 << 26 | (shard.1 & 0x03FF_FFFF))
+    }
+
+    /// An await point of `task` returned Pending for the first time: it is recorded as
+    /// opened when the running poll ends, if it is still waiting then (see [`OpenedSpans`]).
+    pub(crate) fn open_span(&self, task: TaskId, name: &'static str) -> SpanId {
+        let span = self.next_span();
+        let (recorder, _, opened) = POLL.get();
+        // SAFETY: `POLL` points at the running poll's `OpenedSpans` (on its stack) while
+        // its `PollScope` guard lives, and is reset before that.
+        let staged = recorder == self.shared.id
+            && !opened.is_null()
+            && unsafe { &mut *opened }.push(task, span, name);
+        if !staged {
+            self.record(EventKind::SpanEnter {
+                task,
+                span,
+                name: name.into(),
+            });
+        }
+        span
+    }
+
+    /// The await point of `span` is done waiting (ready, or dropped).
+    pub(crate) fn close_span(&self, task: TaskId, span: SpanId) {
+        let (recorder, _, opened) = POLL.get();
+        // SAFETY: as in `open_span`.
+        if recorder == self.shared.id && !opened.is_null() && unsafe { &mut *opened }.remove(span) {
+            // Opened and closed within one poll: the task never waited on it.
+            if PENDING_SPAN
+                .get()
+                .is_some_and(|(pending, _)| pending == span)
+            {
+                PENDING_SPAN.set(None);
+            }
+            return;
+        }
+        self.record_in_poll(EventKind::SpanExit { task, span });
     }
 
     /// The task of this recorder being polled on this thread, if any.
@@ -389,6 +527,89 @@ impl Recorder {
     }
 }
 
+/// Await points that first returned Pending during one poll. They are recorded as opened
+/// together with the poll's end, with its time (one clock read for all): the wait starts
+/// when the task yields. One that is done before then (a `select!` branch dropped when
+/// another won) made the task wait for nothing and is not recorded at all.
+pub(crate) struct OpenedSpans {
+    spans: [(TaskId, SpanId, &'static str); OpenedSpans::CAPACITY],
+    len: usize,
+}
+
+impl OpenedSpans {
+    /// Beyond this many in one poll, a span is recorded as opened at once.
+    const CAPACITY: usize = 8;
+
+    pub(crate) fn new() -> Self {
+        Self {
+            spans: [(TaskId(0), SpanId(0), ""); Self::CAPACITY],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, task: TaskId, span: SpanId, name: &'static str) -> bool {
+        if self.len == Self::CAPACITY {
+            return false;
+        }
+        self.spans[self.len] = (task, span, name);
+        self.len += 1;
+        true
+    }
+
+    fn remove(&mut self, span: SpanId) -> bool {
+        let Some(i) = self.spans[..self.len].iter().position(|s| s.1 == span) else {
+            return false;
+        };
+        self.spans.copy_within(i + 1..self.len, i);
+        self.len -= 1;
+        true
+    }
+
+    /// The `SpanEnter` events, in the order the await points opened.
+    pub(crate) fn enter_events(&self) -> impl Iterator<Item = EventKind> + '_ {
+        self.spans[..self.len]
+            .iter()
+            .map(|&(task, span, name)| EventKind::SpanEnter {
+                task,
+                span,
+                name: name.into(),
+            })
+    }
+}
+
+/// Marks a poll of `recorder` as running on this thread until dropped, restoring the
+/// outer one (a poll can run inside another's).
+pub(crate) struct PollScope((u64, u64, *mut OpenedSpans));
+
+impl PollScope {
+    /// `started`: the time of the poll's start event (`None` if it was dropped).
+    /// `opened` must stay where it is, untouched, until the guard is dropped.
+    pub(crate) fn enter(
+        recorder: &Recorder,
+        started: Option<u64>,
+        opened: *mut OpenedSpans,
+    ) -> Self {
+        let floor = started.unwrap_or(u64::MAX);
+        Self(POLL.replace((recorder.shared.id, floor, opened)))
+    }
+}
+
+impl Drop for PollScope {
+    fn drop(&mut self) {
+        POLL.set(self.0);
+    }
+}
+
+/// How [`Recorder::record_stamped`] times an event.
+#[derive(Clone, Copy)]
+enum Stamp {
+    /// Read the clock.
+    Now,
+    /// The time of this thread's last event if it is at or after this time (the start of
+    /// the running poll), else the clock.
+    LastSince(u64),
+}
+
 /// Marks a task as the one running on this thread until dropped (also when unwinding),
 /// restoring whatever ran before: wakes made meanwhile are attributed to it.
 pub(crate) struct CurrentTask(Option<(u64, TaskId)>, *const Recorder);
@@ -466,22 +687,4 @@ fn thread_name(lane: LaneId) -> String {
 #[cfg(target_arch = "wasm32")]
 fn thread_name(_lane: LaneId) -> String {
     "main".to_owned()
-}
-
-/// Merge per-thread runs, each already in time order, into one time-ordered list.
-///
-/// Concatenate, then a stable sort: the standard sort finds the already-sorted runs and
-/// merges them, which costs about a nanosecond an event (a k-way merge by hand cost 30),
-/// and a stable sort keeps each thread's own order for equal timestamps.
-fn merge_by_time(parts: Vec<Vec<Event>>) -> Vec<Event> {
-    let mut parts: Vec<Vec<Event>> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-    if parts.len() <= 1 {
-        return parts.pop().unwrap_or_default();
-    }
-    let mut merged = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        merged.extend(part);
-    }
-    merged.sort_by_key(|e| e.t_ns);
-    merged
 }

@@ -1,9 +1,9 @@
 //! [`AwaitPoint`]: a named `.await` inside a task, recorded as a span.
 //!
-//! The span opens the first time the inner future returns Pending, and closes when it is
-//! ready (or dropped). An await point that is ready at once never waited, so it is not
-//! recorded: in an echo server most writes complete immediately, and recording them would
-//! double the events for nothing the learner needs to see.
+//! The span opens when a poll ends with the inner future still Pending (the task yields
+//! there), and closes when it is ready (or dropped). An await point that never made its
+//! task wait is not recorded: in an echo server most writes complete immediately, and
+//! recording them would double the events for nothing the learner needs to see.
 //!
 //! When the inner future returns Pending, the span marks itself as what the task is
 //! waiting on, so the task's `PollEnd` names the `.await` that could not go on, and a wake
@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::event::{EventKind, SpanId, TaskId};
+use super::event::{SpanId, TaskId};
 use super::recorder::{PENDING_SPAN, with_current_task};
 
 /// What an await point waits on.
@@ -72,24 +72,15 @@ impl<F: Future> Future for AwaitPoint<F> {
         match (&poll, this.open) {
             (Poll::Pending, None) => {
                 let name = this.name;
-                this.open = with_current_task(|recorder, task| {
-                    let span = recorder.next_span();
-                    recorder.record(EventKind::SpanEnter {
-                        task,
-                        span,
-                        name: name.into(),
-                    });
-                    (task, span)
-                });
+                this.open =
+                    with_current_task(|recorder, task| (task, recorder.open_span(task, name)));
                 if let Some((_, span)) = this.open {
                     claim_pending(span, this.resource);
                 }
             }
             (Poll::Pending, Some((_, span))) => claim_pending(span, this.resource),
             (Poll::Ready(_), Some((task, span))) => {
-                with_current_task(|recorder, _| {
-                    recorder.record(EventKind::SpanExit { task, span })
-                });
+                with_current_task(|recorder, _| recorder.close_span(task, span));
                 this.open = None;
             }
             (Poll::Ready(_), None) => {}
@@ -108,7 +99,7 @@ fn claim_pending(span: SpanId, resource: Resource) {
 impl<F> Drop for AwaitPoint<F> {
     fn drop(&mut self) {
         if let Some((task, span)) = self.open.take() {
-            with_current_task(|recorder, _| recorder.record(EventKind::SpanExit { task, span }));
+            with_current_task(|recorder, _| recorder.close_span(task, span));
         }
     }
 }

@@ -12,13 +12,13 @@ use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
-use super::recorder::{CurrentTask, PENDING_SPAN, Recorder};
+use super::recorder::{CurrentTask, OpenedSpans, PENDING_SPAN, PollScope, Recorder};
 use super::span::Resource;
 
 /// A future whose spawn, polls, wakes and completion are recorded. Create with
@@ -35,11 +35,21 @@ pub struct Instrumented<F: Future> {
 }
 
 /// The waker handed to the instrumented future.
+///
+/// Aligned to a cache line so that, inside its `Arc`, the reference counts (written by
+/// every clone and every wake, often from the other core) do not share a line with these
+/// fields, which a wake only reads.
+#[repr(align(64))]
 struct TaskWaker {
     task: TaskId,
     recorder: Recorder,
-    /// The runtime's waker for this task, refreshed when a poll brings a different one.
-    runtime_waker: Mutex<Option<Waker>>,
+    /// The runtime's waker for this task, stored by the first poll. Runtimes hand a task
+    /// the same waker on every poll, so a wake reads it without taking a lock.
+    runtime_waker: OnceLock<Waker>,
+    /// Used instead, from the first poll that brings a waker that would not wake the
+    /// first one (the task moved to another executor).
+    replaced_waker: Mutex<Option<Waker>>,
+    replaced: AtomicBool,
     /// What the task's innermost pending await point waits on (a [`Resource`] as u8).
     waiting_on: AtomicU8,
     /// Set when the task completed: late wakes are forwarded but no longer recorded.
@@ -54,7 +64,9 @@ impl<F: Future> Instrumented<F> {
             waker: Arc::new(TaskWaker {
                 task,
                 recorder,
-                runtime_waker: Mutex::new(None),
+                runtime_waker: OnceLock::new(),
+                replaced_waker: Mutex::new(None),
+                replaced: AtomicBool::new(false),
                 waiting_on: AtomicU8::new(Resource::Other as u8),
                 completed: AtomicBool::new(false),
             }),
@@ -100,47 +112,45 @@ impl<F: Future> Future for Instrumented<F> {
             .as_ref()
             .is_some_and(|w| w.will_wake(cx.waker()))
         {
-            let fresh = cx.waker().clone();
-            *this
-                .waker
-                .runtime_waker
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(fresh.clone());
-            this.last_runtime_waker = Some(fresh);
+            this.waker.store_runtime_waker(cx.waker());
+            this.last_runtime_waker = Some(cx.waker().clone());
         }
 
         let lane = Some(recorder.lane(LaneKind::Worker));
-        recorder.record(EventKind::PollStart { task, lane });
+        let started = recorder.record_timed(EventKind::PollStart { task, lane });
         let outer_pending = PENDING_SPAN.take();
         let waker = this.waker.borrowed_waker();
         let mut inner_cx = Context::from_waker(&waker);
+        let mut opened = OpenedSpans::new();
         let result = {
             let _current = CurrentTask::enter(recorder, task);
+            let _poll = PollScope::enter(recorder, started, &raw mut opened);
             catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
         };
         let pending = PENDING_SPAN.replace(outer_pending);
+        let end = |outcome, waiting_on| {
+            // The await points that made the task wait open now, with the poll's end.
+            let poll_end = EventKind::PollEnd {
+                task,
+                lane,
+                outcome,
+                waiting_on,
+            };
+            recorder.record_all(opened.enter_events().chain(std::iter::once(poll_end)));
+        };
 
         match result {
             Ok(Poll::Pending) => {
-                let resource = pending.map_or(Resource::Other, |(_, r)| r);
-                this.waker
-                    .waiting_on
-                    .store(resource as u8, Ordering::Relaxed);
-                recorder.record(EventKind::PollEnd {
-                    task,
-                    lane,
-                    outcome: PollOutcome::Pending,
-                    waiting_on: pending.map(|(span, _)| span),
-                });
+                let resource = pending.map_or(Resource::Other, |(_, r)| r) as u8;
+                // Written only when it changes, so the line stays shared with the waking core.
+                if this.waker.waiting_on.load(Ordering::Relaxed) != resource {
+                    this.waker.waiting_on.store(resource, Ordering::Relaxed);
+                }
+                end(PollOutcome::Pending, pending.map(|(span, _)| span));
                 Poll::Pending
             }
             Ok(Poll::Ready(output)) => {
-                recorder.record(EventKind::PollEnd {
-                    task,
-                    lane,
-                    outcome: PollOutcome::Ready,
-                    waiting_on: None,
-                });
+                end(PollOutcome::Ready, None);
                 let outcome = if (this.is_error)(&output) {
                     TaskOutcome::Error
                 } else {
@@ -150,12 +160,7 @@ impl<F: Future> Future for Instrumented<F> {
                 Poll::Ready(output)
             }
             Err(panic) => {
-                recorder.record(EventKind::PollEnd {
-                    task,
-                    lane,
-                    outcome: PollOutcome::Panicked,
-                    waiting_on: None,
-                });
+                end(PollOutcome::Panicked, None);
                 this.complete(TaskOutcome::Panicked);
                 // The runtime still sees the panic (as a `JoinError` for tokio).
                 resume_unwind(panic)
@@ -198,16 +203,25 @@ impl TaskWaker {
                 by_ref,
             });
         }
-        // `wake_by_ref` under the lock rather than clone-then-wake: a clone is a reference
-        // count round trip on the runtime's task, often from another core. Runtimes only
-        // schedule in `wake` (none polls the task inline), so this cannot re-enter here.
-        if let Some(waker) = self
-            .runtime_waker
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-        {
+        // `wake_by_ref` rather than clone-then-wake: a clone is a reference count round
+        // trip on the runtime's task, often from another core.
+        if self.replaced.load(Ordering::Acquire) {
+            // Runtimes only schedule in `wake` (none polls the task inline), so this cannot
+            // re-enter the lock.
+            if let Some(waker) = lock(&self.replaced_waker).as_ref() {
+                waker.wake_by_ref();
+            }
+        } else if let Some(waker) = self.runtime_waker.get() {
             waker.wake_by_ref();
+        }
+    }
+
+    /// Remember the waker a poll brought (it differs from the last one remembered).
+    fn store_runtime_waker(&self, waker: &Waker) {
+        let first = self.runtime_waker.get_or_init(|| waker.clone());
+        if !first.will_wake(waker) {
+            *lock(&self.replaced_waker) = Some(waker.clone());
+            self.replaced.store(true, Ordering::Release);
         }
     }
 
@@ -230,11 +244,17 @@ impl TaskWaker {
         }
     }
 
+    /// Record a clone or drop of this waker: inside a poll, at the time of the thread's
+    /// last event (it needs no clock read of its own).
     fn note(&self, kind: fn(TaskId) -> EventKind) {
         if !self.completed.load(Ordering::Acquire) {
-            self.recorder.record(kind(self.task));
+            self.recorder.record_in_poll(kind(self.task));
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
