@@ -6,7 +6,7 @@
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
 //!    The instrumented runs also pay for an aggregator draining, folding and encoding the
-//!    events every 16 ms, as the server does.
+//!    events as the server does (every 2 ms, sent every 16 ms).
 //! 2. Cost of one recorded event, on one thread and with two threads recording at once.
 //! 3. Bytes per event, binary ÷ JSON, on a real echo recording; decode time of a
 //!    100k-event batch in both encodings.
@@ -16,9 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
 use pollscope_backend::runtime::{self, RuntimeSpec};
 use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
-use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
 use pollscope_shared::instrument::stats::RunTotals;
 use pollscope_shared::instrument::{Event, EventKind, LaneId, NoProbe, Probe, Recorder, TaskId};
 
@@ -42,7 +43,11 @@ fn main() {
                 "plain" => echo_once(NoProbe, None),
                 _ => instrumented_run(&mut 0, &mut 0),
             };
-            println!("{which} {rate:.0} round trips/s");
+            println!(
+                "{which} {:.0} round trips/s, {:.2} us CPU per round trip",
+                rate.rate,
+                rate.cpu_ns / 1e3
+            );
         }
         return;
     }
@@ -97,21 +102,54 @@ impl Args {
     }
 }
 
-/// Round trips per second of one echo run, with its probe.
-fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> f64 {
+/// One echo run's figures.
+#[derive(Debug, Clone, Copy, Default)]
+struct Measured {
+    /// Round trips per second.
+    rate: f64,
+    /// CPU time of the whole process (every thread, the aggregator's too) per round trip,
+    /// in nanoseconds: unlike the rate, it does not move when the machine's host takes
+    /// time away from this machine.
+    cpu_ns: f64,
+    /// Of which the aggregator's work (instrumented runs).
+    aggregator_ns: f64,
+}
+
+/// CPU time this process has used so far (user + system, all threads), in nanoseconds.
+fn process_cpu_ns() -> f64 {
+    // SAFETY: `getrusage` only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let ns = |t: libc::timeval| t.tv_sec as f64 * 1e9 + t.tv_usec as f64 * 1e3;
+    ns(usage.ru_utime) + ns(usage.ru_stime)
+}
+
+/// One echo run with its probe.
+fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> Measured {
     let rt = runtime::build(RuntimeSpec { workers: 2 }, recorder).expect("runtime");
+    let cpu_before = process_cpu_ns();
     let outcome = rt.block_on(async move {
         let main = probe.task("main", echo_workload(probe.clone(), ECHO));
         tokio::spawn(main).await.expect("join").expect("echo")
     });
-    outcome.latencies_us.len() as f64 / outcome.elapsed.as_secs_f64()
+    let cpu = process_cpu_ns() - cpu_before;
+    let round_trips = outcome.latencies_us.len() as f64;
+    Measured {
+        rate: round_trips / outcome.elapsed.as_secs_f64(),
+        cpu_ns: cpu / round_trips,
+        aggregator_ns: 0.0,
+    }
 }
 
-/// Drains a recorder every 16 ms on its own thread, as the server's aggregator does:
-/// count totals and encode a binary batch. Returns events seen when stopped.
+/// Drains a recorder on its own thread as the server's aggregator does (see
+/// `pollscope_backend::events`): every 2 ms, count totals and encode; every 16 ms, finish
+/// a binary batch. Returns events seen when stopped.
 struct Aggregator {
     stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<u64>,
+    thread: std::thread::JoinHandle<(u64, Duration)>,
 }
 
 impl Aggregator {
@@ -121,36 +159,35 @@ impl Aggregator {
             let stop = stop.clone();
             move || {
                 let mut stats = RunTotals::default();
+                let mut builder = BinaryBatchBuilder::default();
                 let mut seq = 0;
+                let mut last_sent = Instant::now();
+                let mut busy = Duration::ZERO;
                 loop {
                     let last = stop.load(Ordering::Relaxed);
-                    let events = recorder.drain();
-                    stats.apply_all(&events);
-                    let batch = EventBatch {
-                        run_id: 1,
-                        part: 0,
-                        seq,
-                        dropped_total: recorder.dropped(),
-                        events,
-                    };
-                    std::hint::black_box(batch.encode_binary());
-                    seq += 1;
-                    if last {
-                        return stats.events;
+                    let started = Instant::now();
+                    recorder.drain_each(|event| {
+                        stats.apply(event);
+                        builder.push(event);
+                    });
+                    if last || last_sent.elapsed() >= FLUSH_INTERVAL {
+                        last_sent = Instant::now();
+                        std::hint::black_box(builder.finish(1, 0, seq, recorder.dropped()));
+                        seq += 1;
                     }
-                    std::thread::sleep(Duration::from_millis(
-                        std::env::var("AGG_MS")
-                            .ok()
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(16),
-                    ));
+                    busy += started.elapsed();
+                    if last {
+                        return (stats.events, busy);
+                    }
+                    std::thread::sleep(DRAIN_INTERVAL);
                 }
             }
         });
         Self { stop, thread }
     }
 
-    fn finish(self) -> u64 {
+    /// Events seen, and the time spent draining, folding and encoding them.
+    fn finish(self) -> (u64, Duration) {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.join().expect("aggregator")
     }
@@ -162,54 +199,67 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn throughput(pairs: usize) {
+    const KINDS: usize = 4;
+    let run = |kind: usize, events: &mut u64, dropped: &mut u64| match kind {
+        0 => echo_once(NoProbe, None),
+        1 => instrumented_run(events, dropped),
+        2 => naive_run(),
+        _ => monitor_run(),
+    };
     // Warm up every kind once (page faults, socket buffers).
-    echo_once(NoProbe, None);
-    instrumented_run(&mut 0, &mut 0);
-    naive_run();
+    for kind in 0..KINDS {
+        run(kind, &mut 0, &mut 0);
+    }
 
-    let mut plain = Vec::new();
-    let mut instrumented = Vec::new();
-    let mut naive = Vec::new();
-    let mut ratios = Vec::new();
+    let mut runs: [Vec<Measured>; KINDS] = Default::default();
+    let mut ratios: [Vec<f64>; KINDS] = Default::default();
     let mut events = 0;
     let mut dropped = 0;
     for i in 0..pairs {
         // Rotate which kind goes first, so drift on the machine hits all alike.
-        let mut round = [0.0; 3];
-        for k in 0..3 {
-            let kind = (i + k) % 3;
-            round[kind] = match kind {
-                0 => echo_once(NoProbe, None),
-                1 => instrumented_run(&mut events, &mut dropped),
-                _ => naive_run(),
-            };
+        let mut round = [Measured::default(); KINDS];
+        for k in 0..KINDS {
+            let kind = (i + k) % KINDS;
+            round[kind] = run(kind, &mut events, &mut dropped);
         }
-        plain.push(round[0]);
-        instrumented.push(round[1]);
-        naive.push(round[2]);
-        ratios.push(round[1] / round[0]);
+        for (kind, measured) in round.iter().enumerate() {
+            runs[kind].push(*measured);
+            ratios[kind].push(measured.rate / round[0].rate);
+        }
     }
-    let (p, r, n) = (
-        median(&mut plain),
-        median(&mut instrumented),
-        median(&mut naive),
-    );
+    let rate = |kind: usize| median(&mut runs[kind].iter().map(|m| m.rate).collect::<Vec<_>>());
+    let cpu = |kind: usize| median(&mut runs[kind].iter().map(|m| m.cpu_ns).collect::<Vec<_>>());
+    let aggregator = median(&mut runs[1].iter().map(|m| m.aggregator_ns).collect::<Vec<_>>());
     println!("1. echo throughput ({pairs} interleaved rounds, medians)");
-    println!("   plain          {p:>10.0} round trips/s");
     println!(
-        "   instrumented   {r:>10.0} round trips/s   ({} events/run, {} dropped in all)",
+        "   {:<32} {:>14} {:>12} {:>10} {:>10}",
+        "", "round trips/s", "us CPU/rt", "ratio", "CPU ratio"
+    );
+    let names = [
+        "plain",
+        "instrumented (pollscope)",
+        "naive wrapper (reference)",
+        "tokio-metrics TaskMonitor (ref.)",
+    ];
+    for (kind, name) in names.iter().enumerate() {
+        println!(
+            "   {name:<32} {:>14.0} {:>12.2} {:>10.3} {:>10.3}",
+            rate(kind),
+            cpu(kind) / 1e3,
+            median(&mut ratios[kind]),
+            cpu(0) / cpu(kind)
+        );
+    }
+    println!(
+        "   instrumented: {} events/run, {} dropped in all; the aggregator's share {:.2} us CPU/rt",
         events / pairs as u64,
-        dropped
+        dropped,
+        aggregator / 1e3
     );
     println!(
-        "   naive wrapper  {n:>10.0} round trips/s   (reference: two Instant::now() and a channel send per poll)"
+        "   ratio instrumented / plain: {:.3} (median of round ratios)   target >= 0.95\n",
+        median(&mut ratios[1])
     );
-    println!(
-        "   ratio instrumented / plain: {:.3} (median of medians), {:.3} (median of round ratios)   target >= 0.95",
-        r / p,
-        median(&mut ratios)
-    );
-    println!("   ratio naive wrapper / plain: {:.3}\n", n / p);
 }
 
 /// The reference the issue quotes: a wrapper that reads the clock around every poll and
@@ -266,7 +316,7 @@ impl Probe for NaiveProbe {
     }
 }
 
-fn naive_run() -> f64 {
+fn naive_run() -> Measured {
     let (tx, rx) = std::sync::mpsc::channel();
     // The consumer drains every 16 ms, like the aggregator, rather than blocking in
     // `recv`: a sender then never has to wake it.
@@ -288,13 +338,49 @@ fn naive_run() -> f64 {
     rate
 }
 
-fn instrumented_run(events: &mut u64, dropped: &mut u64) -> f64 {
+/// The other reference the issue quotes: tokio-metrics' `TaskMonitor`, which times every
+/// poll and every wake (its waker is a wrapper too) into shared atomic counters.
+#[derive(Clone)]
+struct MonitorProbe(tokio_metrics::TaskMonitor);
+
+impl Probe for MonitorProbe {
+    type Task<F: Future + Send + 'static> = tokio_metrics::Instrumented<F>;
+    type Wait<F: Future + Send> = F;
+
+    fn task<F: Future + Send + 'static>(
+        &self,
+        _name: impl Into<pollscope_shared::instrument::event::Name>,
+        future: F,
+    ) -> tokio_metrics::Instrumented<F> {
+        self.0.instrument(future)
+    }
+    fn io<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+    fn timer<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+    fn point<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+        future
+    }
+}
+
+fn monitor_run() -> Measured {
+    let monitor = tokio_metrics::TaskMonitor::new();
+    let measured = echo_once(MonitorProbe(monitor.clone()), None);
+    std::hint::black_box(monitor.cumulative().total_poll_count);
+    measured
+}
+
+fn instrumented_run(events: &mut u64, dropped: &mut u64) -> Measured {
     let recorder = Recorder::new(1 << 16);
     let aggregator = Aggregator::start(recorder.clone());
-    let rate = echo_once(recorder.clone(), Some(&recorder));
-    *events += aggregator.finish();
+    let mut measured = echo_once(recorder.clone(), Some(&recorder));
+    let (seen, busy) = aggregator.finish();
+    *events += seen;
     *dropped += recorder.dropped();
-    rate
+    measured.aggregator_ns = busy.as_nanos() as f64 / f64::from(ECHO.clients * ECHO.messages);
+    measured
 }
 
 /// Time `n` records on this thread. With `drain_every`, this thread also drains (and its
@@ -459,7 +545,7 @@ fn memory(secs: u64) {
             at_10 = Some(rss_kib());
         }
     }
-    let events = aggregator.finish();
+    let (events, _) = aggregator.finish();
     let at_end = rss_kib();
     let at_10 = at_10.unwrap_or(at_end);
     println!(

@@ -491,4 +491,16 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
         pollscope_shared::instrument::batch::EventBatch::decode_binary(&fast).unwrap(),
         batch
     );
+
+    // Built from several drains' worth of events, twice in a row: the same bytes each
+    // time (the builder starts over after `finish`).
+    let mut builder = pollscope_shared::instrument::batch::BinaryBatchBuilder::default();
+    for _ in 0..2 {
+        for chunk in batch.events.chunks(5) {
+            builder.push_all(chunk);
+        }
+        assert_eq!(builder.len(), batch.events.len() as u64);
+        assert_eq!(builder.finish(1 << 40, 3, 200, 77), fast);
+        assert!(builder.is_empty());
+    }
 }

@@ -29,6 +29,69 @@ pub struct EventBatch {
     pub events: Vec<Event>,
 }
 
+/// Encodes a binary batch from events appended over several drains, without keeping the
+/// events: the aggregator drains often (a small buffer per recording thread stays in
+/// cache) but sends at most about 60 batches a second.
+///
+/// The bytes are exactly [`EventBatch::encode_binary`]'s for the same events.
+#[derive(Default)]
+pub struct BinaryBatchBuilder {
+    /// The encoded events so far.
+    body: Writer,
+    events: u64,
+    /// The last event's time: each event is written as the difference from it.
+    previous_t_ns: u64,
+}
+
+impl BinaryBatchBuilder {
+    /// Append events, in time order, after those already pushed.
+    pub fn push_all(&mut self, events: &[Event]) {
+        for event in events {
+            self.push(event);
+        }
+    }
+
+    /// Append one event, at or after those already pushed.
+    #[inline]
+    pub fn push(&mut self, event: &Event) {
+        self.body.event(
+            event.t_ns.wrapping_sub(self.previous_t_ns) as i64,
+            &event.kind,
+        );
+        self.previous_t_ns = event.t_ns;
+        self.events += 1;
+    }
+
+    /// Events pushed since the last [`finish`](Self::finish).
+    pub fn len(&self) -> u64 {
+        self.events
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
+    /// The frame of the events pushed so far; the builder starts over, empty (its memory
+    /// kept).
+    pub fn finish(&mut self, run_id: u64, part: u32, seq: u64, dropped_total: u64) -> Vec<u8> {
+        // Field by field, the layout of `WireRef` as postcard writes it (see `wire`).
+        let mut head = Writer {
+            out: Vec::with_capacity(48 + self.body.out.len()),
+        };
+        head.out.push(BINARY_TAG);
+        head.varint(run_id);
+        head.varint(part.into());
+        head.varint(seq);
+        head.varint(dropped_total);
+        head.varint(self.events);
+        head.out.extend_from_slice(&self.body.out);
+        self.body.out.clear();
+        self.events = 0;
+        self.previous_t_ns = 0;
+        head.out
+    }
+}
+
 #[derive(Serialize)]
 struct WireRef<'a> {
     run_id: u64,
@@ -72,23 +135,9 @@ pub enum DecodeError {
 
 impl EventBatch {
     pub fn encode_binary(&self) -> Vec<u8> {
-        // Field by field, the layout of `WireRef` as postcard writes it (see `wire`).
-        let mut w = Writer {
-            out: Vec::with_capacity(32 + 10 * self.events.len()),
-        };
-        w.out.push(BINARY_TAG);
-        w.varint(self.run_id);
-        w.varint(self.part.into());
-        w.varint(self.seq);
-        w.varint(self.dropped_total);
-        w.varint(self.events.len() as u64);
-        let mut previous = 0u64;
-        for event in &self.events {
-            w.zigzag(event.t_ns.wrapping_sub(previous) as i64);
-            previous = event.t_ns;
-            w.kind(&event.kind);
-        }
-        w.out
+        let mut builder = BinaryBatchBuilder::default();
+        builder.push_all(&self.events);
+        builder.finish(self.run_id, self.part, self.seq, self.dropped_total)
     }
 
     /// The same bytes through serde and postcard: the reference the hand-written

@@ -15,8 +15,10 @@
 //!
 //! Layout:
 //! - [`event`]: the event types, which are also the wire format.
-//! - [`recorder`]: the bounded buffer, the clock anchor, and the per-thread context (which
-//!   lane this thread is, whether it is parked, which task it is polling).
+//! - [`recorder`]: the bounded buffers, and the per-thread context (which lane this thread
+//!   is, which task it is polling).
+//! - `clock`: the run's clock: raw counter readings on the hot path, converted to
+//!   nanoseconds on the monotonic clock when drained.
 //! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
 //!   waker it hands to the code inside so wakes, clones and drops are seen.
 //! - [`span`]: [`AwaitPoint`], a named `.await` inside a task.
@@ -27,6 +29,7 @@
 //!   computed from events, the same way on the server and in the browser.
 
 pub mod batch;
+mod clock;
 pub mod event;
 pub mod probe;
 pub mod recorder;

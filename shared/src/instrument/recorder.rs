@@ -14,12 +14,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
 
-use web_time::Instant;
-
+use super::clock::{Calibration, Clock};
 use super::event::{
     Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
 };
@@ -60,7 +60,9 @@ pub struct Recorder {
 
 struct Shared {
     id: u64,
-    anchor: Instant,
+    clock: Clock,
+    /// The clocks' last joint reading; held for a whole drain, so drains take turns.
+    calibration: Mutex<Calibration>,
     /// Events one thread's buffer holds between two drains.
     capacity: usize,
     /// Every thread's buffer, found by thread when a thread's cached one is for another run.
@@ -130,7 +132,8 @@ impl Recorder {
         Self {
             shared: Arc::new(Shared {
                 id: NEXT_RECORDER.fetch_add(1, Ordering::Relaxed),
-                anchor: Instant::now(),
+                clock: Clock::new(),
+                calibration: Mutex::new(Calibration::default()),
                 capacity,
                 shards: Mutex::new(Vec::new()),
                 dropped: AtomicU64::new(0),
@@ -143,7 +146,7 @@ impl Recorder {
 
     /// Nanoseconds since this recorder was created, on the monotonic clock.
     pub fn now_ns(&self) -> u64 {
-        u64::try_from(self.shared.anchor.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        self.shared.clock.now_ns()
     }
 
     /// This thread's buffer, created on the thread's first event for this recorder.
@@ -276,7 +279,7 @@ impl Recorder {
             // Still in the buffer, so no drain has passed it: reusing its time keeps every
             // drain's cutoff behind this event too.
             (Stamp::LastSince(floor), Some(last)) if last.t_ns >= floor => last.t_ns,
-            _ => self.now_ns(),
+            _ => self.shared.clock.raw(),
         }
     }
 
@@ -290,12 +293,25 @@ impl Recorder {
     /// Append every event recorded up to now, from every thread, oldest first, to `out`
     /// (whose memory the caller can keep from one drain to the next).
     pub fn drain_into(&self, out: &mut Vec<Event>) {
-        let cutoff = self.now_ns();
+        self.drain_each(|event| out.push(event.clone()));
+    }
+
+    /// Hand every event recorded up to now, from every thread, oldest first, to `each`.
+    ///
+    /// Each thread's buffer is already in time order, so this merges them as it goes: no
+    /// copy of the events, no sort. Buffers taken whole go back to their threads as spares
+    /// (their memory kept).
+    pub fn drain_each(&self, mut each: impl FnMut(&Event)) {
+        let mut calibration = lock(&self.shared.calibration);
+        let reading = self.shared.clock.sample(*calibration);
+        let cutoff = reading.raw;
+        self.shared.clock.settle(cutoff);
         let shards: Vec<Arc<Shard>> = lock(&self.shared.shards)
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
-        let start = out.len();
+        // Per thread: its events up to the cutoff, and whether the buffer was taken whole.
+        let mut parts: Vec<(&Shard, Vec<Event>, bool)> = Vec::with_capacity(shards.len());
         for shard in &shards {
             let mut buffers = lock(&shard.buffer);
             // Events stamped after the cutoff stay for the next drain.
@@ -304,31 +320,50 @@ impl Recorder {
                 continue;
             }
             if upto < buffers.live.len() {
-                out.extend(buffers.live.drain(..upto));
+                parts.push((shard, buffers.live.drain(..upto).collect(), false));
                 continue;
             }
-            // The usual case: take the whole buffer, leave the spare in its place, and copy
-            // out with the lock released.
+            // The usual case: take the whole buffer and leave the spare in its place.
             let mut spare = std::mem::take(&mut buffers.spare);
             if spare.capacity() == 0 {
                 // Sized by what this thread recorded since the last drain.
                 spare.reserve_exact(upto.max(64).min(self.shared.capacity));
             }
-            let mut full = std::mem::replace(&mut buffers.live, spare);
-            drop(buffers);
-            out.append(&mut full);
-            lock(&shard.buffer).spare = full;
+            parts.push((shard, std::mem::replace(&mut buffers.live, spare), true));
+        }
+
+        let mut convert = self.shared.clock.converter(*calibration, reading);
+        let mut next = vec![0usize; parts.len()];
+        loop {
+            // The oldest unread event; on a tie, the first thread's (each thread's own
+            // order is kept).
+            let mut oldest: Option<(usize, u64)> = None;
+            for (i, (_, events, _)) in parts.iter().enumerate() {
+                if let Some(event) = events.get(next[i])
+                    && oldest.is_none_or(|(_, t)| event.t_ns < t)
+                {
+                    oldest = Some((i, event.t_ns));
+                }
+            }
+            let Some((i, _)) = oldest else { break };
+            let event = &mut parts[i].1[next[i]];
+            next[i] += 1;
+            event.t_ns = convert.ns(event.t_ns);
+            each(event);
+        }
+        *calibration = convert.finish();
+        drop(calibration);
+
+        for (shard, mut emptied, whole) in parts {
+            if whole {
+                emptied.clear();
+                lock(&shard.buffer).spare = emptied;
+            }
         }
         // Forget the shards of threads that are gone, once nothing is left in them.
         lock(&self.shared.shards).retain(|(_, shard)| {
             !(shard.retired.load(Ordering::Acquire) && lock(&shard.buffer).live.is_empty())
         });
-        // Each thread's events are in time order: the standard stable sort finds those runs
-        // and merges them, about a nanosecond an event (a k-way merge by hand cost 30), and
-        // keeps each thread's own order for equal times.
-        if shards.len() > 1 {
-            out[start..].sort_by_key(|e| e.t_ns);
-        }
     }
 
     /// Buffers currently held, one per recording thread still alive (or not yet drained).
@@ -532,7 +567,9 @@ impl Recorder {
 /// when the task yields. One that is done before then (a `select!` branch dropped when
 /// another won) made the task wait for nothing and is not recorded at all.
 pub(crate) struct OpenedSpans {
-    spans: [(TaskId, SpanId, &'static str); OpenedSpans::CAPACITY],
+    /// The first `len` are set. Left uninitialised otherwise: this lives on every poll's
+    /// stack, and zeroing it cost more than the rest of the poll's bookkeeping.
+    spans: [MaybeUninit<(TaskId, SpanId, &'static str)>; OpenedSpans::CAPACITY],
     len: usize,
 }
 
@@ -542,22 +579,28 @@ impl OpenedSpans {
 
     pub(crate) fn new() -> Self {
         Self {
-            spans: [(TaskId(0), SpanId(0), ""); Self::CAPACITY],
+            spans: [MaybeUninit::uninit(); Self::CAPACITY],
             len: 0,
         }
+    }
+
+    fn opened(&self) -> &[(TaskId, SpanId, &'static str)] {
+        // SAFETY: the first `len` elements are initialised (`push` writes before it counts),
+        // and `MaybeUninit<T>` has `T`'s layout.
+        unsafe { std::slice::from_raw_parts(self.spans.as_ptr().cast(), self.len) }
     }
 
     fn push(&mut self, task: TaskId, span: SpanId, name: &'static str) -> bool {
         if self.len == Self::CAPACITY {
             return false;
         }
-        self.spans[self.len] = (task, span, name);
+        self.spans[self.len] = MaybeUninit::new((task, span, name));
         self.len += 1;
         true
     }
 
     fn remove(&mut self, span: SpanId) -> bool {
-        let Some(i) = self.spans[..self.len].iter().position(|s| s.1 == span) else {
+        let Some(i) = self.opened().iter().position(|s| s.1 == span) else {
             return false;
         };
         self.spans.copy_within(i + 1..self.len, i);
@@ -567,7 +610,7 @@ impl OpenedSpans {
 
     /// The `SpanEnter` events, in the order the await points opened.
     pub(crate) fn enter_events(&self) -> impl Iterator<Item = EventKind> + '_ {
-        self.spans[..self.len]
+        self.opened()
             .iter()
             .map(|&(task, span, name)| EventKind::SpanEnter {
                 task,

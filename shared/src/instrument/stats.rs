@@ -153,13 +153,18 @@ pub struct RunTotals {
 impl RunTotals {
     pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
         for event in events {
-            self.events += 1;
-            match &event.kind {
-                EventKind::Spawn { .. } => self.tasks += 1,
-                EventKind::PollEnd { .. } => self.polls += 1,
-                EventKind::Wake { task, by, .. } => self.wakes.count(*task, *by),
-                _ => {}
-            }
+            self.apply(event);
+        }
+    }
+
+    #[inline]
+    pub fn apply(&mut self, event: &Event) {
+        self.events += 1;
+        match &event.kind {
+            EventKind::Spawn { .. } => self.tasks += 1,
+            EventKind::PollEnd { .. } => self.polls += 1,
+            EventKind::Wake { task, by, .. } => self.wakes.count(*task, *by),
+            _ => {}
         }
     }
 }

@@ -9,8 +9,58 @@
 
 use super::event::{EventKind, LaneKind, PollOutcome, TaskKind, TaskOutcome, WakeSource};
 
+#[derive(Default)]
 pub(crate) struct Writer {
     pub(crate) out: Vec<u8>,
+}
+
+/// One event's fixed-size fields, built on the stack and appended to the output at once:
+/// pushing byte by byte onto the `Vec` cost four times the instructions.
+struct Scratch {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Scratch {
+    #[inline]
+    fn byte(&mut self, byte: u8) {
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn varint(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            self.byte((value as u8) | 0x80);
+            value >>= 7;
+        }
+        self.byte(value as u8);
+    }
+
+    #[inline]
+    fn option(&mut self, value: Option<u32>) {
+        match value {
+            None => self.byte(0),
+            Some(v) => {
+                self.byte(1);
+                self.varint(v.into());
+            }
+        }
+    }
+
+    /// Append what is buffered to `out`, and start over.
+    #[inline]
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.buf[..self.len]);
+        self.len = 0;
+    }
+
+    /// A string: its length here, its bytes straight to `out`.
+    fn str(&mut self, value: &str, out: &mut Vec<u8>) {
+        self.varint(value.len() as u64);
+        self.flush(out);
+        out.extend_from_slice(value.as_bytes());
+    }
 }
 
 impl Writer {
@@ -22,49 +72,43 @@ impl Writer {
         self.out.push(value as u8);
     }
 
-    pub(crate) fn zigzag(&mut self, value: i64) {
-        self.varint(((value << 1) ^ (value >> 63)) as u64);
-    }
-
-    fn option(&mut self, value: Option<u32>) {
-        match value {
-            None => self.out.push(0),
-            Some(v) => {
-                self.out.push(1);
-                self.varint(v.into());
-            }
-        }
-    }
-
-    fn str(&mut self, value: &str) {
-        self.varint(value.len() as u64);
-        self.out.extend_from_slice(value.as_bytes());
+    /// One event of a batch: its time difference from the previous one (zigzag varint),
+    /// then its kind.
+    #[inline]
+    pub(crate) fn event(&mut self, dt_ns: i64, kind: &EventKind) {
+        let mut s = Scratch {
+            buf: [0; 48],
+            len: 0,
+        };
+        s.varint(((dt_ns << 1) ^ (dt_ns >> 63)) as u64);
+        Self::kind(&mut s, kind, &mut self.out);
+        s.flush(&mut self.out);
     }
 
     /// One event kind, as serde's derive would lay it out (variants in declaration order).
-    pub(crate) fn kind(&mut self, kind: &EventKind) {
+    fn kind(s: &mut Scratch, kind: &EventKind, out: &mut Vec<u8>) {
         match kind {
             EventKind::Lane {
                 lane,
                 name,
                 lane_kind,
             } => {
-                self.varint(0);
-                self.varint(lane.0.into());
-                self.str(name);
-                self.varint(match lane_kind {
+                s.varint(0);
+                s.varint(lane.0.into());
+                s.str(name, out);
+                s.varint(match lane_kind {
                     LaneKind::Worker => 0,
                     LaneKind::Blocking => 1,
                     LaneKind::Main => 2,
                 });
             }
             EventKind::Park { lane } => {
-                self.varint(1);
-                self.varint(lane.0.into());
+                s.varint(1);
+                s.varint(lane.0.into());
             }
             EventKind::Unpark { lane } => {
-                self.varint(2);
-                self.varint(lane.0.into());
+                s.varint(2);
+                s.varint(lane.0.into());
             }
             EventKind::Spawn {
                 task,
@@ -72,19 +116,19 @@ impl Writer {
                 parent,
                 task_kind,
             } => {
-                self.varint(3);
-                self.varint(task.0.into());
-                self.str(name);
-                self.option(parent.map(|p| p.0));
-                self.varint(match task_kind {
+                s.varint(3);
+                s.varint(task.0.into());
+                s.str(name, out);
+                s.option(parent.map(|p| p.0));
+                s.varint(match task_kind {
                     TaskKind::Async => 0,
                     TaskKind::Blocking => 1,
                 });
             }
             EventKind::PollStart { task, lane } => {
-                self.varint(4);
-                self.varint(task.0.into());
-                self.option(lane.map(|l| l.0));
+                s.varint(4);
+                s.varint(task.0.into());
+                s.option(lane.map(|l| l.0));
             }
             EventKind::PollEnd {
                 task,
@@ -92,54 +136,54 @@ impl Writer {
                 outcome,
                 waiting_on,
             } => {
-                self.varint(5);
-                self.varint(task.0.into());
-                self.option(lane.map(|l| l.0));
-                self.varint(match outcome {
+                s.varint(5);
+                s.varint(task.0.into());
+                s.option(lane.map(|l| l.0));
+                s.varint(match outcome {
                     PollOutcome::Pending => 0,
                     PollOutcome::Ready => 1,
                     PollOutcome::Panicked => 2,
                 });
-                self.option(waiting_on.map(|s| s.0));
+                s.option(waiting_on.map(|s| s.0));
             }
             EventKind::Wake { task, by, by_ref } => {
-                self.varint(6);
-                self.varint(task.0.into());
+                s.varint(6);
+                s.varint(task.0.into());
                 match by {
                     WakeSource::Task(waker) => {
-                        self.varint(0);
-                        self.varint(waker.0.into());
+                        s.varint(0);
+                        s.varint(waker.0.into());
                     }
-                    WakeSource::Reactor => self.varint(1),
-                    WakeSource::Timer => self.varint(2),
-                    WakeSource::Driver => self.varint(3),
-                    WakeSource::Thread => self.varint(4),
+                    WakeSource::Reactor => s.varint(1),
+                    WakeSource::Timer => s.varint(2),
+                    WakeSource::Driver => s.varint(3),
+                    WakeSource::Thread => s.varint(4),
                 }
-                self.out.push(u8::from(*by_ref));
+                s.byte(u8::from(*by_ref));
             }
             EventKind::WakerClone { task } => {
-                self.varint(7);
-                self.varint(task.0.into());
+                s.varint(7);
+                s.varint(task.0.into());
             }
             EventKind::WakerDrop { task } => {
-                self.varint(8);
-                self.varint(task.0.into());
+                s.varint(8);
+                s.varint(task.0.into());
             }
             EventKind::SpanEnter { task, span, name } => {
-                self.varint(9);
-                self.varint(task.0.into());
-                self.varint(span.0.into());
-                self.str(name);
+                s.varint(9);
+                s.varint(task.0.into());
+                s.varint(span.0.into());
+                s.str(name, out);
             }
             EventKind::SpanExit { task, span } => {
-                self.varint(10);
-                self.varint(task.0.into());
-                self.varint(span.0.into());
+                s.varint(10);
+                s.varint(task.0.into());
+                s.varint(span.0.into());
             }
             EventKind::Complete { task, outcome } => {
-                self.varint(11);
-                self.varint(task.0.into());
-                self.varint(match outcome {
+                s.varint(11);
+                s.varint(task.0.into());
+                s.varint(match outcome {
                     TaskOutcome::Ok => 0,
                     TaskOutcome::Error => 1,
                     TaskOutcome::Panicked => 2,
