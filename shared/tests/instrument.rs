@@ -450,3 +450,155 @@ fn blocking_work_is_one_poll_on_a_blocking_lane_of_its_own() {
         ]
     );
 }
+
+#[test]
+fn an_await_point_done_in_the_poll_that_opened_it_is_not_a_wait() {
+    // Like a `select!` whose other branch won: `a` returns Pending, is dropped in the same
+    // poll, and the task then waits on `b`. Only `b` made the task wait.
+    let recorder = Recorder::new(1024);
+    let mut task = Box::pin(recorder.task("select-like", {
+        let recorder = recorder.clone();
+        async move {
+            let mut a = Box::pin(recorder.point("a", std::future::pending::<()>()));
+            std::future::poll_fn(|cx| {
+                assert!(a.as_mut().poll(cx).is_pending());
+                Poll::Ready(())
+            })
+            .await;
+            drop(a);
+            recorder.point("b", std::future::pending::<()>()).await;
+        }
+    }));
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    let events = recorder.drain();
+    check_consistency(&events);
+    let entered: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SpanEnter { span, name, .. } => Some((e.t_ns, *span, name.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(entered.len(), 1, "only b opened: {entered:?}");
+    assert_eq!(entered[0].2, "b");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::SpanExit { .. })),
+        "a neither opened nor closed"
+    );
+    // The wait starts when the task yields: with the poll's end, which names it.
+    let poll_end = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::PollEnd { .. }))
+        .unwrap();
+    assert_eq!(poll_end.t_ns, entered[0].0);
+    assert!(matches!(
+        poll_end.kind,
+        EventKind::PollEnd {
+            waiting_on: Some(span),
+            ..
+        } if span == entered[0].1
+    ));
+}
+
+#[test]
+fn waker_clones_kept_past_their_tasks_end_still_wake_and_nothing_leaks() {
+    // More clones than a task takes references for at once, all kept after it ends.
+    let recorder = Recorder::new(4096);
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut executor = Executor::default();
+    executor.spawn(recorder.task("cloner", {
+        let kept = kept.clone();
+        std::future::poll_fn(move |cx| {
+            kept.lock()
+                .unwrap()
+                .extend((0..40).map(|_| cx.waker().clone()));
+            Poll::Ready(())
+        })
+    }));
+    assert_eq!(executor.run_until_stalled(), 0);
+    let handles_while_kept = recorder.handles();
+    for (i, waker) in kept.lock().unwrap().drain(..).enumerate() {
+        // Waking after the end is harmless: forwarded, not recorded.
+        if i % 2 == 0 {
+            waker.wake();
+        } else {
+            waker.wake_by_ref();
+        }
+    }
+    assert_eq!(executor.run_until_stalled(), 0);
+    let events = recorder.drain();
+    check_consistency(&events); // nothing after the completion
+    let clones = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::WakerClone { .. }))
+        .count();
+    assert_eq!(clones, 40);
+    assert!(
+        handles_while_kept > 1,
+        "the kept wakers hold the task's waker"
+    );
+    assert_eq!(
+        recorder.handles(),
+        1,
+        "every waker reference was given back"
+    );
+}
+
+#[test]
+fn names_built_at_run_time_come_back_with_their_events() {
+    let recorder = Recorder::new(4096);
+    let mut executor = Executor::default();
+    let mut events = Vec::new();
+    for i in 0..50 {
+        executor.spawn(recorder.task(format!("task {i}"), YieldN { left: 1 }));
+        if i % 7 == 0 {
+            assert_eq!(executor.run_until_stalled(), 0);
+            recorder.drain_into(&mut events);
+        }
+    }
+    assert_eq!(executor.run_until_stalled(), 0);
+    recorder.drain_into(&mut events);
+    check_consistency(&events);
+    let mut stats = RunStats::default();
+    stats.apply_all(&events);
+    let names: Vec<_> = stats.tasks.values().map(|t| t.name.to_string()).collect();
+    let expected: Vec<_> = (0..50).map(|i| format!("task {i}")).collect();
+    assert_eq!(names, expected);
+}
+
+#[cfg(not(target_arch = "wasm32"))] // needs to sleep
+#[test]
+fn drained_times_follow_the_monotonic_clock_across_drains() {
+    let recorder = Recorder::new(4096);
+    let mut executor = Executor::default();
+    let mut events = Vec::new();
+    let mut marks = Vec::new();
+    for round in 0..4 {
+        let before = recorder.now_ns();
+        executor.spawn(recorder.task(format!("round {round}"), YieldN { left: 1 }));
+        assert_eq!(executor.run_until_stalled(), 0);
+        let after = recorder.now_ns();
+        marks.push((before, after));
+        recorder.drain_into(&mut events);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    check_consistency(&events); // in time order across the drains too
+    for (round, (before, after)) in marks.iter().enumerate() {
+        let name = format!("round {round}");
+        let spawn = events
+            .iter()
+            .find(|e| matches!(&e.kind, EventKind::Spawn { name: n, .. } if *n == name))
+            .unwrap();
+        // Stamped in counter ticks, converted at the drain: still between two readings of
+        // the monotonic clock taken around it (give or take a microsecond of conversion).
+        assert!(
+            spawn.t_ns + 1_000 >= *before && spawn.t_ns <= after + 1_000,
+            "{name}: {} not in [{before}, {after}]",
+            spawn.t_ns
+        );
+    }
+}

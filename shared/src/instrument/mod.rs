@@ -17,6 +17,7 @@
 //! - [`event`]: the event types, which are also the wire format.
 //! - [`recorder`]: the bounded buffers, and the per-thread context (which lane this thread
 //!   is, which task it is polling).
+//! - `record`: the compact form events take in the buffers, with their names out of line.
 //! - `clock`: the run's clock: raw counter readings on the hot path, converted to
 //!   nanoseconds on the monotonic clock when drained.
 //! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
@@ -32,6 +33,7 @@ pub mod batch;
 mod clock;
 pub mod event;
 pub mod probe;
+mod record;
 pub mod recorder;
 pub mod span;
 pub mod stats;

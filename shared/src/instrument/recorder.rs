@@ -23,6 +23,7 @@ use super::clock::{Calibration, Clock};
 use super::event::{
     Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
 };
+use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
 use super::task::Instrumented;
 
@@ -63,6 +64,8 @@ struct Shared {
     clock: Clock,
     /// The clocks' last joint reading; held for a whole drain, so drains take turns.
     calibration: Mutex<Calibration>,
+    /// The names the buffers' records refer to.
+    names: Mutex<NameTable>,
     /// Events one thread's buffer holds between two drains.
     capacity: usize,
     /// Every thread's buffer, found by thread when a thread's cached one is for another run.
@@ -93,8 +96,10 @@ struct Shard {
 /// next drain swaps in: a fresh allocation every drain made the recording thread fault in
 /// new pages on its hot path.
 struct Buffers {
-    live: Vec<Event>,
-    spare: Vec<Event>,
+    live: Vec<Record>,
+    /// The names built at run time that `live`'s records refer to.
+    locals: Vec<Name>,
+    spare: Vec<Record>,
 }
 
 /// A thread's hold on its shard. Dropped when the thread exits or starts recording for
@@ -134,6 +139,7 @@ impl Recorder {
                 id: NEXT_RECORDER.fetch_add(1, Ordering::Relaxed),
                 clock: Clock::new(),
                 calibration: Mutex::new(Calibration::default()),
+                names: Mutex::new(NameTable::default()),
                 capacity,
                 shards: Mutex::new(Vec::new()),
                 dropped: AtomicU64::new(0),
@@ -167,6 +173,7 @@ impl Recorder {
                         let shard = Arc::new(Shard {
                             buffer: Mutex::new(Buffers {
                                 live: Vec::with_capacity(self.shared.capacity.min(1 << 12)),
+                                locals: Vec::new(),
                                 spare: Vec::new(),
                             }),
                             index: self.shared.next_shard.fetch_add(1, Ordering::Relaxed)
@@ -223,13 +230,14 @@ impl Recorder {
     /// Record `kind`; returns its time, or `None` if it was dropped.
     #[inline]
     fn record_stamped(&self, kind: EventKind, stamp: Stamp) -> Option<u64> {
-        let t_ns = self.with_buffer(|buffer, capacity| {
-            if buffer.len() >= capacity {
+        let t_ns = self.with_buffer(|buffers, capacity| {
+            if buffers.live.len() >= capacity {
                 return None;
             }
-            let t_ns = self.stamp(buffer, stamp);
-            buffer.push(Event { t_ns, kind });
-            Some(t_ns)
+            let t = self.stamp(&buffers.live, stamp);
+            let kind = Packed::pack(kind, &self.names(), &mut buffers.locals);
+            buffers.live.push(Record { t, kind });
+            Some(t)
         });
         if t_ns.is_none() {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
@@ -240,12 +248,14 @@ impl Recorder {
     /// Record several events at one instant, with one clock read (those that do not fit
     /// are dropped and counted).
     pub(crate) fn record_all(&self, kinds: impl IntoIterator<Item = EventKind>) {
-        let dropped = self.with_buffer(|buffer, capacity| {
-            let t_ns = self.stamp(buffer, Stamp::Now);
+        let dropped = self.with_buffer(|buffers, capacity| {
+            let t = self.stamp(&buffers.live, Stamp::Now);
+            let names = self.names();
             let mut dropped = 0;
             for kind in kinds {
-                if buffer.len() < capacity {
-                    buffer.push(Event { t_ns, kind });
+                if buffers.live.len() < capacity {
+                    let kind = Packed::pack(kind, &names, &mut buffers.locals);
+                    buffers.live.push(Record { t, kind });
                 } else {
                     dropped += 1;
                 }
@@ -257,28 +267,37 @@ impl Recorder {
         }
     }
 
+    /// How this thread interns names for this recorder.
+    #[inline]
+    fn names(&self) -> Names<'_> {
+        Names {
+            recorder: self.shared.id,
+            table: &self.shared.names,
+        }
+    }
+
     /// Run `f` on this thread's live buffer, under its lock.
     #[inline]
-    fn with_buffer<R>(&self, f: impl FnOnce(&mut Vec<Event>, usize) -> R) -> R {
+    fn with_buffer<R>(&self, f: impl FnOnce(&mut Buffers, usize) -> R) -> R {
         let (recorder, shard) = FAST_SHARD.get();
         let capacity = self.shared.capacity;
         if recorder == self.shared.id && !shard.is_null() {
             // SAFETY: the pointer was taken from the `Arc` that this thread's `SHARD` handle
             // holds, and is reset before that handle is dropped, so the shard is alive.
-            f(&mut lock(unsafe { &(*shard).buffer }).live, capacity)
+            f(&mut lock(unsafe { &(*shard).buffer }), capacity)
         } else {
-            f(&mut lock(&self.shard().buffer).live, capacity)
+            f(&mut lock(&self.shard().buffer), capacity)
         }
     }
 
     /// An event's time, taken under its buffer's lock: so a buffer is in time order, and
     /// an event stamped before a drain's cutoff is in its buffer before the drain locks it.
     #[inline]
-    fn stamp(&self, buffer: &[Event], stamp: Stamp) -> u64 {
+    fn stamp(&self, buffer: &[Record], stamp: Stamp) -> u64 {
         match (stamp, buffer.last()) {
             // Still in the buffer, so no drain has passed it: reusing its time keeps every
             // drain's cutoff behind this event too.
-            (Stamp::LastSince(floor), Some(last)) if last.t_ns >= floor => last.t_ns,
+            (Stamp::LastSince(floor), Some(last)) if last.t >= floor => last.t,
             _ => self.shared.clock.raw(),
         }
     }
@@ -310,17 +329,22 @@ impl Recorder {
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
-        // Per thread: its events up to the cutoff, and whether the buffer was taken whole.
-        let mut parts: Vec<(&Shard, Vec<Event>, bool)> = Vec::with_capacity(shards.len());
+        // Per thread: its records up to the cutoff, the run-time names they refer to, and
+        // whether the buffer was taken whole.
+        let mut parts: Vec<(&Shard, Vec<Record>, Vec<Name>, bool)> =
+            Vec::with_capacity(shards.len());
         for shard in &shards {
             let mut buffers = lock(&shard.buffer);
             // Events stamped after the cutoff stay for the next drain.
-            let upto = buffers.live.partition_point(|e| e.t_ns <= cutoff);
+            let upto = buffers.live.partition_point(|r| r.t <= cutoff);
             if upto == 0 {
                 continue;
             }
             if upto < buffers.live.len() {
-                parts.push((shard, buffers.live.drain(..upto).collect(), false));
+                // Rare (the last few microseconds' events stay): the remaining records may
+                // refer to the same names, so these leave as copies.
+                let records = buffers.live.drain(..upto).collect();
+                parts.push((shard, records, buffers.locals.clone(), false));
                 continue;
             }
             // The usual case: take the whole buffer and leave the spare in its place.
@@ -329,32 +353,42 @@ impl Recorder {
                 // Sized by what this thread recorded since the last drain.
                 spare.reserve_exact(upto.max(64).min(self.shared.capacity));
             }
-            parts.push((shard, std::mem::replace(&mut buffers.live, spare), true));
+            let records = std::mem::replace(&mut buffers.live, spare);
+            let locals = std::mem::take(&mut buffers.locals);
+            parts.push((shard, records, locals, true));
         }
+        let statics = lock(&self.shared.names).snapshot();
 
         let mut convert = self.shared.clock.converter(*calibration, reading);
         let mut next = vec![0usize; parts.len()];
         loop {
-            // The oldest unread event; on a tie, the first thread's (each thread's own
+            // The oldest unread record; on a tie, the first thread's (each thread's own
             // order is kept).
             let mut oldest: Option<(usize, u64)> = None;
-            for (i, (_, events, _)) in parts.iter().enumerate() {
-                if let Some(event) = events.get(next[i])
-                    && oldest.is_none_or(|(_, t)| event.t_ns < t)
+            for (i, (_, records, _, _)) in parts.iter().enumerate() {
+                if let Some(record) = records.get(next[i])
+                    && oldest.is_none_or(|(_, t)| record.t < t)
                 {
-                    oldest = Some((i, event.t_ns));
+                    oldest = Some((i, record.t));
                 }
             }
             let Some((i, _)) = oldest else { break };
-            let event = &mut parts[i].1[next[i]];
+            let (_, records, locals, _) = &mut parts[i];
+            let record = records[next[i]];
             next[i] += 1;
-            event.t_ns = convert.ns(event.t_ns);
-            each(event);
+            let mut names = NameSource {
+                statics: &statics,
+                locals,
+            };
+            each(&Event {
+                t_ns: convert.ns(record.t),
+                kind: record.kind.unpack(&mut names),
+            });
         }
         *calibration = convert.finish();
         drop(calibration);
 
-        for (shard, mut emptied, whole) in parts {
+        for (shard, mut emptied, _, whole) in parts {
             if whole {
                 emptied.clear();
                 lock(&shard.buffer).spare = emptied;
@@ -378,6 +412,13 @@ impl Recorder {
 
     pub fn capacity(&self) -> usize {
         self.shared.capacity
+    }
+
+    /// How many handles to this recorder exist (every task and every waker reference holds
+    /// one, through its task's waker): for tests that prove nothing leaks.
+    #[doc(hidden)]
+    pub fn handles(&self) -> usize {
+        Arc::strong_count(&self.shared)
     }
 
     // ----- lanes --------------------------------------------------------------------

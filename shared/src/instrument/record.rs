@@ -1,0 +1,326 @@
+//! What a recording thread's buffer holds: each event as a fixed 24-byte [`Record`].
+//!
+//! An [`Event`] is 48 bytes, because three kinds carry a name (`Cow<'static, str>`, 24
+//! bytes on its own). Every byte a recording thread writes, the aggregator later reads
+//! from the other core, so in the echo benchmark buffer traffic, not instructions, was
+//! what the aggregator spent its time on. A record keeps names out of line: a name is a
+//! [`NameId`] into the run's [`NameTable`], and the drain turns records back into events.
+//!
+//! Static names (await points, most task names) are interned once per run; a thread finds
+//! their id in a small cache of its own, without the table's lock. A name built at run
+//! time (say `conn 127.0.0.1:50312`) travels in the buffer next to its record.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::event::{
+    EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome,
+    WakeSource,
+};
+
+/// One event in a buffer: its raw time (see `clock`) and its packed kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record {
+    pub(crate) t: u64,
+    pub(crate) kind: Packed,
+}
+
+/// An index into a run's [`NameTable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NameId(u32);
+
+/// `u32::MAX` stands for "none" in the optional lane and span fields (lane ids and the
+/// span counter never get there; task ids start at 1, so a parent of 0 is none).
+const NONE: u32 = u32::MAX;
+
+/// [`EventKind`] with names out of line and options as sentinels: 16 bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Packed {
+    Lane {
+        lane: u32,
+        name: NameId,
+        lane_kind: LaneKind,
+    },
+    Park {
+        lane: u32,
+    },
+    Unpark {
+        lane: u32,
+    },
+    Spawn {
+        task: u32,
+        name: NameId,
+        parent: u32,
+        task_kind: TaskKind,
+    },
+    PollStart {
+        task: u32,
+        lane: u32,
+    },
+    PollEnd {
+        task: u32,
+        lane: u32,
+        outcome: PollOutcome,
+        waiting_on: u32,
+    },
+    Wake {
+        task: u32,
+        by: WakeSource,
+        by_ref: bool,
+    },
+    WakerClone {
+        task: u32,
+    },
+    WakerDrop {
+        task: u32,
+    },
+    SpanEnter {
+        task: u32,
+        span: u32,
+        name: NameId,
+    },
+    SpanExit {
+        task: u32,
+        span: u32,
+    },
+    Complete {
+        task: u32,
+        outcome: TaskOutcome,
+    },
+}
+
+const _: () = assert!(std::mem::size_of::<Record>() == 24);
+
+fn lane_u32(lane: Option<LaneId>) -> u32 {
+    lane.map_or(NONE, |l| l.0)
+}
+
+fn lane_of(lane: u32) -> Option<LaneId> {
+    (lane != NONE).then_some(LaneId(lane))
+}
+
+impl Packed {
+    /// Pack `kind`, interning its name, if any (see [`Names`]).
+    #[inline]
+    pub(crate) fn pack(kind: EventKind, names: &Names<'_>, locals: &mut Vec<Name>) -> Self {
+        match kind {
+            EventKind::PollStart { task, lane } => Self::PollStart {
+                task: task.0,
+                lane: lane_u32(lane),
+            },
+            EventKind::PollEnd {
+                task,
+                lane,
+                outcome,
+                waiting_on,
+            } => Self::PollEnd {
+                task: task.0,
+                lane: lane_u32(lane),
+                outcome,
+                waiting_on: waiting_on.map_or(NONE, |s| s.0),
+            },
+            EventKind::Wake { task, by, by_ref } => Self::Wake {
+                task: task.0,
+                by,
+                by_ref,
+            },
+            EventKind::WakerClone { task } => Self::WakerClone { task: task.0 },
+            EventKind::WakerDrop { task } => Self::WakerDrop { task: task.0 },
+            EventKind::SpanEnter { task, span, name } => Self::SpanEnter {
+                task: task.0,
+                span: span.0,
+                name: names.intern(name, locals),
+            },
+            EventKind::SpanExit { task, span } => Self::SpanExit {
+                task: task.0,
+                span: span.0,
+            },
+            EventKind::Park { lane } => Self::Park { lane: lane.0 },
+            EventKind::Unpark { lane } => Self::Unpark { lane: lane.0 },
+            EventKind::Lane {
+                lane,
+                name,
+                lane_kind,
+            } => Self::Lane {
+                lane: lane.0,
+                name: names.intern(name, locals),
+                lane_kind,
+            },
+            EventKind::Spawn {
+                task,
+                name,
+                parent,
+                task_kind,
+            } => Self::Spawn {
+                task: task.0,
+                name: names.intern(name, locals),
+                parent: parent.map_or(0, |p| p.0),
+                task_kind,
+            },
+            EventKind::Complete { task, outcome } => Self::Complete {
+                task: task.0,
+                outcome,
+            },
+        }
+    }
+
+    /// The event kind back, with its name.
+    pub(crate) fn unpack(self, names: &mut NameSource<'_>) -> EventKind {
+        match self {
+            Self::PollStart { task, lane } => EventKind::PollStart {
+                task: TaskId(task),
+                lane: lane_of(lane),
+            },
+            Self::PollEnd {
+                task,
+                lane,
+                outcome,
+                waiting_on,
+            } => EventKind::PollEnd {
+                task: TaskId(task),
+                lane: lane_of(lane),
+                outcome,
+                waiting_on: (waiting_on != NONE).then_some(SpanId(waiting_on)),
+            },
+            Self::Wake { task, by, by_ref } => EventKind::Wake {
+                task: TaskId(task),
+                by,
+                by_ref,
+            },
+            Self::WakerClone { task } => EventKind::WakerClone { task: TaskId(task) },
+            Self::WakerDrop { task } => EventKind::WakerDrop { task: TaskId(task) },
+            Self::SpanEnter { task, span, name } => EventKind::SpanEnter {
+                task: TaskId(task),
+                span: SpanId(span),
+                name: names.take(name),
+            },
+            Self::SpanExit { task, span } => EventKind::SpanExit {
+                task: TaskId(task),
+                span: SpanId(span),
+            },
+            Self::Park { lane } => EventKind::Park { lane: LaneId(lane) },
+            Self::Unpark { lane } => EventKind::Unpark { lane: LaneId(lane) },
+            Self::Lane {
+                lane,
+                name,
+                lane_kind,
+            } => EventKind::Lane {
+                lane: LaneId(lane),
+                name: names.take(name),
+                lane_kind,
+            },
+            Self::Spawn {
+                task,
+                name,
+                parent,
+                task_kind,
+            } => EventKind::Spawn {
+                task: TaskId(task),
+                name: names.take(name),
+                parent: (parent != 0).then_some(TaskId(parent)),
+                task_kind,
+            },
+            Self::Complete { task, outcome } => EventKind::Complete {
+                task: TaskId(task),
+                outcome,
+            },
+        }
+    }
+}
+
+/// The static names of one run's events (await points, most task names): one slot per
+/// distinct name, interned on first use. A name built at run time (`conn 127.0.0.1:50312`)
+/// is not interned: it goes into the recording thread's buffer, next to its record
+/// ([`NameId::local`]), and leaves with it.
+#[derive(Debug, Default)]
+pub(crate) struct NameTable {
+    names: Vec<&'static str>,
+    ids: HashMap<(usize, usize), NameId>,
+}
+
+impl NameTable {
+    fn add(&mut self, name: &'static str) -> NameId {
+        *self
+            .ids
+            .entry((name.as_ptr() as usize, name.len()))
+            .or_insert_with(|| {
+                self.names.push(name);
+                NameId((self.names.len() - 1) as u32 & !LOCAL)
+            })
+    }
+
+    /// A copy of the names, for a drain to read without holding the lock.
+    pub(crate) fn snapshot(&self) -> Vec<&'static str> {
+        self.names.clone()
+    }
+}
+
+/// The top bit of a [`NameId`]: an index into the buffer's own names, not the table.
+const LOCAL: u32 = 1 << 31;
+
+impl NameId {
+    fn local(index: usize) -> Self {
+        Self(index as u32 | LOCAL)
+    }
+}
+
+/// Where a drain finds names: the run's statics, and the names that came with the
+/// records being drained.
+pub(crate) struct NameSource<'a> {
+    pub(crate) statics: &'a [&'static str],
+    pub(crate) locals: &'a mut [Name],
+}
+
+impl NameSource<'_> {
+    fn take(&mut self, id: NameId) -> Name {
+        if id.0 & LOCAL != 0 {
+            self.locals
+                .get_mut((id.0 & !LOCAL) as usize)
+                .map(std::mem::take)
+                .unwrap_or_default()
+        } else {
+            Name::Borrowed(self.statics.get(id.0 as usize).copied().unwrap_or_default())
+        }
+    }
+}
+
+/// How a recording thread interns names: statics through a small cache of its own (the
+/// table's lock only on a miss), run-time names into its buffer's `locals`.
+pub(crate) struct Names<'a> {
+    pub(crate) recorder: u64,
+    pub(crate) table: &'a std::sync::Mutex<NameTable>,
+}
+
+thread_local! {
+    /// Recently interned static names: (recorder, address, length) → id.
+    static CACHE: RefCell<[(u64, usize, usize, NameId); 16]> =
+        const { RefCell::new([(0, 0, 0, NameId(0)); 16]) };
+}
+
+impl Names<'_> {
+    fn intern(&self, name: Name, locals: &mut Vec<Name>) -> NameId {
+        let name = match name {
+            Name::Borrowed(name) => name,
+            owned @ Name::Owned(_) => {
+                locals.push(owned);
+                return NameId::local(locals.len() - 1);
+            }
+        };
+        let (address, len) = (name.as_ptr() as usize, name.len());
+        let slot = (address >> 3) % 16;
+        let cached = CACHE.with_borrow(|cache| {
+            let (recorder, a, l, id) = cache[slot];
+            (recorder == self.recorder && a == address && l == len).then_some(id)
+        });
+        if let Some(id) = cached {
+            return id;
+        }
+        let id = self
+            .table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .add(name);
+        CACHE.with_borrow_mut(|cache| cache[slot] = (self.recorder, address, len, id));
+        id
+    }
+}
