@@ -106,13 +106,19 @@ impl Stream {
                 _ = tick.tick() => false,
                 _ = &mut stopped => true,
             };
-            self.recorder.drain_each(|event| {
-                folded.totals.apply(event);
-                if let Some(stats) = folded.stats.as_mut() {
-                    stats.apply(event);
+            match (&mut pending, folded.stats.as_mut()) {
+                // The common case, straight from the recorder's records to bytes.
+                (Pending::Binary(builder), None) => {
+                    self.recorder.drain_to_batch(builder, &mut folded.totals);
                 }
-                pending.push(event);
-            });
+                (pending, mut stats) => self.recorder.drain_each(|event| {
+                    folded.totals.apply(event);
+                    if let Some(stats) = stats.as_mut() {
+                        stats.apply(event);
+                    }
+                    pending.push(event);
+                }),
+            }
             let due = last_sent.elapsed() >= FLUSH_INTERVAL && !pending.is_empty();
             if due || last {
                 last_sent = tokio::time::Instant::now();

@@ -602,3 +602,54 @@ fn drained_times_follow_the_monotonic_clock_across_drains() {
         );
     }
 }
+
+#[test]
+fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
+    // `drain_to_batch` encodes straight from the buffers' packed records; the batch must
+    // decode to exactly what `drain` would have returned.
+    let run = |drain_direct: bool| {
+        let recorder = Recorder::new(4096);
+        let signal = Signal::default();
+        let mut executor = Executor::default();
+        executor.spawn(recorder.task(format!("waiter {}", 7), {
+            let recorder = recorder.clone();
+            let signal = signal.clone();
+            async move { recorder.io("read", signal.wait()).await }
+        }));
+        executor.spawn(recorder.task("firer", async move { signal.fire() }));
+        let fails = recorder.fallible_task("fails", async { Err::<(), ()>(()) });
+        executor.spawn(async move {
+            let _ = fails.await;
+        });
+        assert_eq!(executor.run_until_stalled(), 0);
+        if drain_direct {
+            let mut builder = pollscope_shared::instrument::batch::BinaryBatchBuilder::default();
+            let mut totals = pollscope_shared::instrument::stats::RunTotals::default();
+            recorder.drain_to_batch(&mut builder, &mut totals);
+            let events = EventBatch::decode_binary(&builder.finish(1, 0, 0, 0))
+                .unwrap()
+                .events;
+            assert_eq!(totals.events, events.len() as u64);
+            assert_eq!(totals.tasks, 3);
+            events
+        } else {
+            recorder.drain()
+        }
+    };
+    let direct = run(true);
+    let drained = run(false);
+    check_consistency(&direct);
+    // The same events (times differ between the two runs).
+    let kinds = |events: &[pollscope_shared::instrument::Event]| -> Vec<EventKind> {
+        events.iter().map(|e| e.kind.clone()).collect()
+    };
+    assert_eq!(kinds(&direct), kinds(&drained));
+    assert!(direct.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::Spawn { name, .. } if name == "waiter 7"
+    )));
+    assert!(direct.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::SpanEnter { name, .. } if name == "read"
+    )));
+}

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind};
+use super::record::{NameSource, Packed};
 use super::wire::Writer;
 
 /// First byte of a binary event-batch frame (format version 1).
@@ -59,6 +60,15 @@ impl BinaryBatchBuilder {
             &event.kind,
         );
         self.previous_t_ns = event.t_ns;
+        self.events += 1;
+    }
+
+    /// [`push`](Self::push) for a record straight from a recorder's buffer.
+    #[inline]
+    pub(crate) fn push_packed(&mut self, t_ns: u64, kind: Packed, names: &NameSource<'_>) {
+        self.body
+            .packed(t_ns.wrapping_sub(self.previous_t_ns) as i64, &kind, names);
+        self.previous_t_ns = t_ns;
         self.events += 1;
     }
 

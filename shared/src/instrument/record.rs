@@ -31,7 +31,7 @@ pub(crate) struct NameId(u32);
 
 /// `u32::MAX` stands for "none" in the optional lane and span fields (lane ids and the
 /// span counter never get there; task ids start at 1, so a parent of 0 is none).
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// [`EventKind`] with names out of line and options as sentinels: 16 bytes.
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +100,12 @@ fn lane_of(lane: u32) -> Option<LaneId> {
 }
 
 impl Packed {
+    /// Pack `kind` with its name, if any, in `locals` (for encoding an event that is not
+    /// in a buffer).
+    pub(crate) fn pack_local(kind: EventKind, locals: &mut Vec<Name>) -> Self {
+        Self::pack(kind, &Names::Local, locals)
+    }
+
     /// Pack `kind`, interning its name, if any (see [`Names`]).
     #[inline]
     pub(crate) fn pack(kind: EventKind, names: &Names<'_>, locals: &mut Vec<Name>) -> Self {
@@ -272,6 +278,17 @@ pub(crate) struct NameSource<'a> {
 }
 
 impl NameSource<'_> {
+    /// The name, borrowed (to encode it).
+    pub(crate) fn get(&self, id: NameId) -> &str {
+        if id.0 & LOCAL != 0 {
+            self.locals
+                .get((id.0 & !LOCAL) as usize)
+                .map_or("", |name| name.as_ref())
+        } else {
+            self.statics.get(id.0 as usize).copied().unwrap_or_default()
+        }
+    }
+
     fn take(&mut self, id: NameId) -> Name {
         if id.0 & LOCAL != 0 {
             self.locals
@@ -286,9 +303,13 @@ impl NameSource<'_> {
 
 /// How a recording thread interns names: statics through a small cache of its own (the
 /// table's lock only on a miss), run-time names into its buffer's `locals`.
-pub(crate) struct Names<'a> {
-    pub(crate) recorder: u64,
-    pub(crate) table: &'a std::sync::Mutex<NameTable>,
+pub(crate) enum Names<'a> {
+    Interned {
+        recorder: u64,
+        table: &'a std::sync::Mutex<NameTable>,
+    },
+    /// Every name into `locals` (no table).
+    Local,
 }
 
 thread_local! {
@@ -299,28 +320,27 @@ thread_local! {
 
 impl Names<'_> {
     fn intern(&self, name: Name, locals: &mut Vec<Name>) -> NameId {
-        let name = match name {
-            Name::Borrowed(name) => name,
-            owned @ Name::Owned(_) => {
-                locals.push(owned);
+        let (recorder, table, name) = match (self, name) {
+            (Self::Interned { recorder, table }, Name::Borrowed(name)) => (*recorder, table, name),
+            (_, name) => {
+                locals.push(name);
                 return NameId::local(locals.len() - 1);
             }
         };
         let (address, len) = (name.as_ptr() as usize, name.len());
         let slot = (address >> 3) % 16;
         let cached = CACHE.with_borrow(|cache| {
-            let (recorder, a, l, id) = cache[slot];
-            (recorder == self.recorder && a == address && l == len).then_some(id)
+            let (r, a, l, id) = cache[slot];
+            (r == recorder && a == address && l == len).then_some(id)
         });
         if let Some(id) = cached {
             return id;
         }
-        let id = self
-            .table
+        let id = table
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .add(name);
-        CACHE.with_borrow_mut(|cache| cache[slot] = (self.recorder, address, len, id));
+        CACHE.with_borrow_mut(|cache| cache[slot] = (recorder, address, len, id));
         id
     }
 }

@@ -19,12 +19,14 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
 
+use super::batch::BinaryBatchBuilder;
 use super::clock::{Calibration, Clock};
 use super::event::{
     Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
 };
 use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
+use super::stats::RunTotals;
 use super::task::Instrumented;
 
 /// Distinguishes recorders, so a thread's lane from an earlier run is never reused.
@@ -90,6 +92,18 @@ struct Shard {
     next_span: AtomicU32,
     /// Its thread exited (or moved on to another recorder): once drained, it can go.
     retired: AtomicBool,
+}
+
+impl Shard {
+    /// The next span count of this thread. Only the shard's own thread calls this, so a
+    /// load and a store do (an atomic add is a locked instruction, on every await that
+    /// waits).
+    fn take_span(&self) -> u32 {
+        let next = self.next_span.load(Ordering::Relaxed);
+        self.next_span
+            .store(next.wrapping_add(1), Ordering::Relaxed);
+        next
+    }
 }
 
 /// The buffer a thread records into, and an empty one with its memory kept, which the
@@ -270,7 +284,7 @@ impl Recorder {
     /// How this thread interns names for this recorder.
     #[inline]
     fn names(&self) -> Names<'_> {
-        Names {
+        Names::Interned {
             recorder: self.shared.id,
             table: &self.shared.names,
         }
@@ -316,11 +330,31 @@ impl Recorder {
     }
 
     /// Hand every event recorded up to now, from every thread, oldest first, to `each`.
+    pub fn drain_each(&self, mut each: impl FnMut(&Event)) {
+        self.drain_records(|t_ns, record, names| {
+            each(&Event {
+                t_ns,
+                kind: record.unpack(names),
+            });
+        });
+    }
+
+    /// Drain as the aggregator does: count every event into `totals` and encode it into
+    /// `batch`, straight from the buffers' records (no [`Event`] is built).
+    pub fn drain_to_batch(&self, batch: &mut BinaryBatchBuilder, totals: &mut RunTotals) {
+        self.drain_records(|t_ns, record, names| {
+            totals.apply_packed(record);
+            batch.push_packed(t_ns, record, names);
+        });
+    }
+
+    /// Hand every record up to now, from every thread, oldest first, with its time in
+    /// nanoseconds and where its names are, to `each`.
     ///
     /// Each thread's buffer is already in time order, so this merges them as it goes: no
-    /// copy of the events, no sort. Buffers taken whole go back to their threads as spares
-    /// (their memory kept).
-    pub fn drain_each(&self, mut each: impl FnMut(&Event)) {
+    /// copy, no sort. Buffers taken whole go back to their threads as spares (their memory
+    /// kept).
+    fn drain_records(&self, mut each: impl FnMut(u64, Packed, &mut NameSource<'_>)) {
         let mut calibration = lock(&self.shared.calibration);
         let reading = self.shared.clock.sample(*calibration);
         let cutoff = reading.raw;
@@ -380,10 +414,7 @@ impl Recorder {
                 statics: &statics,
                 locals,
             };
-            each(&Event {
-                t_ns: convert.ns(record.t),
-                kind: record.kind.unpack(&mut names),
-            });
+            each(convert.ns(record.t), record.kind, &mut names);
         }
         *calibration = convert.finish();
         drop(calibration);
@@ -465,10 +496,10 @@ impl Recorder {
         let shard = if recorder == self.shared.id && !shard.is_null() {
             // SAFETY: as in `record`: the pointer is reset before its handle is dropped.
             let shard = unsafe { &*shard };
-            (shard.index, shard.next_span.fetch_add(1, Ordering::Relaxed))
+            (shard.index, shard.take_span())
         } else {
             let shard = self.shard();
-            (shard.index, shard.next_span.fetch_add(1, Ordering::Relaxed))
+            (shard.index, shard.take_span())
         };
         SpanId(shard.0 << 26 | (shard.1 & 0x03FF_FFFF))
     }

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::record::Packed;
+
 use super::event::{
     Event, EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome,
     WakeSource,
@@ -154,6 +156,18 @@ impl RunTotals {
     pub fn apply_all<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
         for event in events {
             self.apply(event);
+        }
+    }
+
+    /// [`apply`](Self::apply) for a record straight from a recorder's buffer.
+    #[inline]
+    pub(crate) fn apply_packed(&mut self, kind: Packed) {
+        self.events += 1;
+        match kind {
+            Packed::Spawn { .. } => self.tasks += 1,
+            Packed::PollEnd { .. } => self.polls += 1,
+            Packed::Wake { task, by, .. } => self.wakes.count(TaskId(task), by),
+            _ => {}
         }
     }
 

@@ -8,6 +8,7 @@
 //! A test checks the bytes against `postcard::to_allocvec` for every event kind.
 
 use super::event::{EventKind, LaneKind, PollOutcome, TaskKind, TaskOutcome, WakeSource};
+use super::record::{NONE, NameSource, Packed};
 
 #[derive(Default)]
 pub(crate) struct Writer {
@@ -74,81 +75,93 @@ impl Writer {
 
     /// One event of a batch: its time difference from the previous one (zigzag varint),
     /// then its kind.
-    #[inline]
     pub(crate) fn event(&mut self, dt_ns: i64, kind: &EventKind) {
+        let mut locals = Vec::new();
+        let packed = Packed::pack_local(kind.clone(), &mut locals);
+        let names = NameSource {
+            statics: &[],
+            locals: &mut locals,
+        };
+        self.packed(dt_ns, &packed, &names);
+    }
+
+    /// [`Writer::event`] for a record straight from a buffer, its names in `names`.
+    #[inline]
+    pub(crate) fn packed(&mut self, dt_ns: i64, kind: &Packed, names: &NameSource<'_>) {
         let mut s = Scratch {
             buf: [0; 48],
             len: 0,
         };
         s.varint(((dt_ns << 1) ^ (dt_ns >> 63)) as u64);
-        Self::kind(&mut s, kind, &mut self.out);
+        Self::kind(&mut s, kind, names, &mut self.out);
         s.flush(&mut self.out);
     }
 
-    /// One event kind, as serde's derive would lay it out (variants in declaration order).
-    fn kind(s: &mut Scratch, kind: &EventKind, out: &mut Vec<u8>) {
-        match kind {
-            EventKind::Lane {
+    /// One event kind, as serde's derive lays `EventKind` out (variants in declaration
+    /// order, options as a 0/1 byte then the value).
+    fn kind(s: &mut Scratch, kind: &Packed, names: &NameSource<'_>, out: &mut Vec<u8>) {
+        match *kind {
+            Packed::Lane {
                 lane,
                 name,
                 lane_kind,
             } => {
                 s.varint(0);
-                s.varint(lane.0.into());
-                s.str(name, out);
+                s.varint(lane.into());
+                s.str(names.get(name), out);
                 s.varint(match lane_kind {
                     LaneKind::Worker => 0,
                     LaneKind::Blocking => 1,
                     LaneKind::Main => 2,
                 });
             }
-            EventKind::Park { lane } => {
+            Packed::Park { lane } => {
                 s.varint(1);
-                s.varint(lane.0.into());
+                s.varint(lane.into());
             }
-            EventKind::Unpark { lane } => {
+            Packed::Unpark { lane } => {
                 s.varint(2);
-                s.varint(lane.0.into());
+                s.varint(lane.into());
             }
-            EventKind::Spawn {
+            Packed::Spawn {
                 task,
                 name,
                 parent,
                 task_kind,
             } => {
                 s.varint(3);
-                s.varint(task.0.into());
-                s.str(name, out);
-                s.option(parent.map(|p| p.0));
+                s.varint(task.into());
+                s.str(names.get(name), out);
+                s.option((parent != 0).then_some(parent));
                 s.varint(match task_kind {
                     TaskKind::Async => 0,
                     TaskKind::Blocking => 1,
                 });
             }
-            EventKind::PollStart { task, lane } => {
+            Packed::PollStart { task, lane } => {
                 s.varint(4);
-                s.varint(task.0.into());
-                s.option(lane.map(|l| l.0));
+                s.varint(task.into());
+                s.option(some(lane));
             }
-            EventKind::PollEnd {
+            Packed::PollEnd {
                 task,
                 lane,
                 outcome,
                 waiting_on,
             } => {
                 s.varint(5);
-                s.varint(task.0.into());
-                s.option(lane.map(|l| l.0));
+                s.varint(task.into());
+                s.option(some(lane));
                 s.varint(match outcome {
                     PollOutcome::Pending => 0,
                     PollOutcome::Ready => 1,
                     PollOutcome::Panicked => 2,
                 });
-                s.option(waiting_on.map(|s| s.0));
+                s.option(some(waiting_on));
             }
-            EventKind::Wake { task, by, by_ref } => {
+            Packed::Wake { task, by, by_ref } => {
                 s.varint(6);
-                s.varint(task.0.into());
+                s.varint(task.into());
                 match by {
                     WakeSource::Task(waker) => {
                         s.varint(0);
@@ -159,30 +172,30 @@ impl Writer {
                     WakeSource::Driver => s.varint(3),
                     WakeSource::Thread => s.varint(4),
                 }
-                s.byte(u8::from(*by_ref));
+                s.byte(u8::from(by_ref));
             }
-            EventKind::WakerClone { task } => {
+            Packed::WakerClone { task } => {
                 s.varint(7);
-                s.varint(task.0.into());
+                s.varint(task.into());
             }
-            EventKind::WakerDrop { task } => {
+            Packed::WakerDrop { task } => {
                 s.varint(8);
-                s.varint(task.0.into());
+                s.varint(task.into());
             }
-            EventKind::SpanEnter { task, span, name } => {
+            Packed::SpanEnter { task, span, name } => {
                 s.varint(9);
-                s.varint(task.0.into());
-                s.varint(span.0.into());
-                s.str(name, out);
+                s.varint(task.into());
+                s.varint(span.into());
+                s.str(names.get(name), out);
             }
-            EventKind::SpanExit { task, span } => {
+            Packed::SpanExit { task, span } => {
                 s.varint(10);
-                s.varint(task.0.into());
-                s.varint(span.0.into());
+                s.varint(task.into());
+                s.varint(span.into());
             }
-            EventKind::Complete { task, outcome } => {
+            Packed::Complete { task, outcome } => {
                 s.varint(11);
-                s.varint(task.0.into());
+                s.varint(task.into());
                 s.varint(match outcome {
                     TaskOutcome::Ok => 0,
                     TaskOutcome::Error => 1,
@@ -192,4 +205,9 @@ impl Writer {
             }
         }
     }
+}
+
+/// A packed optional field (`NONE` when absent).
+fn some(value: u32) -> Option<u32> {
+    (value != NONE).then_some(value)
 }
