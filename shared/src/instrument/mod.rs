@@ -7,11 +7,16 @@
 //! cancelled). Per lane (an OS thread of a runtime): park and unpark.
 //!
 //! How it stays cheap and never blocks the code it watches:
-//! - one [`Recorder`] per run holds a bounded buffer; recording is a clock read and a
-//!   push under an uncontended lock, never an `.await`, never an allocation for the static
-//!   names; when the buffer is full the event is dropped and counted, and the count is
-//!   sent to the user with every batch;
-//! - one aggregator (the backend's, or a test) drains the buffer in batches.
+//! - one [`Recorder`] per run holds a bounded buffer per recording thread; recording is a
+//!   counter read and a push of a 24-byte record under that thread's own lock, never an
+//!   `.await`, never an allocation for static names; when a buffer is full the event is
+//!   dropped and counted, and the count is sent to the user with every batch;
+//! - what happens inside a poll and needs no time of its own (a span found ready, a waker
+//!   cloned) reuses the thread's last time; the spans a poll opens are recorded with its end;
+//! - a task's waker takes references in batches, so handing one to a socket costs no
+//!   atomic operation;
+//! - one aggregator (the backend's, or a test) drains the buffers, merging threads in
+//!   time order, and encodes straight from the records.
 //!
 //! Layout:
 //! - [`event`]: the event types, which are also the wire format.

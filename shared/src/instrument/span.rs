@@ -38,7 +38,8 @@ impl Resource {
     }
 }
 
-/// A named `.await`. Create with [`Recorder::io`], [`Recorder::timer`] or [`Recorder::point`].
+/// A named `.await`. Create with [`Recorder::io`](super::Recorder::io), [`Recorder::timer`](super::Recorder::timer)
+/// or [`Recorder::point`](super::Recorder::point).
 ///
 /// It holds no recorder: it records through the task that polls it (see
 /// `with_current_task`), so wrapping an `.await` costs no reference-count traffic.

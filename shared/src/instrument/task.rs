@@ -1,7 +1,7 @@
 //! [`Instrumented`]: a future wrapped so that its life as a task is recorded.
 //!
 //! The runtime polls the wrapper; the wrapper polls the real future, but with a waker of
-//! its own ([`TaskWaker`]) instead of the runtime's. That is the only way to *see* wakes:
+//! its own (`TaskWaker`) instead of the runtime's. That is the only way to *see* wakes:
 //! whoever the real future hands the waker to (a socket registration, a timer, another
 //! task) calls our waker, which records who called it and then wakes the runtime's
 //! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
