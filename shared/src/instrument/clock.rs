@@ -87,16 +87,7 @@ impl Clock {
     /// Converts the raw times of one drain's events, oldest first, to nanoseconds: they
     /// lie after `from`'s reading (give or take the settling time) and at or before `to`'s.
     pub(crate) fn converter(&self, from: Calibration, to: Calibration) -> Converter {
-        let ticks = to.raw.saturating_sub(from.raw).max(1);
-        let nanos = to.ns.saturating_sub(from.ns);
-        Converter {
-            identity: !self.has_counter(),
-            from,
-            to,
-            // Nanoseconds per tick, as a 32.32 fixed-point number.
-            per_tick: ((u128::from(nanos) << 32) / u128::from(ticks)) as i128,
-            last_ns: from.last_ns,
-        }
+        Converter::new(!self.has_counter(), from, to)
     }
 
     fn has_counter(&self) -> bool {
@@ -151,13 +142,27 @@ pub(crate) struct Converter {
 }
 
 impl Converter {
+    fn new(identity: bool, from: Calibration, to: Calibration) -> Self {
+        let ticks = to.raw.saturating_sub(from.raw).max(1);
+        let nanos = to.ns.saturating_sub(from.ns);
+        Self {
+            identity,
+            from,
+            to,
+            // Nanoseconds per tick, as a 32.32 fixed-point number.
+            per_tick: ((u128::from(nanos) << 32) / u128::from(ticks)) as i128,
+            last_ns: from.last_ns,
+        }
+    }
+
     #[inline]
     pub(crate) fn ns(&mut self, raw: u64) -> u64 {
         if self.identity {
             return raw;
         }
         let since = i128::from(raw) - i128::from(self.from.raw);
-        let ns = i128::from(self.from.ns) + ((since * self.per_tick) >> 32);
+        // Rounded to the nearest nanosecond.
+        let ns = i128::from(self.from.ns) + ((since * self.per_tick + (1 << 31)) >> 32);
         // Two drains' lines meet at their shared reading, but a reading just before it can
         // map a nanosecond either way: never let time run backwards.
         self.last_ns = self.last_ns.max(u64::try_from(ns).unwrap_or(0));
@@ -170,5 +175,44 @@ impl Converter {
             last_ns: self.last_ns,
             ..self.to
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(identity: bool, from: Calibration, to: Calibration) -> Converter {
+        Converter::new(identity, from, to)
+    }
+
+    #[test]
+    fn ticks_map_linearly_between_two_joint_readings_and_never_run_backwards() {
+        // 3 ticks a nanosecond: reading (3000 ticks, 1000 ns), then (6000, 2000).
+        let from = Calibration {
+            raw: 3000,
+            ns: 1000,
+            last_ns: 990,
+        };
+        let to = Calibration {
+            raw: 6000,
+            ns: 2000,
+            last_ns: 0,
+        };
+        let mut convert = converter(false, from, to);
+        assert_eq!(convert.ns(3000), 1000);
+        assert_eq!(convert.ns(4500), 1500);
+        assert_eq!(convert.ns(6000), 2000);
+        // A reading from before the segment (within the settling time) maps before it, but
+        // time handed out never decreases.
+        assert_eq!(convert.ns(2970), 2000);
+        let next = convert.finish();
+        assert_eq!((next.raw, next.ns, next.last_ns), (6000, 2000, 2000));
+    }
+
+    #[test]
+    fn without_a_counter_raw_readings_are_nanoseconds() {
+        let mut convert = converter(true, Calibration::default(), Calibration::default());
+        assert_eq!(convert.ns(12_345), 12_345);
     }
 }
