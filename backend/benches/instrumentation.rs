@@ -259,6 +259,22 @@ fn throughput(pairs: usize) {
     );
 }
 
+/// The references time tasks only: their await points are the plain futures.
+macro_rules! waits_are_not_wrapped {
+    () => {
+        type Wait<F: Future + Send> = F;
+        fn io<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+            future
+        }
+        fn timer<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+            future
+        }
+        fn point<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
+            future
+        }
+    };
+}
+
 /// The reference the issue quotes: a wrapper that reads the clock around every poll and
 /// sends the pair down a channel to a consumer thread.
 #[derive(Clone)]
@@ -288,7 +304,6 @@ impl<F: Future> Future for NaiveTask<F> {
 
 impl Probe for NaiveProbe {
     type Task<F: Future + Send + 'static> = NaiveTask<F>;
-    type Wait<F: Future + Send> = F;
 
     fn task<F: Future + Send + 'static>(
         &self,
@@ -302,15 +317,7 @@ impl Probe for NaiveProbe {
             tx: self.tx.clone(),
         }
     }
-    fn io<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
-    fn timer<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
-    fn point<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
+    waits_are_not_wrapped!();
 }
 
 fn naive_run() -> Measured {
@@ -342,7 +349,6 @@ struct MonitorProbe(tokio_metrics::TaskMonitor);
 
 impl Probe for MonitorProbe {
     type Task<F: Future + Send + 'static> = tokio_metrics::Instrumented<F>;
-    type Wait<F: Future + Send> = F;
 
     fn task<F: Future + Send + 'static>(
         &self,
@@ -351,15 +357,7 @@ impl Probe for MonitorProbe {
     ) -> tokio_metrics::Instrumented<F> {
         self.0.instrument(future)
     }
-    fn io<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
-    fn timer<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
-    fn point<F: Future + Send>(&self, _name: &'static str, future: F) -> F {
-        future
-    }
+    waits_are_not_wrapped!();
 }
 
 fn monitor_run() -> Measured {
