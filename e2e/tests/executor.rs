@@ -23,8 +23,10 @@ fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
     let playground = Playground::start();
     let browser = Browser::start();
     browser.goto(&playground.url("/#/be_the_executor"));
-    // Short delays: a (sleeper) 300 ms, b 200 ms and c 900 ms (joiner). Tab commits the value.
-    for (name, ms) in [("a", 300), ("b", 200), ("c", 900)] {
+    // Delays: a (sleeper) 1500 ms, b 600 ms and c 3000 ms (joiner); far enough apart that a
+    // slow click (each WebDriver round trip can take a few hundred milliseconds on a loaded
+    // machine) cannot reorder the timers. Tab commits the value.
+    for (name, ms) in [("a", 1500), ("b", 600), ("c", 3000)] {
         let input = browser.wait_for(&format!("#delay-ms-{name}"), WAIT);
         browser.type_into(&input, &format!("{ms}\u{E004}"));
     }
@@ -46,7 +48,7 @@ fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
         "nothing is ready until a timer calls wake"
     );
 
-    // The timers fire (b at 200 ms, a at 300 ms): their wakes queue the tasks in that order.
+    // The timers fire (b at 600 ms, a at 1500 ms): their wakes queue the tasks in that order.
     browser.wait_for("#ready-queue[data-queue='1,0']", WAIT);
     assert_eq!(
         poll(&browser),
