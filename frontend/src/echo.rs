@@ -564,6 +564,7 @@ mod tests {
                     lane,
                     outcome: PollOutcome::Pending,
                     waiting_on: Some(SpanId(1)),
+                    waker_clones: 0,
                 },
             ),
             ev(4_000, EventKind::Park { lane: LaneId(0) }),
@@ -584,6 +585,7 @@ mod tests {
                     lane,
                     outcome: PollOutcome::Ready,
                     waiting_on: None,
+                    waker_clones: 0,
                 },
             ),
             ev(

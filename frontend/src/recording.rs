@@ -375,6 +375,7 @@ mod tests {
                     lane,
                     outcome,
                     waiting_on: None,
+                    waker_clones: 0,
                 },
             ),
         ]

@@ -329,6 +329,7 @@ fn two_task_events() -> Vec<Event> {
                 lane,
                 outcome,
                 waiting_on: None,
+                waker_clones: 0,
             },
         ));
         if outcome == PollOutcome::Pending {

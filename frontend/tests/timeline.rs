@@ -68,6 +68,7 @@ fn run_of(n: u64, tasks: u32) -> Vec<Event> {
                 lane,
                 outcome: PollOutcome::Pending,
                 waiting_on: None,
+                waker_clones: 0,
             },
         ));
         e.push(ev(

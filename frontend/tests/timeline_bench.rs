@@ -135,6 +135,7 @@ impl Synth {
                 lane: Some(lane),
                 outcome: PollOutcome::Pending,
                 waiting_on: Some(SpanId(span)),
+                waker_clones: 0,
             },
         });
         out.push(Event {

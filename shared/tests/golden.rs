@@ -286,6 +286,7 @@ fn every_event_kind() -> Vec<Event> {
             lane,
             outcome: PollOutcome::Pending,
             waiting_on: Some(SpanId(9)),
+            waker_clones: 0,
         },
         EventKind::Park { lane: LaneId(1) },
         EventKind::Wake {
@@ -460,6 +461,7 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
             lane: None,
             outcome: PollOutcome::Ready,
             waiting_on: None,
+            waker_clones: 0,
         },
     });
     events.push(Event {

@@ -166,7 +166,9 @@ fn a_timer_await_point_names_the_wait_and_the_wake_is_the_timers() {
             task: id,
             lane: e.kind_lane(),
             outcome: PollOutcome::Pending,
-            waiting_on: Some(span)
+            waiting_on: Some(span),
+            // The "timer" kept a clone of the waker, counted in the poll that made it.
+            waker_clones: 1,
         }));
     assert!(events.iter().any(
         |e| matches!(e.kind, EventKind::Wake { task, by: WakeSource::Timer, .. } if task == id)
@@ -532,11 +534,20 @@ fn waker_clones_kept_past_their_tasks_end_still_wake_and_nothing_leaks() {
     assert_eq!(executor.run_until_stalled(), 0);
     let events = recorder.drain();
     check_consistency(&events); // nothing after the completion
-    let clones = events
+    // Made by the task's own poll, the clones are counted in its end, not sent one by one.
+    let counted: u32 = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::WakerClone { .. }))
-        .count();
-    assert_eq!(clones, 40);
+        .map(|e| match e.kind {
+            EventKind::PollEnd { waker_clones, .. } => waker_clones,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(counted, 40);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::WakerClone { .. }))
+    );
     assert!(
         handles_while_kept > 1,
         "the kept wakers hold the task's waker"
@@ -652,4 +663,39 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
         &e.kind,
         EventKind::SpanEnter { name, .. } if name == "read"
     )));
+}
+
+#[test]
+fn a_waker_cloned_outside_its_tasks_polls_is_a_clone_event() {
+    let recorder = Recorder::new(1024);
+    let signal = Signal::default();
+    let mut executor = Executor::default();
+    let waiter = recorder.task("waiter", signal.wait());
+    let id = waiter.id();
+    executor.spawn(waiter);
+    assert_eq!(executor.run_until_stalled(), 1);
+    // Cloned here, by no task's poll: an event of its own.
+    let clone = signal.clone_waker().expect("the waiter stored its waker");
+    drop(clone);
+    signal.fire();
+    assert_eq!(executor.run_until_stalled(), 0);
+    let events = recorder.drain();
+    check_consistency(&events);
+    let kinds: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::WakerClone { .. } | EventKind::WakerDrop { .. }
+            )
+        })
+        .map(|e| e.kind.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::WakerClone { task: id },
+            EventKind::WakerDrop { task: id }
+        ]
+    );
 }

@@ -78,7 +78,12 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
             let on = lane.map_or_else(String::new, |l| format!(" on {}", lane_name(model, l)));
             format!("poll {number} of {} started{on}", task_name(model, *task))
         }
-        EventKind::PollEnd { task, outcome, .. } => {
+        EventKind::PollEnd {
+            task,
+            outcome,
+            waker_clones,
+            ..
+        } => {
             let row = model.task_row(*task);
             let poll = row.and_then(|r| {
                 let track = &model.tasks[r as usize].polls;
@@ -97,6 +102,11 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
                 if p.end != OPEN {
                     s.push_str(&format!(" after {}", format_duration(p.end - p.start)));
                 }
+            }
+            match waker_clones {
+                0 => {}
+                1 => s.push_str("; it cloned its waker once (something kept it to wake the task)"),
+                n => s.push_str(&format!("; it cloned its waker {n} times")),
             }
             s
         }

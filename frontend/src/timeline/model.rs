@@ -698,6 +698,7 @@ pub(crate) mod tests {
                     lane,
                     outcome,
                     waiting_on: waiting_on.map(SpanId),
+                    waker_clones: 0,
                 },
             ),
         ]

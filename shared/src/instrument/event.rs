@@ -122,6 +122,10 @@ pub enum EventKind {
         outcome: PollOutcome,
         /// The innermost await point that returned Pending in this poll, if any.
         waiting_on: Option<SpanId>,
+        /// How many times this poll cloned the task's own waker: each time something
+        /// kept it to wake the task later (a socket registering interest, a timer). Other
+        /// clones are [`EventKind::WakerClone`] events.
+        waker_clones: u32,
     },
     Wake {
         task: TaskId,

@@ -62,6 +62,8 @@ pub(crate) enum Packed {
         lane: u32,
         outcome: PollOutcome,
         waiting_on: u32,
+        /// Saturates: no poll clones its waker 65,535 times.
+        waker_clones: u16,
     },
     Wake {
         task: u32,
@@ -119,11 +121,13 @@ impl Packed {
                 lane,
                 outcome,
                 waiting_on,
+                waker_clones,
             } => Self::PollEnd {
                 task: task.0,
                 lane: lane_u32(lane),
                 outcome,
                 waiting_on: waiting_on.map_or(NONE, |s| s.0),
+                waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
             },
             EventKind::Wake { task, by, by_ref } => Self::Wake {
                 task: task.0,
@@ -182,11 +186,13 @@ impl Packed {
                 lane,
                 outcome,
                 waiting_on,
+                waker_clones,
             } => EventKind::PollEnd {
                 task: TaskId(task),
                 lane: lane_of(lane),
                 outcome,
                 waiting_on: (waiting_on != NONE).then_some(SpanId(waiting_on)),
+                waker_clones: waker_clones.into(),
             },
             Self::Wake { task, by, by_ref } => EventKind::Wake {
                 task: TaskId(task),

@@ -608,6 +608,7 @@ impl Recorder {
                 lane,
                 outcome: super::PollOutcome::Ready,
                 waiting_on: None,
+                waker_clones: 0,
             });
             guard.recorder.record(EventKind::Complete {
                 task,
@@ -778,6 +779,7 @@ impl Drop for BlockingGuard {
                     lane: self.lane,
                     outcome: super::PollOutcome::Panicked,
                     waiting_on: None,
+                    waker_clones: 0,
                 });
                 TaskOutcome::Panicked
             } else {

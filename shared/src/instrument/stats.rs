@@ -298,6 +298,7 @@ impl RunStats {
                 lane,
                 outcome,
                 waiting_on,
+                waker_clones,
             } => {
                 let Some(s) = self.tasks.get_mut(task) else {
                     return self.anomalies += 1;
@@ -316,6 +317,7 @@ impl RunStats {
                 self.polls += 1;
                 s.since_ns = t;
                 s.waiting_on = *waiting_on;
+                s.waker_clones += waker_clones;
                 s.state = match outcome {
                     PollOutcome::Pending if s.woken_while_running => TaskState::Scheduled,
                     PollOutcome::Pending => TaskState::Idle,

@@ -38,6 +38,14 @@ pub struct Instrumented<F: Future> {
     reserve: u32,
 }
 
+/// What a poll's clones of its task's own waker draw on and count: the task's reserve of
+/// references, and the poll's count of clones (sent with its `PollEnd`).
+struct PollClones {
+    waker: *const TaskWaker,
+    reserve: *mut u32,
+    clones: u32,
+}
+
 /// How many references to its waker a task takes at once for the clones it hands out.
 const RESERVE_BATCH: u32 = 16;
 
@@ -51,8 +59,7 @@ thread_local! {
     /// with no atomic operation. (Removing both that increment and the wake's decrement,
     /// unsoundly, for a measurement, gained about two points of echo throughput; the
     /// decrement on the waking side remains.)
-    static RESERVE: Cell<(*const TaskWaker, *mut u32)> =
-        const { Cell::new((std::ptr::null(), std::ptr::null_mut())) };
+    static RESERVE: Cell<*mut PollClones> = const { Cell::new(std::ptr::null_mut()) };
 }
 
 /// The waker handed to the instrumented future.
@@ -144,12 +151,18 @@ impl<F: Future> Future for Instrumented<F> {
         let waker = this.waker.borrowed_waker();
         let mut inner_cx = Context::from_waker(&waker);
         let mut opened = OpenedSpans::new();
+        let mut clones = PollClones {
+            waker: Arc::as_ptr(&this.waker),
+            reserve: &raw mut this.reserve,
+            clones: 0,
+        };
         let result = {
             let _current = CurrentTask::enter(recorder, task);
             let _poll = PollScope::enter(recorder, started, &raw mut opened);
-            let _reserve = ReserveScope::enter(&this.waker, &raw mut this.reserve);
+            let _clones = ReserveScope::enter(&raw mut clones);
             catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
         };
+        let waker_clones = clones.clones;
         let pending = PENDING_SPAN.replace(outer_pending);
         let end = |outcome, waiting_on| {
             // The await points that made the task wait open now, with the poll's end.
@@ -158,6 +171,7 @@ impl<F: Future> Future for Instrumented<F> {
                 lane,
                 outcome,
                 waiting_on,
+                waker_clones,
             };
             recorder.record_all(opened.enter_events().chain(std::iter::once(poll_end)));
         };
@@ -212,14 +226,15 @@ impl<F: Future> Drop for Instrumented<F> {
     }
 }
 
-/// Makes a task's reserve of waker references the one `clone_raw` draws from, until
+/// Makes a poll's [`PollClones`] the one `clone_raw` draws from and counts in, until
 /// dropped (restoring the outer poll's).
-struct ReserveScope((*const TaskWaker, *mut u32));
+struct ReserveScope(*mut PollClones);
 
 impl ReserveScope {
-    /// `reserve` must stay where it is, untouched by anyone else, until the guard drops.
-    fn enter(waker: &Arc<TaskWaker>, reserve: *mut u32) -> Self {
-        Self(RESERVE.replace((Arc::as_ptr(waker), reserve)))
+    /// `clones` (and the reserve it points to) must stay where they are, untouched by
+    /// anyone else, until the guard drops.
+    fn enter(clones: *mut PollClones) -> Self {
+        Self(RESERVE.replace(clones))
     }
 }
 
@@ -310,13 +325,17 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by
 unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
     let waker = ptr.cast::<TaskWaker>();
     let this = ManuallyDrop::new(unsafe { Arc::from_raw(waker) });
-    this.note(|task| EventKind::WakerClone { task });
-    let (owner, reserve) = RESERVE.get();
-    if owner == waker {
-        // Cloned while its own task is polled: take a reference from the task's reserve.
-        // SAFETY: `RESERVE` points at the polled task's counter while its `ReserveScope`
-        // lives; only this thread touches it meanwhile.
-        let reserve = unsafe { &mut *reserve };
+    let poll = RESERVE.get();
+    // SAFETY: `RESERVE` points at the running poll's `PollClones` while its `ReserveScope`
+    // lives; only this thread touches it meanwhile.
+    if let Some(poll) = unsafe { poll.as_mut() }
+        && poll.waker == waker
+    {
+        // Cloned while its own task is polled: counted in the poll's end, and a reference
+        // taken from the task's reserve.
+        poll.clones += 1;
+        // SAFETY: as above: the polled task's counter, untouched by anyone else.
+        let reserve = unsafe { &mut *poll.reserve };
         if *reserve == 0 {
             for _ in 0..RESERVE_BATCH {
                 // SAFETY: the pointer is a live `Arc<TaskWaker>`'s (the task holds one).
@@ -327,6 +346,7 @@ unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
         *reserve -= 1;
         return RawWaker::new(ptr, &VTABLE);
     }
+    this.note(|task| EventKind::WakerClone { task });
     let cloned: Arc<TaskWaker> = Arc::clone(&this);
     RawWaker::new(Arc::into_raw(cloned).cast(), &VTABLE)
 }

@@ -154,6 +154,7 @@ impl Writer {
                 lane,
                 outcome,
                 waiting_on,
+                waker_clones,
             } => {
                 s.varint(5);
                 s.varint(task.into());
@@ -164,6 +165,7 @@ impl Writer {
                     PollOutcome::Panicked => 2,
                 });
                 s.option(some(waiting_on));
+                s.varint(waker_clones.into());
             }
             Packed::Wake { task, by, by_ref } => {
                 s.varint(6);

@@ -142,6 +142,11 @@ impl Signal {
         }
     }
 
+    /// A clone of the stored waker, if a waiter stored one.
+    pub fn clone_waker(&self) -> Option<Waker> {
+        self.0.lock().unwrap().1.clone()
+    }
+
     pub fn wait(&self) -> impl Future<Output = ()> + 'static {
         let signal = self.clone();
         std::future::poll_fn(move |cx| {
