@@ -50,7 +50,7 @@ struct PollClones {
 const RESERVE_BATCH: u32 = 16;
 
 thread_local! {
-    /// The waker of the task being polled on this thread, and its reserve of references.
+    /// The [`PollClones`] of the poll running on this thread (null outside polls).
     ///
     /// A clone of a waker must own a reference, and the waker's reference count is also
     /// written by whoever wakes it (the consuming `wake`), often on the other core: an
