@@ -1,16 +1,19 @@
 //! The recorder: one per run, bounded per-thread buffers of events, and the per-thread
 //! context that lets a wake or a poll say where it happened.
 //!
-//! Recording takes a clock reading and pushes onto *this thread's* buffer under its own
-//! lock, which only the aggregator ever contends for (no `.await`, no allocation for static
-//! names). One shared buffer was tried first: with two workers recording at once, the lock's
-//! cache line bounced between cores and an event cost 300 ns instead of 40.
+//! Recording reads the run's clock (`clock`) and pushes a 24-byte record (`record`)
+//! onto *this thread's* buffer under its own lock, which only a drain ever contends for: no
+//! `.await`, no allocation for static names. One shared buffer was tried first: with two
+//! workers recording at once, the lock's cache line bounced between cores and an event cost
+//! 300 ns instead of 40.
 //!
 //! No buffer grows past its capacity: an event that does not fit is dropped and counted,
-//! and the aggregator, which empties the buffers with [`Recorder::drain`], reports that
-//! count with every batch. A drain takes, from every buffer, exactly the events stamped up
-//! to one cutoff instant, so consecutive drains never overlap in time and their
-//! concatenation is in time order, although the threads record independently.
+//! and the aggregator reports that count with every batch. A drain
+//! ([`Recorder::drain_to_batch`], [`Recorder::drain_each`]) takes, from every buffer,
+//! exactly the events stamped up to one cutoff instant, so consecutive drains never overlap
+//! in time and their concatenation is in time order, although the threads record
+//! independently; it merges the threads' buffers as it goes and hands each one back, its
+//! memory kept, for the thread's next events.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
