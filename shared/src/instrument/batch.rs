@@ -85,20 +85,13 @@ impl BinaryBatchBuilder {
     /// kept).
     pub fn finish(&mut self, run_id: u64, part: u32, seq: u64, dropped_total: u64) -> Vec<u8> {
         // Field by field, the layout of `WireRef` as postcard writes it (see `wire`).
-        let mut head = Writer {
-            out: Vec::with_capacity(48 + self.body.out.len()),
-        };
-        head.out.push(BINARY_TAG);
-        head.varint(run_id);
-        head.varint(part.into());
-        head.varint(seq);
-        head.varint(dropped_total);
-        head.varint(self.events);
-        head.out.extend_from_slice(&self.body.out);
-        self.body.out.clear();
+        let frame = self.body.frame(
+            BINARY_TAG,
+            [run_id, part.into(), seq, dropped_total, self.events],
+        );
         self.events = 0;
         self.previous_t_ns = 0;
-        head.out
+        frame
     }
 }
 

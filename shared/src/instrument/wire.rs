@@ -71,12 +71,22 @@ impl Scratch {
 }
 
 impl Writer {
-    pub(crate) fn varint(&mut self, mut value: u64) {
-        while value >= 0x80 {
-            self.out.push((value as u8) | 0x80);
-            value >>= 7;
+    /// A whole frame: `tag`, the batch's header fields as varints, then the events
+    /// written so far (and the writer starts over, its memory kept).
+    pub(crate) fn frame(&mut self, tag: u8, header: [u64; 5]) -> Vec<u8> {
+        let mut frame = Vec::with_capacity(1 + 5 * 10 + self.out.len());
+        frame.push(tag);
+        let mut s = Scratch {
+            buf: [0; 48],
+            len: 0,
+        };
+        for field in header {
+            s.varint(field);
+            s.flush(&mut frame);
         }
-        self.out.push(value as u8);
+        frame.extend_from_slice(&self.out);
+        self.out.clear();
+        frame
     }
 
     /// One event of a batch: its time difference from the previous one (zigzag varint),
