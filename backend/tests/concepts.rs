@@ -20,7 +20,7 @@ fn lanes_that_polled(batches: &[EventBatch], part: u32) -> BTreeSet<u32> {
         .filter(|b| b.part == part)
         .flat_map(|b| &b.events)
         .filter_map(|e| match e.kind {
-            EventKind::PollStart {
+            EventKind::Poll {
                 lane: Some(lane), ..
             } => Some(lane.0),
             _ => None,

@@ -50,15 +50,15 @@ fn check_rules(events: &[Event]) {
             matches!(kinds.last(), Some(EventKind::Complete { .. })),
             "{task:?}: an event after its completion"
         );
-        let starts = kinds
-            .iter()
-            .filter(|k| matches!(k, EventKind::PollStart { .. }))
-            .count();
-        let ends = kinds
-            .iter()
-            .filter(|k| matches!(k, EventKind::PollEnd { .. }))
-            .count();
-        assert_eq!(starts, ends, "{task:?}: poll starts and ends match");
+    }
+    // A task's polls never overlap, and each started after the run's clock did.
+    let mut last_end = BTreeMap::new();
+    for event in events {
+        if let EventKind::Poll { task, busy_ns, .. } = &event.kind {
+            let started = event.t_ns.checked_sub(*busy_ns).expect("started after 0");
+            let previous = last_end.insert(*task, event.t_ns).unwrap_or(0);
+            assert!(started >= previous, "{task:?}: overlapping polls");
+        }
     }
     assert!(
         events.windows(2).all(|w| w[0].t_ns <= w[1].t_ns),
@@ -147,21 +147,14 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
     }
     // Reads park and the reactor wakes them.
     assert!(result.wakes.by_reactor > 0, "{:?}", result.wakes);
-    let span_names: BTreeMap<_, _> = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::SpanEnter { span, name, .. } => Some((*span, name.to_string())),
-            _ => None,
-        })
-        .collect();
     let waited: BTreeSet<&str> = events
         .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::PollEnd {
+        .filter_map(|e| match &e.kind {
+            EventKind::Poll {
                 outcome: PollOutcome::Pending,
-                waiting_on: Some(span),
+                waiting_on: Some(wait),
                 ..
-            } => span_names.get(&span).map(String::as_str),
+            } => Some(wait.name.as_ref()),
             _ => None,
         })
         .collect();
@@ -178,7 +171,7 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
     let lanes_with_polls: BTreeSet<_> = events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::PollStart { lane, .. } => lane,
+            EventKind::Poll { lane, .. } => lane,
             _ => None,
         })
         .collect();

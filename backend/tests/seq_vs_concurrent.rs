@@ -146,20 +146,33 @@ async fn the_recording_shows_one_task_waiting_on_one_fetch_then_on_both() {
         .filter(|e| matches!(e.kind, EventKind::Spawn { .. }))
         .count();
     assert_eq!(spawned, 1);
-    // Walk the fetch await points: how many are open at once.
-    let mut open: Vec<String> = Vec::new();
-    let mut names = std::collections::BTreeMap::new();
+    // Walk the fetch await points: how many are open at once. One opens with a poll that
+    // waits on it (or, beside that one, as a span event), and closes with the poll that
+    // resumes past it.
+    let mut open = std::collections::BTreeMap::new();
     let mut most_open = Vec::new();
+    let mut begin = |open: &mut std::collections::BTreeMap<_, _>, span, name: &str| {
+        if open.insert(span, name.to_owned()).is_none() {
+            most_open.push(open.len());
+        }
+    };
     for e in &events {
         match &e.kind {
-            EventKind::SpanEnter { span, name, .. } => {
-                names.insert(*span, name.to_string());
-                open.push(name.to_string());
-                most_open.push(open.len());
-            }
+            EventKind::SpanEnter { span, name, .. } => begin(&mut open, *span, name),
             EventKind::SpanExit { span, .. } => {
-                let name = &names[span];
-                open.retain(|n| n != name);
+                open.remove(span);
+            }
+            EventKind::Poll {
+                resumed,
+                waiting_on,
+                ..
+            } => {
+                if let Some(span) = resumed {
+                    open.remove(span);
+                }
+                if let Some(wait) = waiting_on {
+                    begin(&mut open, wait.span, &wait.name);
+                }
             }
             _ => {}
         }

@@ -49,7 +49,6 @@ pub fn times(n: u64) -> String {
 pub fn state_attr(state: TaskState) -> &'static str {
     match state {
         TaskState::Scheduled => "scheduled",
-        TaskState::Running => "running",
         TaskState::Idle => "idle",
         TaskState::Done(TaskOutcome::Ok) => "done-ok",
         TaskState::Done(TaskOutcome::Error) => "done-error",
@@ -507,7 +506,7 @@ pub fn EchoResultView(props: &EchoResultProps) -> Html {
 mod tests {
     use pollscope_shared::instrument::batch::EventBatch;
     use pollscope_shared::instrument::{
-        Event, EventKind, PollOutcome, SpanId, TaskId, TaskKind, WakeSource,
+        Event, EventKind, PollOutcome, SpanId, TaskId, TaskKind, Wait, WakeSource,
     };
 
     use super::*;
@@ -548,22 +547,18 @@ mod tests {
                     task_kind: TaskKind::Async,
                 },
             ),
-            ev(2_000, EventKind::PollStart { task: t1, lane }),
-            ev(
-                2_500,
-                EventKind::SpanEnter {
-                    task: t1,
-                    span: SpanId(1),
-                    name: "read request".into(),
-                },
-            ),
             ev(
                 3_000,
-                EventKind::PollEnd {
+                EventKind::Poll {
                     task: t1,
                     lane,
+                    busy_ns: 1_000,
                     outcome: PollOutcome::Pending,
-                    waiting_on: Some(SpanId(1)),
+                    resumed: None,
+                    waiting_on: Some(Wait {
+                        span: SpanId(1),
+                        name: "read request".into(),
+                    }),
                     waker_clones: 0,
                 },
             ),
@@ -577,13 +572,14 @@ mod tests {
                 },
             ),
             ev(1_005_000, EventKind::Unpark { lane: LaneId(0) }),
-            ev(1_006_000, EventKind::PollStart { task: t1, lane }),
             ev(
                 1_007_000,
-                EventKind::PollEnd {
+                EventKind::Poll {
                     task: t1,
                     lane,
+                    busy_ns: 1_000,
                     outcome: PollOutcome::Ready,
+                    resumed: Some(SpanId(1)),
                     waiting_on: None,
                     waker_clones: 0,
                 },
@@ -650,7 +646,7 @@ mod tests {
             seq: 0,
             dropped_total: 0,
             // Up to (and including) the park: task 1 idle since 3 µs, now is 4 µs.
-            events: events()[..7].to_vec(),
+            events: events()[..5].to_vec(),
         });
         let rows = task_rows(&r.stats);
         assert_eq!(state_attr(rows[0].state), "idle");
@@ -662,7 +658,6 @@ mod tests {
     #[test]
     fn states_have_attributes_and_labels() {
         assert_eq!(state_attr(TaskState::Scheduled), "scheduled");
-        assert_eq!(state_attr(TaskState::Running), "running");
         assert_eq!(
             state_attr(TaskState::Done(TaskOutcome::Panicked)),
             "done-panicked"

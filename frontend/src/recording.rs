@@ -152,9 +152,8 @@ impl PartRecording {
         // The count only grows; the latest batch carries the run's total so far.
         self.dropped_total = self.dropped_total.max(batch.dropped_total);
         for event in &batch.events {
-            // The span's name is known by now: its SpanEnter precedes the PollEnd.
             self.stats.apply(event);
-            if let EventKind::PollEnd {
+            if let EventKind::Poll {
                 outcome: PollOutcome::Pending,
                 waiting_on,
                 ..
@@ -162,8 +161,8 @@ impl PartRecording {
             {
                 self.pending_polls += 1;
                 let name = waiting_on
-                    .and_then(|span| self.stats.spans.get(&span).cloned())
-                    .unwrap_or(Name::Borrowed(UNNAMED_AWAIT));
+                    .as_ref()
+                    .map_or(Name::Borrowed(UNNAMED_AWAIT), |wait| wait.name.clone());
                 *self.pending_by_await.entry(name).or_default() += 1;
             }
         }
@@ -338,7 +337,9 @@ mod bound_tests {
 #[cfg(test)]
 mod tests {
     use pollscope_shared::instrument::stats::TaskState;
-    use pollscope_shared::instrument::{LaneId, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource};
+    use pollscope_shared::instrument::{
+        LaneId, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
+    };
 
     use super::*;
 
@@ -358,27 +359,19 @@ mod tests {
         )
     }
 
-    fn poll(start: u64, end: u64, task: u32, outcome: PollOutcome) -> [Event; 2] {
-        let lane = Some(LaneId(0));
-        [
-            ev(
-                start,
-                EventKind::PollStart {
-                    task: TaskId(task),
-                    lane,
-                },
-            ),
-            ev(
-                end,
-                EventKind::PollEnd {
-                    task: TaskId(task),
-                    lane,
-                    outcome,
-                    waiting_on: None,
-                    waker_clones: 0,
-                },
-            ),
-        ]
+    fn poll(start: u64, end: u64, task: u32, outcome: PollOutcome) -> Event {
+        ev(
+            end,
+            EventKind::Poll {
+                task: TaskId(task),
+                lane: Some(LaneId(0)),
+                busy_ns: end - start,
+                outcome,
+                resumed: None,
+                waiting_on: None,
+                waker_clones: 0,
+            },
+        )
     }
 
     fn batch(seq: u64, dropped_total: u64, events: Vec<Event>) -> EventBatch {
@@ -393,22 +386,13 @@ mod tests {
 
     /// One task: spawned, polled (Pending), woken by the reactor, polled (Ready), done.
     fn one_task_life() -> Vec<Event> {
-        let mut events = vec![spawn(0, 1)];
-        events.extend(poll(10, 20, 1, PollOutcome::Pending));
-        // The first poll waited on a named read.
-        events.insert(
-            2,
-            ev(
-                15,
-                EventKind::SpanEnter {
-                    task: TaskId(1),
-                    span: SpanId(4),
-                    name: "read request".into(),
-                },
-            ),
-        );
-        if let EventKind::PollEnd { waiting_on, .. } = &mut events[3].kind {
-            *waiting_on = Some(SpanId(4));
+        let mut events = vec![spawn(0, 1), poll(10, 20, 1, PollOutcome::Pending)];
+        // The first poll waited on a named read, the second resumed there.
+        if let EventKind::Poll { waiting_on, .. } = &mut events[1].kind {
+            *waiting_on = Some(Wait {
+                span: SpanId(4),
+                name: "read request".into(),
+            });
         }
         events.push(ev(
             50,
@@ -418,7 +402,11 @@ mod tests {
                 by_ref: false,
             },
         ));
-        events.extend(poll(60, 65, 1, PollOutcome::Ready));
+        let mut resumed = poll(60, 65, 1, PollOutcome::Ready);
+        if let EventKind::Poll { resumed, .. } = &mut resumed.kind {
+            *resumed = Some(SpanId(4));
+        }
+        events.push(resumed);
         events.push(ev(
             65,
             EventKind::Complete {
@@ -434,13 +422,13 @@ mod tests {
         let events = one_task_life();
         let mut r = PartRecording::new(7, 0);
         assert_eq!(
-            r.apply_batch(batch(0, 0, events[..4].to_vec())),
+            r.apply_batch(batch(0, 0, events[..2].to_vec())),
             BatchOutcome::Applied
         );
         // Mid-run the task is idle: its first poll returned Pending.
         assert_eq!(r.stats.tasks[&TaskId(1)].state, TaskState::Idle);
         assert_eq!(
-            r.apply_batch(batch(1, 0, events[4..].to_vec())),
+            r.apply_batch(batch(1, 0, events[2..].to_vec())),
             BatchOutcome::Applied
         );
         assert_eq!(r.batches, 2);
@@ -463,8 +451,7 @@ mod tests {
     #[test]
     fn pending_polls_without_a_named_await_are_counted_apart() {
         let mut r = PartRecording::new(7, 0);
-        let mut events = vec![spawn(0, 1)];
-        events.extend(poll(1, 2, 1, PollOutcome::Pending));
+        let events = vec![spawn(0, 1), poll(1, 2, 1, PollOutcome::Pending)];
         r.apply_batch(batch(0, 0, events));
         assert_eq!(r.pending_by_await[UNNAMED_AWAIT], 1);
     }

@@ -321,13 +321,14 @@ fn two_task_events() -> Vec<Event> {
         PollOutcome::Pending,
         PollOutcome::Ready,
     ] {
-        events.push(ev(t, EventKind::PollStart { task: conn, lane }));
         events.push(ev(
             t + 1_000,
-            EventKind::PollEnd {
+            EventKind::Poll {
                 task: conn,
                 lane,
+                busy_ns: 1_000,
                 outcome,
+                resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
             },

@@ -60,13 +60,14 @@ fn run_of(n: u64, tasks: u32) -> Vec<Event> {
         let t = 20_000 * (k + 1);
         let task = TaskId((k % u64::from(tasks)) as u32 + 1);
         let lane = Some(LaneId((k % 2) as u32));
-        e.push(ev(t, EventKind::PollStart { task, lane }));
         e.push(ev(
             t + 2_000,
-            EventKind::PollEnd {
+            EventKind::Poll {
                 task,
                 lane,
+                busy_ns: 2_000,
                 outcome: PollOutcome::Pending,
+                resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
             },
@@ -180,7 +181,7 @@ async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
     })
     .await;
     let current = find(&root, ".tl-current-event");
-    assert_eq!(attr(&current, "data-kind"), "poll-end");
+    assert_eq!(attr(&current, "data-kind"), "poll");
     let text = current.text_content().unwrap();
     assert!(text.contains("returned Pending"), "{text}");
     // The details panel shows the task of that event: task 4 (the 120th poll's task).

@@ -26,7 +26,7 @@ use pollscope_frontend::timeline::layout::LABEL_W;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, WakeSource,
+    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, Wait, WakeSource,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -49,7 +49,7 @@ fn now_ms() -> f64 {
 
 /// A synthetic but well-formed run: tasks polled in turn on the workers, each poll waits
 /// at an await point, is woken by the reactor or by another task, and its worker parks
-/// briefly. Seven events per step.
+/// briefly. Four events per step.
 struct Synth {
     step: u64,
     /// Run time of one step.
@@ -101,40 +101,23 @@ impl Synth {
         let task = TaskId((k % u64::from(TASKS)) as u32 + 1);
         let lane = LaneId((k % u64::from(WORKERS)) as u32);
         let at = |f: u64| t + self.dt * f / 100;
-        out.push(Event {
-            t_ns: at(0),
-            kind: EventKind::PollStart {
-                task,
-                lane: Some(lane),
-            },
-        });
-        if let Some(span) = self.open_span[task.0 as usize].take() {
-            out.push(Event {
-                t_ns: at(5),
-                kind: EventKind::SpanExit {
-                    task,
-                    span: SpanId(span),
-                },
-            });
-        }
+        // Each poll resumes past the read its task waited on, and waits on a new one.
+        let resumed = self.open_span[task.0 as usize].take().map(SpanId);
         let span = self.next_span;
         self.next_span += 1;
         self.open_span[task.0 as usize] = Some(span);
         out.push(Event {
-            t_ns: at(10),
-            kind: EventKind::SpanEnter {
-                task,
-                span: SpanId(span),
-                name: "read request".into(),
-            },
-        });
-        out.push(Event {
             t_ns: at(40),
-            kind: EventKind::PollEnd {
+            kind: EventKind::Poll {
                 task,
                 lane: Some(lane),
+                busy_ns: at(40) - at(0),
                 outcome: PollOutcome::Pending,
-                waiting_on: Some(SpanId(span)),
+                resumed,
+                waiting_on: Some(Wait {
+                    span: SpanId(span),
+                    name: "read request".into(),
+                }),
                 waker_clones: 0,
             },
         });
@@ -164,7 +147,7 @@ impl Synth {
 
 /// About `n` events over one second of run time.
 fn recording(n: usize) -> Vec<Event> {
-    let steps = (n / 7).max(1) as u64;
+    let steps = (n / 4).max(1) as u64;
     let mut s = Synth::new(1_000_000_000 / steps);
     let mut events = s.header();
     events.reserve(n);
@@ -357,8 +340,8 @@ async fn next_frame() -> f64 {
 async fn a_live_stream_of_100k_events_per_second_keeps_up() {
     const RATE: f64 = 100_000.0;
     let seconds = if FULL { 3.0 } else { 1.0 };
-    // 7 events per step at 100k events/s: a step every 70 µs of run time.
-    let mut synth = Synth::new(70_000);
+    // 4 events per step at 100k events/s: a step every 40 µs of run time.
+    let mut synth = Synth::new(40_000);
     let store = RecordingStore::default();
     store.borrow_mut().begin(1, "bench");
     let part = PartRef::new("bench", 0);

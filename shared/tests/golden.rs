@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::WakeCounts;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
+    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
 };
 use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
@@ -274,19 +274,23 @@ fn every_event_kind() -> Vec<Event> {
             parent: Some(TaskId(2)),
             task_kind: TaskKind::Async,
         },
-        EventKind::PollStart { task, lane },
-        EventKind::SpanEnter {
-            task,
-            span: SpanId(9),
-            name: "read request".into(),
-        },
         EventKind::WakerClone { task },
-        EventKind::PollEnd {
+        EventKind::Poll {
             task,
             lane,
+            busy_ns: 700,
             outcome: PollOutcome::Pending,
-            waiting_on: Some(SpanId(9)),
-            waker_clones: 0,
+            resumed: None,
+            waiting_on: Some(Wait {
+                span: SpanId(9),
+                name: "read request".into(),
+            }),
+            waker_clones: 1,
+        },
+        EventKind::SpanEnter {
+            task,
+            span: SpanId(8),
+            name: "handle request".into(),
         },
         EventKind::Park { lane: LaneId(1) },
         EventKind::Wake {
@@ -301,9 +305,18 @@ fn every_event_kind() -> Vec<Event> {
             by_ref: true,
         },
         EventKind::WakerDrop { task },
+        EventKind::Poll {
+            task,
+            lane,
+            busy_ns: 120,
+            outcome: PollOutcome::Ready,
+            resumed: Some(SpanId(9)),
+            waiting_on: None,
+            waker_clones: 0,
+        },
         EventKind::SpanExit {
             task,
-            span: SpanId(9),
+            span: SpanId(8),
         },
         EventKind::Complete {
             task,
@@ -456,12 +469,14 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
     }
     events.push(Event {
         t_ns: 9,
-        kind: EventKind::PollEnd {
+        kind: EventKind::Poll {
             task: TaskId(1),
             lane: None,
+            busy_ns: u64::MAX,
             outcome: PollOutcome::Ready,
+            resumed: None,
             waiting_on: None,
-            waker_clones: 0,
+            waker_clones: u32::from(u16::MAX),
         },
     });
     events.push(Event {

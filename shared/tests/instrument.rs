@@ -39,7 +39,7 @@ fn pending_twice_with_self_wakes_is_three_polls_and_two_self_wakes() {
         .unwrap()
         .iter()
         .filter_map(|k| match k {
-            EventKind::PollEnd { outcome, .. } => Some(*outcome),
+            EventKind::Poll { outcome, .. } => Some(*outcome),
             _ => None,
         })
         .collect();
@@ -154,43 +154,42 @@ fn a_timer_await_point_names_the_wait_and_the_wake_is_the_timers() {
 
     let events = recorder.drain();
     check_consistency(&events);
-    let span = events
+    // The first poll left the task waiting on "sleep": the span opens with the poll's end,
+    // named there (no separate span event).
+    let polls: Vec<_> = events
         .iter()
-        .find_map(|e| match &e.kind {
-            EventKind::SpanEnter { span, name, .. } if name == "sleep" => Some(*span),
+        .filter_map(|e| match &e.kind {
+            EventKind::Poll {
+                task,
+                outcome,
+                resumed,
+                waiting_on,
+                waker_clones,
+                ..
+            } if *task == id => Some((*outcome, *resumed, waiting_on.clone(), *waker_clones)),
             _ => None,
         })
-        .expect("span entered");
-    assert!(events.iter().any(|e| e.kind
-        == EventKind::PollEnd {
-            task: id,
-            lane: e.kind_lane(),
-            outcome: PollOutcome::Pending,
-            waiting_on: Some(span),
-            // The "timer" kept a clone of the waker, counted in the poll that made it.
-            waker_clones: 1,
-        }));
+        .collect();
+    assert_eq!(polls.len(), 2);
+    let (outcome, resumed, waiting_on, waker_clones) = polls[0].clone();
+    let wait = waiting_on.expect("waits on an await point");
+    assert_eq!(
+        (outcome, resumed, wait.name.as_ref(), waker_clones),
+        // The "timer" kept a clone of the waker, counted in the poll that made it.
+        (PollOutcome::Pending, None, "sleep", 1)
+    );
+    assert!(!events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::SpanEnter { .. } | EventKind::SpanExit { .. }
+    )));
     assert!(events.iter().any(
         |e| matches!(e.kind, EventKind::Wake { task, by: WakeSource::Timer, .. } if task == id)
     ));
-    assert!(
-        events
-            .iter()
-            .any(|e| e.kind == EventKind::SpanExit { task: id, span })
+    // The second poll resumed there, and finished.
+    assert_eq!(
+        (polls[1].0, polls[1].1, polls[1].2.clone()),
+        (PollOutcome::Ready, Some(wait.span), None)
     );
-}
-
-trait LaneOf {
-    fn kind_lane(&self) -> Option<pollscope_shared::instrument::LaneId>;
-}
-
-impl LaneOf for pollscope_shared::instrument::Event {
-    fn kind_lane(&self) -> Option<pollscope_shared::instrument::LaneId> {
-        match self.kind {
-            EventKind::PollEnd { lane, .. } | EventKind::PollStart { lane, .. } => lane,
-            _ => None,
-        }
-    }
 }
 
 #[test]
@@ -232,17 +231,12 @@ fn a_panicking_task_is_recorded_as_panicked_and_the_panic_still_propagates() {
     check_consistency(&events);
     let ends: Vec<_> = events
         .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                EventKind::PollEnd { .. } | EventKind::Complete { .. }
-            )
-        })
+        .filter(|e| matches!(e.kind, EventKind::Poll { .. } | EventKind::Complete { .. }))
         .collect();
     assert_eq!(ends.len(), 2);
     assert!(matches!(
         ends[0].kind,
-        EventKind::PollEnd {
+        EventKind::Poll {
             outcome: PollOutcome::Panicked,
             ..
         }
@@ -265,13 +259,14 @@ fn a_full_buffer_drops_and_counts_without_blocking_the_task() {
     assert_eq!(executor.run_until_stalled(), 0);
     let events = recorder.drain();
     assert_eq!(events.len(), 8);
-    // spawn + lane + 101 poll starts + 101 poll ends + 100 wakes + completion = 305 events.
-    assert_eq!(recorder.dropped(), 305 - 8);
+    // spawn + lane + 101 polls + 100 wakes + completion = 204 events.
+    assert_eq!(recorder.dropped(), 204 - 8);
     // After a drain there is room again.
     let mut executor = Executor::default();
     executor.spawn(recorder.task("again", YieldN { left: 0 }));
     executor.run_until_stalled();
-    assert_eq!(recorder.drain().len(), 4);
+    // spawn + poll + completion (the lane is known already).
+    assert_eq!(recorder.drain().len(), 3);
 }
 
 #[test]
@@ -476,34 +471,72 @@ fn an_await_point_done_in_the_poll_that_opened_it_is_not_a_wait() {
     assert!(task.as_mut().poll(&mut cx).is_pending());
     let events = recorder.drain();
     check_consistency(&events);
-    let entered: Vec<_> = events
+    assert!(
+        !events.iter().any(|e| matches!(
+            e.kind,
+            EventKind::SpanEnter { .. } | EventKind::SpanExit { .. }
+        )),
+        "a neither opened nor closed, b opens with the poll: {events:?}"
+    );
+    // The wait starts when the task yields: with the poll's end, which names it.
+    let waits: Vec<_> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::SpanEnter { span, name, .. } => Some((e.t_ns, *span, name.clone())),
+            EventKind::Poll { waiting_on, .. } => Some(waiting_on.clone()),
             _ => None,
         })
         .collect();
-    assert_eq!(entered.len(), 1, "only b opened: {entered:?}");
-    assert_eq!(entered[0].2, "b");
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::SpanExit { .. })),
-        "a neither opened nor closed"
-    );
-    // The wait starts when the task yields: with the poll's end, which names it.
-    let poll_end = events
+    assert_eq!(waits.len(), 1);
+    assert_eq!(waits[0].as_ref().map(|w| w.name.as_ref()), Some("b"));
+}
+
+#[test]
+fn an_outer_await_point_opens_beside_the_inner_one_the_poll_waits_on() {
+    let recorder = Recorder::new(1024);
+    let mut task = Box::pin(recorder.task("nested", {
+        let recorder = recorder.clone();
+        async move {
+            let inner = recorder.io("read", std::future::pending::<()>());
+            recorder.point("handle request", inner).await;
+        }
+    }));
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    drop(task);
+    let events = recorder.drain();
+    check_consistency(&events);
+    let spans: Vec<_> = events
         .iter()
-        .find(|e| matches!(e.kind, EventKind::PollEnd { .. }))
-        .unwrap();
-    assert_eq!(poll_end.t_ns, entered[0].0);
-    assert!(matches!(
-        poll_end.kind,
-        EventKind::PollEnd {
-            waiting_on: Some(span),
-            ..
-        } if span == entered[0].1
-    ));
+        .filter_map(|e| match &e.kind {
+            EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
+            EventKind::SpanExit { .. } => Some("exit".to_owned()),
+            EventKind::Poll {
+                resumed,
+                waiting_on,
+                ..
+            } => Some(format!(
+                "poll resumed {} waiting on {}",
+                resumed.is_some(),
+                waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            // The inner one claims the poll; the outer one opens right after it.
+            "poll resumed false waiting on read",
+            "enter handle request",
+            // Still waiting on both: nothing opens or closes.
+            "poll resumed false waiting on read",
+            // Dropped with the task, outside any poll: both close.
+            "exit",
+            "exit",
+        ]
+    );
 }
 
 #[test]
@@ -538,7 +571,7 @@ fn waker_clones_kept_past_their_tasks_end_still_wake_and_nothing_leaks() {
     let counted: u32 = events
         .iter()
         .map(|e| match e.kind {
-            EventKind::PollEnd { waker_clones, .. } => waker_clones,
+            EventKind::Poll { waker_clones, .. } => waker_clones,
             _ => 0,
         })
         .sum();
@@ -652,7 +685,29 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
     check_consistency(&direct);
     // The same events (times differ between the two runs).
     let kinds = |events: &[pollscope_shared::instrument::Event]| -> Vec<EventKind> {
-        events.iter().map(|e| e.kind.clone()).collect()
+        events
+            .iter()
+            .map(|e| match e.kind.clone() {
+                EventKind::Poll {
+                    task,
+                    lane,
+                    outcome,
+                    resumed,
+                    waiting_on,
+                    waker_clones,
+                    ..
+                } => EventKind::Poll {
+                    task,
+                    lane,
+                    busy_ns: 0,
+                    outcome,
+                    resumed,
+                    waiting_on,
+                    waker_clones,
+                },
+                kind => kind,
+            })
+            .collect()
     };
     assert_eq!(kinds(&direct), kinds(&drained));
     assert!(direct.iter().any(|e| matches!(
@@ -661,7 +716,7 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
     )));
     assert!(direct.iter().any(|e| matches!(
         &e.kind,
-        EventKind::SpanEnter { name, .. } if name == "read"
+        EventKind::Poll { waiting_on: Some(wait), .. } if wait.name == "read"
     )));
 }
 

@@ -276,7 +276,7 @@ mod tests {
         let outcomes: Vec<_> = events
             .iter()
             .filter_map(|e| match e.kind {
-                EventKind::PollEnd { outcome, .. } => Some(outcome),
+                EventKind::Poll { outcome, .. } => Some(outcome),
                 _ => None,
             })
             .collect();

@@ -10,7 +10,7 @@ use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskKind, Task
 use pollscope_shared::instrument::{LaneId, TaskId, WakeSource};
 
 use super::layout::format_duration;
-use super::model::{OPEN, TimelineModel};
+use super::model::TimelineModel;
 
 fn task_name(model: &TimelineModel, id: TaskId) -> String {
     match model.task_row(id) {
@@ -73,35 +73,42 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
             let by = parent.map_or_else(String::new, |p| format!(" by {}", task_name(model, p)));
             format!("{}{kind} spawned{by}", task_name(model, *task))
         }
-        EventKind::PollStart { task, lane } => {
-            let number = poll_number(model, *task, t);
-            let on = lane.map_or_else(String::new, |l| format!(" on {}", lane_name(model, l)));
-            format!("poll {number} of {} started{on}", task_name(model, *task))
-        }
-        EventKind::PollEnd {
+        EventKind::Poll {
             task,
+            lane,
+            busy_ns,
             outcome,
+            resumed,
+            waiting_on,
             waker_clones,
-            ..
         } => {
-            let row = model.task_row(*task);
-            let poll = row.and_then(|r| {
-                let track = &model.tasks[r as usize].polls;
-                track.at(t).map(|i| model.polls[track.items[i].id as usize])
-            });
+            let start = t.saturating_sub(*busy_ns);
+            let on = lane.map_or_else(String::new, |l| format!(" on {}", lane_name(model, l)));
             let mut s = format!(
-                "poll {} of {} returned {}",
-                poll.map_or(0, |p| p.number),
+                "poll {} of {}{on} returned {} after {}",
+                poll_number(model, *task, start),
                 task_name(model, *task),
-                outcome_label(*outcome)
+                outcome_label(*outcome),
+                format_duration(*busy_ns)
             );
-            if let Some(p) = poll {
-                if let Some(name) = p.waiting_on {
-                    s.push_str(&format!(", waiting at `{}`", model.name(name)));
+            if resumed.is_some() {
+                // The span it resumed at ended when this poll started.
+                let span = model.task_row(*task).and_then(|row| {
+                    model
+                        .spans
+                        .iter()
+                        .rev()
+                        .find(|span| span.task == row && span.end == start)
+                });
+                match span {
+                    Some(span) => {
+                        s.push_str(&format!("; it resumed past `{}`", model.name(span.name)))
+                    }
+                    None => s.push_str("; it resumed past the await point it waited on"),
                 }
-                if p.end != OPEN {
-                    s.push_str(&format!(" after {}", format_duration(p.end - p.start)));
-                }
+            }
+            if let Some(wait) = waiting_on {
+                s.push_str(&format!("; it waits at `{}`", wait.name));
             }
             match waker_clones {
                 0 => {}
@@ -263,15 +270,18 @@ mod tests {
     fn every_event_has_a_sentence() {
         let (m, _, events) = model_and_stats();
         let lines: Vec<String> = events.iter().map(|e| describe(&m, e)).collect();
-        assert!(lines.contains(&"poll 1 of task #1 task 1 started on worker 0 #0".to_owned()));
         assert!(lines.contains(
-            &"poll 1 of task #1 task 1 returned Pending, waiting at `read` after 10 ns".to_owned()
+            &"poll 1 of task #1 task 1 on worker 0 #0 returned Pending after 10 ns; it waits at `read`"
+                .to_owned()
+        ));
+        assert!(lines.contains(
+            &"poll 2 of task #1 task 1 on worker 1 #1 returned Ready after 20 ns; it resumed past `read`"
+                .to_owned()
         ));
         assert!(lines.contains(
             &"task #1 task 1 woken by the reactor (a socket became ready) (wake)".to_owned()
         ));
         assert!(lines.contains(&"task #2 task 2 woken by task #1 task 1 (wake)".to_owned()));
-        assert!(lines.contains(&"task #1 task 1 is done waiting at `read`".to_owned()));
         assert!(lines.contains(
             &"worker 0 #0 parked: no task was ready, so it sleeps in the driver".to_owned()
         ));

@@ -134,10 +134,12 @@ impl Engine {
         h.task = event.kind.task().and_then(|id| m.task_row(id));
         match &event.kind {
             EventKind::Park { lane } | EventKind::Unpark { lane } => h.lane = m.lane_row(*lane),
-            EventKind::PollStart { .. } | EventKind::PollEnd { .. } => {
+            EventKind::Poll { busy_ns, .. } => {
                 if let Some(row) = h.task {
                     let track = &m.tasks[row as usize].polls;
-                    h.poll = track.at(t).map(|k| track.items[k].id);
+                    h.poll = track
+                        .at(t.saturating_sub(*busy_ns))
+                        .map(|k| track.items[k].id);
                     h.lane = h.poll.and_then(|p| m.polls[p as usize].lane);
                 }
             }

@@ -352,7 +352,7 @@ mod tests {
     fn many_tasks_scroll() {
         let mut m = TimelineModel::new(1);
         let mut events: Vec<_> = (1..=40).map(|t| spawn(t, t as u32)).collect();
-        events.extend(poll(100, 200, 40, 0, PollOutcome::Ready, None));
+        events.push(poll(100, 200, 40, 0, PollOutcome::Ready, None));
         m.sync(&events);
         let l = Layout::new(&m, 1e9);
         assert_eq!(l.tasks_h, MAX_TASK_ROWS as f64 * TASK_H);

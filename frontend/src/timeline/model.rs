@@ -495,43 +495,12 @@ impl TimelineModel {
                 });
                 set_row(&mut self.task_row, task.0, row);
             }
-            EventKind::PollStart { task, lane } => {
-                let Some(row) = self.task_row(*task) else {
-                    self.anomalies += 1;
-                    return;
-                };
-                let lane_row = lane.map(|l| self.lane_or_new(l));
-                let id = self.polls.len() as u32;
-                let track = &mut self.tasks[row as usize];
-                if track.polls.is_open() {
-                    self.anomalies += 1;
-                    return;
-                }
-                track.end_wait(t);
-                let number = track.polls.len() as u32 + 1;
-                track.polls.push(t, OPEN, id);
-                if let Some(l) = lane_row {
-                    let polls = &mut self.lanes[l as usize].polls;
-                    // A poll on a lane whose previous poll never ended: close that one
-                    // here so the track stays ordered (counted as an anomaly).
-                    if polls.close_last(t, None) {
-                        self.anomalies += 1;
-                    }
-                    polls.push(t, OPEN, id);
-                }
-                self.polls.push(Poll {
-                    task: row,
-                    lane: lane_row,
-                    number,
-                    start: t,
-                    end: OPEN,
-                    outcome: None,
-                    waiting_on: None,
-                });
-            }
-            EventKind::PollEnd {
+            EventKind::Poll {
                 task,
+                lane,
+                busy_ns,
                 outcome,
+                resumed,
                 waiting_on,
                 ..
             } => {
@@ -539,31 +508,58 @@ impl TimelineModel {
                     self.anomalies += 1;
                     return;
                 };
-                let waiting = waiting_on
-                    .and_then(|s| self.open_spans.get(&s))
-                    .map(|&(_, _, span)| self.spans[span as usize].name);
+                let start = t.saturating_sub(*busy_ns);
+                // The await point it resumed at stopped waiting when the poll started.
+                if let Some(span) = resumed {
+                    self.close_span(*span, start);
+                }
+                let waiting = waiting_on.as_ref().map(|wait| {
+                    if !self.open_spans.contains_key(&wait.span) {
+                        self.open_span(row, wait.span, &wait.name, t);
+                    }
+                    self.intern(&wait.name)
+                });
+                let lane_row = lane.map(|l| self.lane_or_new(l));
+                let id = self.polls.len() as u32;
                 let track = &mut self.tasks[row as usize];
-                let Some(&Item { id, .. }) = track.polls.items.last() else {
-                    self.anomalies += 1;
-                    return;
-                };
-                if !track.polls.close_last(t, Some(*outcome)) {
+                if track
+                    .polls
+                    .items
+                    .last()
+                    .is_some_and(|last| last.end > start)
+                {
+                    // Polls of one task never overlap.
                     self.anomalies += 1;
                     return;
                 }
+                track.end_wait(start);
+                let number = track.polls.len() as u32 + 1;
+                track.polls.push(start, OPEN, id);
+                track.polls.close_last(t, Some(*outcome));
                 if *outcome == PollOutcome::Pending {
                     track.open_wait = Some((t, waiting));
                 }
-                let poll = &mut self.polls[id as usize];
-                poll.end = t.max(poll.start);
-                poll.outcome = Some(*outcome);
-                poll.waiting_on = waiting;
-                if let Some(l) = poll.lane {
+                let mut on_lane = lane_row;
+                if let Some(l) = lane_row {
                     let polls = &mut self.lanes[l as usize].polls;
-                    if polls.items.last().is_some_and(|i| i.id == id) {
+                    if polls.items.last().is_some_and(|last| last.end > start) {
+                        // A poll that ran inside another one on the same thread (a task
+                        // awaited without being spawned): the lane shows the outer one.
+                        on_lane = None;
+                    } else {
+                        polls.push(start, OPEN, id);
                         polls.close_last(t, Some(*outcome));
                     }
                 }
+                self.polls.push(Poll {
+                    task: row,
+                    lane: on_lane,
+                    number,
+                    start,
+                    end: t,
+                    outcome: Some(*outcome),
+                    waiting_on: waiting,
+                });
             }
             EventKind::Wake { task, by, .. } => {
                 let Some(row) = self.task_row(*task) else {
@@ -594,35 +590,9 @@ impl TimelineModel {
                     self.anomalies += 1;
                     return;
                 };
-                let name = self.intern(name);
-                let id = self.spans.len() as u32;
-                let track = &mut self.tasks[row as usize];
-                // The lowest slot whose latest span has ended: overlapping spans stack.
-                let slot = match track.spans.iter().position(|s| !s.is_open()) {
-                    Some(slot) => slot,
-                    None => {
-                        track.spans.push(Track::default());
-                        track.spans.len() - 1
-                    }
-                };
-                track.spans[slot].push(t, OPEN, id);
-                self.spans.push(Span {
-                    task: row,
-                    name,
-                    slot: slot as u32,
-                    start: t,
-                    end: OPEN,
-                });
-                self.open_spans.insert(*span, (row, slot as u32, id));
+                self.open_span(row, *span, name, t);
             }
-            EventKind::SpanExit { span, .. } => {
-                let Some((row, slot, id)) = self.open_spans.remove(span) else {
-                    self.anomalies += 1;
-                    return;
-                };
-                self.tasks[row as usize].spans[slot as usize].close_last(t, None);
-                self.spans[id as usize].end = t;
-            }
+            EventKind::SpanExit { span, .. } => self.close_span(*span, t),
             EventKind::Complete { task, outcome } => {
                 let Some(row) = self.task_row(*task) else {
                     self.anomalies += 1;
@@ -635,6 +605,41 @@ impl TimelineModel {
         }
     }
 
+    /// An await point of the task in `row` starts waiting at `t`.
+    fn open_span(&mut self, row: u32, span: SpanId, name: &str, t: u64) {
+        let name = self.intern(name);
+        let id = self.spans.len() as u32;
+        let track = &mut self.tasks[row as usize];
+        // The lowest slot whose latest span has ended: overlapping spans stack.
+        let slot = match track.spans.iter().position(|s| !s.is_open()) {
+            Some(slot) => slot,
+            None => {
+                track.spans.push(Track::default());
+                track.spans.len() - 1
+            }
+        };
+        track.spans[slot].push(t, OPEN, id);
+        self.spans.push(Span {
+            task: row,
+            name,
+            slot: slot as u32,
+            start: t,
+            end: OPEN,
+        });
+        self.open_spans.insert(span, (row, slot as u32, id));
+    }
+
+    /// An await point stops waiting at `t`.
+    fn close_span(&mut self, span: SpanId, t: u64) {
+        let Some((row, slot, id)) = self.open_spans.remove(&span) else {
+            self.anomalies += 1;
+            return;
+        };
+        self.tasks[row as usize].spans[slot as usize].close_last(t, None);
+        let span = &mut self.spans[id as usize];
+        span.end = t.max(span.start);
+    }
+
     /// The end of an item as drawn: open items end now.
     pub fn end_of(&self, end: u64) -> u64 {
         if end == OPEN { self.now } else { end }
@@ -643,7 +648,7 @@ impl TimelineModel {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use pollscope_shared::instrument::{LaneId, SpanId, TaskId, TaskKind};
+    use pollscope_shared::instrument::{LaneId, SpanId, TaskId, TaskKind, Wait};
 
     use super::*;
 
@@ -674,34 +679,39 @@ pub(crate) mod tests {
         )
     }
 
+    /// A poll of `task` on `lane` from `start` to `end`, which left it waiting on
+    /// `waiting_on` (span id, name), if given.
     pub fn poll(
         start: u64,
         end: u64,
         task: u32,
         lane: u32,
         outcome: PollOutcome,
-        waiting_on: Option<u32>,
-    ) -> [Event; 2] {
-        let lane = Some(LaneId(lane));
-        [
-            ev(
-                start,
-                EventKind::PollStart {
-                    task: TaskId(task),
-                    lane,
-                },
-            ),
-            ev(
-                end,
-                EventKind::PollEnd {
-                    task: TaskId(task),
-                    lane,
-                    outcome,
-                    waiting_on: waiting_on.map(SpanId),
-                    waker_clones: 0,
-                },
-            ),
-        ]
+        waiting_on: Option<(u32, &'static str)>,
+    ) -> Event {
+        ev(
+            end,
+            EventKind::Poll {
+                task: TaskId(task),
+                lane: Some(LaneId(lane)),
+                busy_ns: end - start,
+                outcome,
+                resumed: None,
+                waiting_on: waiting_on.map(|(span, name)| Wait {
+                    span: SpanId(span),
+                    name: name.into(),
+                }),
+                waker_clones: 0,
+            },
+        )
+    }
+
+    /// `poll`, resuming at the await point `span`.
+    pub fn resumed_at(span: u32, mut poll: Event) -> Event {
+        if let EventKind::Poll { resumed, .. } = &mut poll.kind {
+            *resumed = Some(SpanId(span));
+        }
+        poll
     }
 
     pub fn wake(t: u64, task: u32, by: WakeSource) -> Event {
@@ -725,32 +735,16 @@ pub(crate) mod tests {
             spawn(1, 1),
             spawn(2, 2),
         ];
-        e.push(ev(
-            12,
-            EventKind::SpanEnter {
-                task: TaskId(1),
-                span: SpanId(9),
-                name: "read".into(),
-            },
-        ));
-        let [a, b] = poll(10, 20, 1, 0, PollOutcome::Pending, Some(9));
-        e.insert(5, a);
-        e.push(b);
+        e.push(poll(10, 20, 1, 0, PollOutcome::Pending, Some((9, "read"))));
         e.push(ev(25, EventKind::Park { lane: LaneId(0) }));
         e.push(wake(100, 1, WakeSource::Reactor));
         e.push(ev(105, EventKind::Unpark { lane: LaneId(0) }));
-        e.extend(poll(110, 130, 1, 1, PollOutcome::Ready, None));
-        e.insert(
-            e.len() - 1,
-            ev(
-                115,
-                EventKind::SpanExit {
-                    task: TaskId(1),
-                    span: SpanId(9),
-                },
-            ),
-        );
-        e.insert(e.len() - 1, wake(120, 2, WakeSource::Task(TaskId(1))));
+        // Task 1 wakes task 2 during its second poll: the wake comes before the poll.
+        e.push(wake(120, 2, WakeSource::Task(TaskId(1))));
+        e.push(resumed_at(
+            9,
+            poll(110, 130, 1, 1, PollOutcome::Ready, None),
+        ));
         e.push(ev(
             130,
             EventKind::Complete {
@@ -795,8 +789,9 @@ pub(crate) mod tests {
         assert_eq!((m.name(w.name), w.longest_ns, w.count), ("read", 80, 1));
         assert_eq!(t1.spans.len(), 1);
         assert_eq!(
+            // From the end of the poll that waited to the start of the one that resumed.
             (t1.spans[0].items[0].start, t1.spans[0].items[0].end),
-            (12, 115)
+            (20, 110)
         );
         assert_eq!(
             m.wakes,
@@ -839,19 +834,18 @@ pub(crate) mod tests {
     fn open_items_end_now() {
         let events = sample();
         let mut m = TimelineModel::new(1);
-        // Up to the poll start of the second poll: it is running, the lane unparked.
-        let upto = events
-            .iter()
-            .position(|e| e.t_ns == 110)
-            .expect("second poll");
+        // Up to the reactor's wake: worker 0 still parked, task 1 still waiting on "read".
+        let upto = events.iter().position(|e| e.t_ns == 100).expect("wake");
         m.sync(&events[..=upto]);
+        assert_eq!(m.now, 100);
+        let park = m.lanes[0].parks.items[0];
+        assert_eq!((park.start, m.end_of(park.end)), (25, 100));
         let t1 = &m.tasks[0];
-        assert!(t1.polls.is_open());
-        assert_eq!(m.end_of(t1.polls.items[1].end), 110);
-        assert_eq!(m.polls[1].outcome, None);
-        // Counts only cover closed polls.
-        assert_eq!(t1.polls.counts(0, 2).items, 2);
-        assert_eq!(t1.polls.counts(0, 2).pending, 1);
+        let span = t1.spans[0].items[0];
+        assert_eq!((span.start, m.end_of(span.end)), (20, 100));
+        // A poll is drawn once it has ended: one so far, Pending.
+        assert_eq!(t1.polls.counts(0, 1).items, 1);
+        assert_eq!(t1.polls.counts(0, 1).pending, 1);
     }
 
     #[test]
@@ -915,9 +909,28 @@ pub(crate) mod tests {
     #[test]
     fn events_that_do_not_fit_are_counted() {
         let mut m = TimelineModel::new(1);
-        let [start, end] = poll(1, 2, 9, 0, PollOutcome::Ready, None);
-        m.sync(&[end.clone(), start, wake(3, 9, WakeSource::Timer)]);
+        // An unknown task's poll and wake, an unknown span's end.
+        m.sync(&[
+            poll(1, 2, 9, 0, PollOutcome::Ready, None),
+            wake(3, 9, WakeSource::Timer),
+            ev(
+                4,
+                EventKind::SpanExit {
+                    task: TaskId(9),
+                    span: SpanId(4),
+                },
+            ),
+        ]);
         assert_eq!(m.anomalies, 3);
         assert!(m.polls.is_empty());
+        // A poll that overlaps the task's previous one.
+        let mut m = TimelineModel::new(1);
+        m.sync(&[
+            spawn(5, 1),
+            poll(10, 20, 1, 0, PollOutcome::Pending, None),
+            poll(15, 30, 1, 0, PollOutcome::Ready, None),
+        ]);
+        assert_eq!(m.anomalies, 1);
+        assert_eq!(m.polls.len(), 1);
     }
 }

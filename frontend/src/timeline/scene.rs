@@ -689,7 +689,7 @@ pub(crate) mod tests {
             } else {
                 PollOutcome::Pending
             };
-            e.extend(poll(
+            e.push(poll(
                 t,
                 t + 1_000,
                 (k % u64::from(tasks)) as u32 + 1,

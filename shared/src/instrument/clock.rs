@@ -169,6 +169,16 @@ impl Converter {
         self.last_ns
     }
 
+    /// How many nanoseconds lie between two raw readings (`from` before `to`).
+    #[inline]
+    pub(crate) fn duration_ns(&self, from: u64, to: u64) -> u64 {
+        let ticks = to.saturating_sub(from);
+        if self.identity {
+            return ticks;
+        }
+        u64::try_from((i128::from(ticks) * self.per_tick + (1 << 31)) >> 32).unwrap_or(u64::MAX)
+    }
+
     /// The calibration for the next drain.
     pub(crate) fn finish(self) -> Calibration {
         Calibration {

@@ -90,6 +90,13 @@ pub enum WakeSource {
     Thread,
 }
 
+/// An await point a task waits on: which instance, and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wait {
+    pub span: SpanId,
+    pub name: Name,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -112,16 +119,19 @@ pub enum EventKind {
         parent: Option<TaskId>,
         task_kind: TaskKind,
     },
-    PollStart {
+    /// One poll of a task, sent when it ends: `t_ns` is its end, and it started
+    /// `busy_ns` earlier. What the poll caused (wakes, spawns) comes before it.
+    Poll {
         task: TaskId,
         lane: Option<LaneId>,
-    },
-    PollEnd {
-        task: TaskId,
-        lane: Option<LaneId>,
+        busy_ns: u64,
         outcome: PollOutcome,
-        /// The innermost await point that returned Pending in this poll, if any.
-        waiting_on: Option<SpanId>,
+        /// The await point the task waited on before this poll and found done in it: its
+        /// wait ended when the poll started.
+        resumed: Option<SpanId>,
+        /// The innermost await point that returned Pending in this poll, if any: the task
+        /// waits on it from the poll's end. A span not seen before opens here.
+        waiting_on: Option<Wait>,
         /// How many times this poll cloned the task's own waker: each time something
         /// kept it to wake the task later (a socket registering interest, a timer). Other
         /// clones are [`EventKind::WakerClone`] events.
@@ -139,11 +149,16 @@ pub enum EventKind {
     WakerDrop {
         task: TaskId,
     },
+    /// An await point that made its task wait but is not the poll's `waiting_on` (an
+    /// outer one around it, another branch of a `select!`): right after the poll, at its
+    /// time. Or one that returned Pending outside any poll of the run.
     SpanEnter {
         task: TaskId,
         span: SpanId,
         name: Name,
     },
+    /// An await point's wait ended (it was ready, or dropped), unless it is the poll's
+    /// `resumed`: inside a poll, at the time of the thread's last event in it.
     SpanExit {
         task: TaskId,
         span: SpanId,
@@ -162,8 +177,7 @@ impl EventKind {
             Self::Park { .. } => "park",
             Self::Unpark { .. } => "unpark",
             Self::Spawn { .. } => "spawn",
-            Self::PollStart { .. } => "poll-start",
-            Self::PollEnd { .. } => "poll-end",
+            Self::Poll { .. } => "poll",
             Self::Wake { .. } => "wake",
             Self::WakerClone { .. } => "waker-clone",
             Self::WakerDrop { .. } => "waker-drop",
@@ -178,8 +192,7 @@ impl EventKind {
         match self {
             Self::Lane { .. } | Self::Park { .. } | Self::Unpark { .. } => None,
             Self::Spawn { task, .. }
-            | Self::PollStart { task, .. }
-            | Self::PollEnd { task, .. }
+            | Self::Poll { task, .. }
             | Self::Wake { task, .. }
             | Self::WakerClone { task }
             | Self::WakerDrop { task }

@@ -1,4 +1,4 @@
-//! What a recording thread's buffer holds: each event as a fixed 24-byte [`Record`].
+//! What a recording thread's buffer holds: each event as a fixed 40-byte [`Record`].
 //!
 //! An [`Event`] is 48 bytes, because three kinds carry a name (`Cow<'static, str>`, 24
 //! bytes on its own). Every byte a recording thread writes, the aggregator later reads
@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::event::{
-    EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome,
+    EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait,
     WakeSource,
 };
 
@@ -33,7 +33,7 @@ pub(crate) struct NameId(u32);
 /// span counter never get there; task ids start at 1, so a parent of 0 is none).
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// [`EventKind`] with names out of line and options as sentinels: 16 bytes.
+/// [`EventKind`] with names out of line and options as sentinels: 32 bytes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Packed {
     Lane {
@@ -53,15 +53,17 @@ pub(crate) enum Packed {
         parent: u32,
         task_kind: TaskKind,
     },
-    PollStart {
-        task: u32,
-        lane: u32,
-    },
-    PollEnd {
+    Poll {
+        /// In a buffer, the raw clock reading at the poll's start; as handed out by a
+        /// drain, the poll's busy time in nanoseconds (see `Recorder::drain_records`).
+        start: u64,
         task: u32,
         lane: u32,
         outcome: PollOutcome,
+        resumed: u32,
         waiting_on: u32,
+        /// The name of `waiting_on` (meaningless when that is `NONE`).
+        waiting_name: NameId,
         /// Saturates: no poll clones its waker 65,535 times.
         waker_clones: u16,
     },
@@ -91,7 +93,7 @@ pub(crate) enum Packed {
     },
 }
 
-const _: () = assert!(std::mem::size_of::<Record>() == 24);
+const _: () = assert!(std::mem::size_of::<Record>() == 40);
 
 fn lane_u32(lane: Option<LaneId>) -> u32 {
     lane.map_or(NONE, |l| l.0)
@@ -99,6 +101,10 @@ fn lane_u32(lane: Option<LaneId>) -> u32 {
 
 fn lane_of(lane: u32) -> Option<LaneId> {
     (lane != NONE).then_some(LaneId(lane))
+}
+
+fn span_of(span: u32) -> Option<SpanId> {
+    (span != NONE).then_some(SpanId(span))
 }
 
 impl Packed {
@@ -112,23 +118,30 @@ impl Packed {
     #[inline]
     pub(crate) fn pack(kind: EventKind, names: &Names<'_>, locals: &mut Vec<Name>) -> Self {
         match kind {
-            EventKind::PollStart { task, lane } => Self::PollStart {
-                task: task.0,
-                lane: lane_u32(lane),
-            },
-            EventKind::PollEnd {
+            EventKind::Poll {
                 task,
                 lane,
+                busy_ns,
                 outcome,
+                resumed,
                 waiting_on,
                 waker_clones,
-            } => Self::PollEnd {
-                task: task.0,
-                lane: lane_u32(lane),
-                outcome,
-                waiting_on: waiting_on.map_or(NONE, |s| s.0),
-                waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
-            },
+            } => {
+                let (waiting_on, waiting_name) = match waiting_on {
+                    Some(wait) => (wait.span.0, names.intern(wait.name, locals)),
+                    None => (NONE, NameId(NONE)),
+                };
+                Self::Poll {
+                    start: busy_ns,
+                    task: task.0,
+                    lane: lane_u32(lane),
+                    outcome,
+                    resumed: resumed.map_or(NONE, |s| s.0),
+                    waiting_on,
+                    waiting_name,
+                    waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
+                }
+            }
             EventKind::Wake { task, by, by_ref } => Self::Wake {
                 task: task.0,
                 by,
@@ -177,21 +190,25 @@ impl Packed {
     /// The event kind back, with its name.
     pub(crate) fn unpack(self, names: &mut NameSource<'_>) -> EventKind {
         match self {
-            Self::PollStart { task, lane } => EventKind::PollStart {
-                task: TaskId(task),
-                lane: lane_of(lane),
-            },
-            Self::PollEnd {
+            Self::Poll {
+                start,
                 task,
                 lane,
                 outcome,
+                resumed,
                 waiting_on,
+                waiting_name,
                 waker_clones,
-            } => EventKind::PollEnd {
+            } => EventKind::Poll {
                 task: TaskId(task),
                 lane: lane_of(lane),
+                busy_ns: start,
                 outcome,
-                waiting_on: (waiting_on != NONE).then_some(SpanId(waiting_on)),
+                resumed: span_of(resumed),
+                waiting_on: span_of(waiting_on).map(|span| Wait {
+                    span,
+                    name: names.take(waiting_name),
+                }),
                 waker_clones: waker_clones.into(),
             },
             Self::Wake { task, by, by_ref } => EventKind::Wake {

@@ -1,9 +1,11 @@
 //! The recorder: one per run, bounded per-thread buffers of events, and the per-thread
 //! context that lets a wake or a poll say where it happened.
 //!
-//! Recording reads the run's clock (`clock`) and pushes a 24-byte record (`record`)
+//! Recording reads the run's clock (`clock`) and pushes a 40-byte record (`record`)
 //! onto *this thread's* buffer under its own lock, which only a drain ever contends for: no
-//! `.await`, no allocation for static names. One shared buffer was tried first: with two
+//! `.await`, no allocation for static names. A poll is one record, written when it ends
+//! (`record_poll`): its start is a clock reading the task wrapper keeps on its stack, and
+//! what its await points did rides along (see [`PollStage`]). One shared buffer was tried first: with two
 //! workers recording at once, the lock's cache line bounced between cores and an event cost
 //! 300 ns instead of 40.
 //!
@@ -25,7 +27,7 @@ use std::thread::ThreadId;
 use super::batch::BinaryBatchBuilder;
 use super::clock::{Calibration, Clock};
 use super::event::{
-    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
+    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome, Wait,
 };
 use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
@@ -44,11 +46,9 @@ thread_local! {
     /// await points record through it, so they need no recorder of their own (cloning one
     /// per await bounced its reference count between cores).
     static CURRENT_RECORDER: Cell<*const Recorder> = const { Cell::new(std::ptr::null()) };
-    /// The innermost await point that returned Pending during the current poll.
-    pub(crate) static PENDING_SPAN: Cell<Option<(SpanId, Resource)>> = const { Cell::new(None) };
-    /// The poll running on this thread, if any: its recorder's id, when it started, and
-    /// where the await points it opens wait to be recorded (on the poll's stack).
-    static POLL: Cell<(u64, u64, *mut OpenedSpans)> =
+    /// The poll running on this thread, if any: its recorder's id, when it started (raw
+    /// clock), and what it gathers for its record (a [`PollStage`] on the poll's stack).
+    static POLL: Cell<(u64, u64, *mut PollStage)> =
         const { Cell::new((0, 0, std::ptr::null_mut())) };
     /// This thread's buffer in the recorder it last recorded for (the common case: a
     /// runtime thread records for one run only).
@@ -87,6 +87,10 @@ struct Shared {
 const SPAN_THREADS: u32 = 64;
 
 /// One thread's events, in the order (and so the time order) it recorded them.
+///
+/// Aligned so that no other thread's data shares its cache lines: its thread writes its
+/// lock and buffer on every event.
+#[repr(align(128))]
 struct Shard {
     buffer: Mutex<Buffers>,
     /// Span ids handed out on this thread: `index << 26 | count`. Only this thread
@@ -238,38 +242,55 @@ impl Recorder {
         self.record_stamped(kind, stamp);
     }
 
-    /// Record `kind` now; returns its time, or `None` if it was dropped.
+    /// Record `kind`, or count it as dropped.
     #[inline]
-    pub(crate) fn record_timed(&self, kind: EventKind) -> Option<u64> {
-        self.record_stamped(kind, Stamp::Now)
-    }
-
-    /// Record `kind`; returns its time, or `None` if it was dropped.
-    #[inline]
-    fn record_stamped(&self, kind: EventKind, stamp: Stamp) -> Option<u64> {
-        let t_ns = self.with_buffer(|buffers, capacity| {
+    fn record_stamped(&self, kind: EventKind, stamp: Stamp) {
+        let recorded = self.with_buffer(|buffers, capacity| {
             if buffers.live.len() >= capacity {
-                return None;
+                return false;
             }
             let t = self.stamp(&buffers.live, stamp);
             let kind = Packed::pack(kind, &self.names(), &mut buffers.locals);
             buffers.live.push(Record { t, kind });
-            Some(t)
+            true
         });
-        if t_ns.is_none() {
+        if !recorded {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        t_ns
     }
 
-    /// Record several events at one instant, with one clock read (those that do not fit
-    /// are dropped and counted).
-    pub(crate) fn record_all(&self, kinds: impl IntoIterator<Item = EventKind>) {
+    /// A raw clock reading, for the start of a poll: its record is written when it ends.
+    #[inline]
+    pub(crate) fn poll_started(&self) -> u64 {
+        self.shared.clock.raw()
+    }
+
+    /// Record the end of a poll that started at `started` (a [`Recorder::poll_started`]
+    /// reading): the poll itself, then the await points it left waiting that are not its
+    /// `waiting_on` (see [`PollStage`]), at one instant, with one lock and one clock read. Those that do not fit are dropped and counted.
+    pub(crate) fn record_poll(&self, started: u64, stage: &PollStage, end: PollEnd) {
+        let waiting_on = stage.pending.map(|(span, _, name)| Wait {
+            span,
+            name: name.into(),
+        });
+        let poll = EventKind::Poll {
+            task: stage.task,
+            lane: end.lane,
+            // The raw start, which the drain turns into the busy time (see `Packed::Poll`).
+            busy_ns: started,
+            outcome: end.outcome,
+            resumed: stage.resumed,
+            waiting_on,
+            waker_clones: end.waker_clones,
+        };
+        let pending = stage.pending.map(|(span, _, _)| span);
         let dropped = self.with_buffer(|buffers, capacity| {
             let t = self.stamp(&buffers.live, Stamp::Now);
             let names = self.names();
+            let enters = stage.opened().iter().filter(|s| Some(s.1) != pending);
             let mut dropped = 0;
-            for kind in kinds {
+            // The poll first: consumers close the span it resumed at before opening others.
+            for kind in std::iter::once(poll).chain(enters.map(PollStage::enter_event)) {
                 if buffers.live.len() < capacity {
                     let kind = Packed::pack(kind, &names, &mut buffers.locals);
                     buffers.live.push(Record { t, kind });
@@ -411,12 +432,15 @@ impl Recorder {
             }
             let Some((i, _)) = oldest else { break };
             let (_, records, locals, _) = &mut parts[i];
-            let record = records[next[i]];
+            let mut record = records[next[i]];
             next[i] += 1;
             let mut names = NameSource {
                 statics: &statics,
                 locals,
             };
+            if let Packed::Poll { start, .. } = &mut record.kind {
+                *start = convert.duration_ns(*start, record.t);
+            }
             each(convert.ns(record.t), record.kind, &mut names);
         }
         *calibration = convert.finish();
@@ -507,17 +531,28 @@ impl Recorder {
         SpanId(shard.0 << 26 | (shard.1 & 0x03FF_FFFF))
     }
 
+    /// Run `f` on the stage of the poll of this recorder running on this thread, if any.
+    #[inline]
+    fn in_poll<R>(&self, f: impl FnOnce(&mut PollStage) -> R) -> Option<R> {
+        let (recorder, _, stage) = POLL.get();
+        if recorder != self.shared.id {
+            return None;
+        }
+        // SAFETY: `POLL` points at the running poll's `PollStage` (on its stack) while its
+        // `PollScope` guard lives, and is reset before that; only this thread uses it, and
+        // `f` cannot reach it again (nothing it is given records).
+        unsafe { stage.as_mut() }.map(f)
+    }
+
     /// An await point of `task` returned Pending for the first time: it is recorded as
-    /// opened when the running poll ends, if it is still waiting then (see [`OpenedSpans`]).
-    pub(crate) fn open_span(&self, task: TaskId, name: &'static str) -> SpanId {
+    /// opened when the running poll ends, if it is still waiting then (see [`PollStage`]).
+    pub(crate) fn open_span(&self, task: TaskId, name: &'static str, resource: Resource) -> SpanId {
         let span = self.next_span();
-        let (recorder, _, opened) = POLL.get();
-        // SAFETY: `POLL` points at the running poll's `OpenedSpans` (on its stack) while
-        // its `PollScope` guard lives, and is reset before that.
-        let staged = recorder == self.shared.id
-            && !opened.is_null()
-            && unsafe { &mut *opened }.push(task, span, name);
-        if !staged {
+        let staged = self.in_poll(|stage| {
+            stage.claim(span, resource, name);
+            stage.push(task, span, name)
+        });
+        if staged != Some(true) {
             self.record(EventKind::SpanEnter {
                 task,
                 span,
@@ -527,21 +562,28 @@ impl Recorder {
         span
     }
 
+    /// An await point already open returned Pending again.
+    pub(crate) fn still_pending(&self, span: SpanId, resource: Resource, name: &'static str) {
+        self.in_poll(|stage| stage.claim(span, resource, name));
+    }
+
     /// The await point of `span` is done waiting (ready, or dropped).
     pub(crate) fn close_span(&self, task: TaskId, span: SpanId) {
-        let (recorder, _, opened) = POLL.get();
-        // SAFETY: as in `open_span`.
-        if recorder == self.shared.id && !opened.is_null() && unsafe { &mut *opened }.remove(span) {
-            // Opened and closed within one poll: the task never waited on it.
-            if PENDING_SPAN
-                .get()
-                .is_some_and(|(pending, _)| pending == span)
-            {
-                PENDING_SPAN.set(None);
+        let folded = self.in_poll(|stage| {
+            if stage.remove(span) {
+                // Opened and closed within one poll: the task never waited on it.
+                return true;
             }
-            return;
+            if stage.task == task && stage.resumed.is_none() {
+                // The wait this poll resumed from: it rides in the poll's record.
+                stage.resumed = Some(span);
+                return true;
+            }
+            false
+        });
+        if folded != Some(true) {
+            self.record_in_poll(EventKind::SpanExit { task, span });
         }
-        self.record_in_poll(EventKind::SpanExit { task, span });
     }
 
     /// The task of this recorder being polled on this thread, if any.
@@ -595,24 +637,26 @@ impl Recorder {
         let mut guard = BlockingGuard {
             recorder,
             task,
-            lane: None,
+            started: None,
             done: false,
         };
         move || {
             let lane = Some(guard.recorder.lane(LaneKind::Blocking));
-            guard.lane = lane;
-            guard.recorder.record(EventKind::PollStart { task, lane });
+            let started = guard.recorder.poll_started();
+            guard.started = Some((lane, started));
             let output = {
                 let _current = CurrentTask::enter(&guard.recorder, task);
                 work()
             };
-            guard.recorder.record(EventKind::PollEnd {
-                task,
-                lane,
-                outcome: super::PollOutcome::Ready,
-                waiting_on: None,
-                waker_clones: 0,
-            });
+            guard.recorder.record_poll(
+                started,
+                &PollStage::new(task),
+                PollEnd {
+                    lane,
+                    outcome: super::PollOutcome::Ready,
+                    waker_clones: 0,
+                },
+            );
             guard.recorder.record(EventKind::Complete {
                 task,
                 outcome: TaskOutcome::Ok,
@@ -638,25 +682,56 @@ impl Recorder {
     }
 }
 
-/// Await points that first returned Pending during one poll. They are recorded as opened
-/// together with the poll's end, with its time (one clock read for all): the wait starts
-/// when the task yields. One that is done before then (a `select!` branch dropped when
-/// another won) made the task wait for nothing and is not recorded at all.
-pub(crate) struct OpenedSpans {
+/// The fields of a poll's end that the task wrapper knows (the rest is in the
+/// [`PollStage`]).
+pub(crate) struct PollEnd {
+    pub(crate) lane: Option<LaneId>,
+    pub(crate) outcome: super::PollOutcome,
+    pub(crate) waker_clones: u32,
+}
+
+/// What one poll gathers, on its stack, for the record written when it ends:
+/// - the await point it resumed at (the first one that had made the task wait and is
+///   done in this poll; any other is a `SpanExit` event);
+/// - the await points that first returned Pending in it: the wait starts when the task
+///   yields, so they are recorded with the poll's end, with its time. One that is done
+///   before then (a `select!` branch dropped when another won) made the task wait for
+///   nothing and is not recorded at all;
+/// - the innermost await point still Pending (inner ones return first, so the first to
+///   claim it wins): the poll's `waiting_on`, which opens it if it is new.
+pub(crate) struct PollStage {
+    task: TaskId,
+    resumed: Option<SpanId>,
+    pending: Option<(SpanId, Resource, &'static str)>,
     /// The first `len` are set. Left uninitialised otherwise: this lives on every poll's
     /// stack, and zeroing it cost more than the rest of the poll's bookkeeping.
-    spans: [MaybeUninit<(TaskId, SpanId, &'static str)>; OpenedSpans::CAPACITY],
+    spans: [MaybeUninit<(TaskId, SpanId, &'static str)>; PollStage::CAPACITY],
     len: usize,
 }
 
-impl OpenedSpans {
+impl PollStage {
     /// Beyond this many in one poll, a span is recorded as opened at once.
     const CAPACITY: usize = 8;
 
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(task: TaskId) -> Self {
         Self {
+            task,
+            resumed: None,
+            pending: None,
             spans: [MaybeUninit::uninit(); Self::CAPACITY],
             len: 0,
+        }
+    }
+
+    /// What the task waits on after this poll, if anything: what its first
+    /// Pending await point waits on.
+    pub(crate) fn waits_on(&self) -> Option<Resource> {
+        self.pending.map(|(_, resource, _)| resource)
+    }
+
+    fn claim(&mut self, span: SpanId, resource: Resource, name: &'static str) {
+        if self.pending.is_none() {
+            self.pending = Some((span, resource, name));
         }
     }
 
@@ -675,41 +750,37 @@ impl OpenedSpans {
         true
     }
 
+    /// Forget a span opened in this poll; false if it was not.
     fn remove(&mut self, span: SpanId) -> bool {
         let Some(i) = self.opened().iter().position(|s| s.1 == span) else {
             return false;
         };
         self.spans.copy_within(i + 1..self.len, i);
         self.len -= 1;
+        if self.pending.is_some_and(|(pending, _, _)| pending == span) {
+            self.pending = None;
+        }
         true
     }
 
-    /// The `SpanEnter` events, in the order the await points opened.
-    pub(crate) fn enter_events(&self) -> impl Iterator<Item = EventKind> + '_ {
-        self.opened()
-            .iter()
-            .map(|&(task, span, name)| EventKind::SpanEnter {
-                task,
-                span,
-                name: name.into(),
-            })
+    fn enter_event(&(task, span, name): &(TaskId, SpanId, &'static str)) -> EventKind {
+        EventKind::SpanEnter {
+            task,
+            span,
+            name: name.into(),
+        }
     }
 }
 
 /// Marks a poll of `recorder` as running on this thread until dropped, restoring the
 /// outer one (a poll can run inside another's).
-pub(crate) struct PollScope((u64, u64, *mut OpenedSpans));
+pub(crate) struct PollScope((u64, u64, *mut PollStage));
 
 impl PollScope {
-    /// `started`: the time of the poll's start event (`None` if it was dropped).
-    /// `opened` must stay where it is, untouched, until the guard is dropped.
-    pub(crate) fn enter(
-        recorder: &Recorder,
-        started: Option<u64>,
-        opened: *mut OpenedSpans,
-    ) -> Self {
-        let floor = started.unwrap_or(u64::MAX);
-        Self(POLL.replace((recorder.shared.id, floor, opened)))
+    /// `started`: the poll's [`Recorder::poll_started`] reading. `stage` must stay where
+    /// it is, used by nobody else, until the guard is dropped.
+    pub(crate) fn enter(recorder: &Recorder, started: u64, stage: *mut PollStage) -> Self {
+        Self(POLL.replace((recorder.shared.id, started, stage)))
     }
 }
 
@@ -725,7 +796,7 @@ enum Stamp {
     /// Read the clock.
     Now,
     /// The time of this thread's last event if it is at or after this time (the start of
-    /// the running poll), else the clock.
+    /// the running poll) and still in its buffer, else the clock.
     LastSince(u64),
 }
 
@@ -734,8 +805,8 @@ enum Stamp {
 pub(crate) struct CurrentTask(Option<(u64, TaskId)>, *const Recorder);
 
 impl CurrentTask {
-    /// `recorder` must stay where it is until the guard is dropped (it lives in the task's
-    /// waker, which the polled task holds).
+    /// `recorder` must stay where it is until the guard is dropped (it lives in the polled
+    /// task, or in a blocking task's closure).
     pub(crate) fn enter(recorder: &Recorder, task: TaskId) -> Self {
         let previous = CURRENT_TASK.replace(Some((recorder.shared.id, task)));
         Self(previous, CURRENT_RECORDER.replace(recorder))
@@ -758,12 +829,13 @@ pub(crate) fn with_current_task<R>(f: impl FnOnce(&Recorder, TaskId) -> R) -> Op
     (!recorder.is_null()).then(|| f(unsafe { &*recorder }, task))
 }
 
-/// Records a blocking task that never ran (its closure was dropped) as cancelled.
+/// Records a blocking task that never ran (its closure was dropped) as cancelled, and one
+/// whose work panicked as panicked.
 struct BlockingGuard {
     recorder: Recorder,
     task: TaskId,
-    /// Set once the work started: it is then on a lane, and a panic ends its poll.
-    lane: Option<LaneId>,
+    /// Set once the work started: its lane, and when.
+    started: Option<(Option<LaneId>, u64)>,
     done: bool,
 }
 
@@ -775,24 +847,28 @@ impl BlockingGuard {
 
 impl Drop for BlockingGuard {
     fn drop(&mut self) {
-        if !self.done {
-            let outcome = if self.lane.is_some() && std::thread::panicking() {
-                self.recorder.record(EventKind::PollEnd {
-                    task: self.task,
-                    lane: self.lane,
-                    outcome: super::PollOutcome::Panicked,
-                    waiting_on: None,
-                    waker_clones: 0,
-                });
-                TaskOutcome::Panicked
-            } else {
-                TaskOutcome::Cancelled
-            };
-            self.recorder.record(EventKind::Complete {
-                task: self.task,
-                outcome,
-            });
+        if self.done {
+            return;
         }
+        let outcome = match self.started {
+            Some((lane, started)) if std::thread::panicking() => {
+                self.recorder.record_poll(
+                    started,
+                    &PollStage::new(self.task),
+                    PollEnd {
+                        lane,
+                        outcome: super::PollOutcome::Panicked,
+                        waker_clones: 0,
+                    },
+                );
+                TaskOutcome::Panicked
+            }
+            _ => TaskOutcome::Cancelled,
+        };
+        self.recorder.record(EventKind::Complete {
+            task: self.task,
+            outcome,
+        });
     }
 }
 

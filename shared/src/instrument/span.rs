@@ -6,15 +6,15 @@
 //! recording them would double the events for nothing the learner needs to see.
 //!
 //! When the inner future returns Pending, the span marks itself as what the task is
-//! waiting on, so the task's `PollEnd` names the `.await` that could not go on, and a wake
-//! from the runtime's driver is told apart as reactor (I/O) or timer.
+//! waiting on, so the task's `Poll` event names the `.await` that could not go on, and a
+//! wake from the runtime's driver is told apart as reactor (I/O) or timer.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::event::{SpanId, TaskId};
-use super::recorder::{PENDING_SPAN, with_current_task};
+use super::recorder::with_current_task;
 
 /// What an await point waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,14 +72,15 @@ impl<F: Future> Future for AwaitPoint<F> {
         let poll = future.poll(cx);
         match (&poll, this.open) {
             (Poll::Pending, None) => {
-                let name = this.name;
-                this.open =
-                    with_current_task(|recorder, task| (task, recorder.open_span(task, name)));
-                if let Some((_, span)) = this.open {
-                    claim_pending(span, this.resource);
-                }
+                let (name, resource) = (this.name, this.resource);
+                this.open = with_current_task(|recorder, task| {
+                    (task, recorder.open_span(task, name, resource))
+                });
             }
-            (Poll::Pending, Some((_, span))) => claim_pending(span, this.resource),
+            (Poll::Pending, Some((_, span))) => {
+                let (name, resource) = (this.name, this.resource);
+                with_current_task(|recorder, _| recorder.still_pending(span, resource, name));
+            }
             (Poll::Ready(_), Some((task, span))) => {
                 with_current_task(|recorder, _| recorder.close_span(task, span));
                 this.open = None;
@@ -87,13 +88,6 @@ impl<F: Future> Future for AwaitPoint<F> {
             (Poll::Ready(_), None) => {}
         }
         poll
-    }
-}
-
-/// Inner await points return first, so the innermost one claims the poll.
-fn claim_pending(span: SpanId, resource: Resource) {
-    if PENDING_SPAN.get().is_none() {
-        PENDING_SPAN.set(Some((span, resource)));
     }
 }
 

@@ -1,9 +1,12 @@
 //! Per-task numbers computed from events, like tokio-console's task list.
 //!
-//! A task's time splits into three states:
+//! A task's time splits three ways:
 //! - **busy**: inside a poll;
 //! - **scheduled**: woken (or just spawned) and waiting for a worker to poll it;
 //! - **idle**: returned Pending and not woken yet.
+//!
+//! A poll arrives as one event when it ends, so between events a task is scheduled or idle;
+//! its busy time grows a poll at a time.
 //!
 //! [`RunStats::apply`] folds events in one at a time, so the browser can keep a live table
 //! while batches arrive, and the server computes the same numbers for its results.
@@ -23,18 +26,16 @@ use super::event::{
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
     Scheduled,
-    Running,
     Idle,
     Done(TaskOutcome),
 }
 
 impl TaskState {
-    /// A short readable name: "scheduled", "running", "idle", "done", "done: Err",
+    /// A short readable name: "scheduled", "idle", "done", "done: Err",
     /// "panicked", "cancelled".
     pub fn label(self) -> &'static str {
         match self {
             Self::Scheduled => "scheduled",
-            Self::Running => "running",
             Self::Idle => "idle",
             Self::Done(TaskOutcome::Ok) => "done",
             Self::Done(TaskOutcome::Error) => "done: Err",
@@ -112,8 +113,9 @@ pub struct TaskStats {
     pub migrations: u32,
     /// When the first poll started: minus `spawned_ns`, how long the new task waited.
     pub first_poll_ns: Option<u64>,
-    /// A wake arrived during the running poll: the task is scheduled again right after.
-    woken_while_running: bool,
+    /// The time of the last wake: one during a poll (it arrives before the poll's event)
+    /// schedules the task again right after that poll.
+    last_wake_ns: Option<u64>,
     /// The await point the task is waiting on (set by a Pending poll).
     pub waiting_on: Option<SpanId>,
 }
@@ -123,7 +125,6 @@ impl TaskStats {
     pub fn times_at(&self, now_ns: u64) -> (u64, u64, u64) {
         let open = now_ns.saturating_sub(self.since_ns);
         match self.state {
-            TaskState::Running => (self.busy_ns + open, self.scheduled_ns, self.idle_ns),
             TaskState::Scheduled => (self.busy_ns, self.scheduled_ns + open, self.idle_ns),
             TaskState::Idle => (self.busy_ns, self.scheduled_ns, self.idle_ns + open),
             TaskState::Done(_) => (self.busy_ns, self.scheduled_ns, self.idle_ns),
@@ -165,7 +166,7 @@ impl RunTotals {
         self.events += 1;
         match kind {
             Packed::Spawn { .. } => self.tasks += 1,
-            Packed::PollEnd { .. } => self.polls += 1,
+            Packed::Poll { .. } => self.polls += 1,
             Packed::Wake { task, by, .. } => self.wakes.count(TaskId(task), by),
             _ => {}
         }
@@ -176,7 +177,7 @@ impl RunTotals {
         self.events += 1;
         match &event.kind {
             EventKind::Spawn { .. } => self.tasks += 1,
-            EventKind::PollEnd { .. } => self.polls += 1,
+            EventKind::Poll { .. } => self.polls += 1,
             EventKind::Wake { task, by, .. } => self.wakes.count(*task, *by),
             _ => {}
         }
@@ -268,58 +269,55 @@ impl RunStats {
                         last_lane: None,
                         migrations: 0,
                         first_poll_ns: None,
-                        woken_while_running: false,
+                        last_wake_ns: None,
                         waiting_on: None,
                     },
                 );
             }
-            EventKind::PollStart { task, lane } => {
-                let Some(s) = self.tasks.get_mut(task) else {
-                    return self.anomalies += 1;
-                };
-                let elapsed = t.saturating_sub(s.since_ns);
-                match s.state {
-                    TaskState::Scheduled => s.scheduled_ns += elapsed,
-                    TaskState::Idle => s.idle_ns += elapsed,
-                    TaskState::Running | TaskState::Done(_) => self.anomalies += 1,
-                }
-                s.state = TaskState::Running;
-                s.since_ns = t;
-                if s.last_lane.is_some() && *lane != s.last_lane {
-                    s.migrations += 1;
-                    self.migrations += 1;
-                }
-                s.first_poll_ns.get_or_insert(t);
-                s.last_lane = *lane;
-                s.woken_while_running = false;
-            }
-            EventKind::PollEnd {
+            EventKind::Poll {
                 task,
                 lane,
+                busy_ns,
                 outcome,
+                resumed,
                 waiting_on,
                 waker_clones,
             } => {
                 let Some(s) = self.tasks.get_mut(task) else {
                     return self.anomalies += 1;
                 };
-                if s.state != TaskState::Running {
-                    self.anomalies += 1;
-                    return;
+                let started = t.saturating_sub(*busy_ns);
+                let waited = started.saturating_sub(s.since_ns);
+                match s.state {
+                    TaskState::Scheduled => s.scheduled_ns += waited,
+                    TaskState::Idle => s.idle_ns += waited,
+                    TaskState::Done(_) => return self.anomalies += 1,
                 }
-                let busy = t.saturating_sub(s.since_ns);
-                s.busy_ns += busy;
+                s.busy_ns += busy_ns;
                 if let Some(info) = lane.and_then(|l| self.lanes.get_mut(&l)) {
                     info.polls += 1;
-                    info.busy_ns += busy;
+                    info.busy_ns += busy_ns;
                 }
+                if s.last_lane.is_some() && *lane != s.last_lane {
+                    s.migrations += 1;
+                    self.migrations += 1;
+                }
+                s.first_poll_ns.get_or_insert(started);
+                s.last_lane = *lane;
                 s.polls += 1;
                 self.polls += 1;
                 s.since_ns = t;
-                s.waiting_on = *waiting_on;
                 s.waker_clones += waker_clones;
+                s.waiting_on = waiting_on.as_ref().map(|w| w.span);
+                if let Some(span) = resumed {
+                    self.spans.remove(span);
+                }
+                if let Some(wait) = waiting_on {
+                    self.spans.insert(wait.span, wait.name.clone());
+                }
+                let woken_meanwhile = s.last_wake_ns.is_some_and(|w| w >= started);
                 s.state = match outcome {
-                    PollOutcome::Pending if s.woken_while_running => TaskState::Scheduled,
+                    PollOutcome::Pending if woken_meanwhile => TaskState::Scheduled,
                     PollOutcome::Pending => TaskState::Idle,
                     // Completion arrives as its own event right after.
                     PollOutcome::Ready | PollOutcome::Panicked => TaskState::Idle,
@@ -331,13 +329,13 @@ impl RunStats {
                 };
                 s.wakes.count(*task, *by);
                 self.wakes.count(*task, *by);
+                s.last_wake_ns = Some(t);
                 match s.state {
                     TaskState::Idle => {
                         s.idle_ns += t.saturating_sub(s.since_ns);
                         s.state = TaskState::Scheduled;
                         s.since_ns = t;
                     }
-                    TaskState::Running => s.woken_while_running = true,
                     TaskState::Scheduled => {}
                     TaskState::Done(_) => self.anomalies += 1,
                 }
@@ -371,7 +369,6 @@ impl RunStats {
                     // A cancelled task's open wait ends here.
                     TaskState::Scheduled => s.scheduled_ns += elapsed,
                     TaskState::Idle => s.idle_ns += elapsed,
-                    TaskState::Running => s.busy_ns += elapsed,
                     TaskState::Done(_) => {}
                 }
                 s.state = TaskState::Done(*outcome);

@@ -19,27 +19,37 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
-use super::recorder::{CurrentTask, OpenedSpans, PENDING_SPAN, PollScope, Recorder};
+use super::recorder::{CurrentTask, PollEnd, PollScope, PollStage, Recorder};
 use super::span::Resource;
 
 /// A future whose spawn, polls, wakes and completion are recorded. Create with
 /// [`Recorder::task`].
+///
+/// What a poll reads is here, together, ahead of the future: copies of the waker's task
+/// id, recorder and resource, so that a poll never reads the waker's allocation. That
+/// allocation is what the waking core reads (and its reference count what it writes):
+/// reading it on the polling core too cost a cache miss on every poll.
+#[repr(C)]
 pub struct Instrumented<F: Future> {
-    /// Dropped by hand in `Drop`, before the completion is recorded: dropping it may close
-    /// await points and drop wakers, and those events belong before the task's end.
-    future: ManuallyDrop<F>,
-    waker: Arc<TaskWaker>,
-    /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
-    last_runtime_waker: Option<Waker>,
-    is_error: fn(&F::Output) -> bool,
+    task: TaskId,
     done: bool,
+    /// The resource last stored in the waker's `waiting_on`.
+    waiting_on: u8,
     /// References to `waker` this task holds for the clones its polls hand out (see
     /// [`RESERVE`]).
     reserve: u32,
+    recorder: Recorder,
+    /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
+    last_runtime_waker: Option<Waker>,
+    is_error: fn(&F::Output) -> bool,
+    waker: Arc<TaskWaker>,
+    /// Dropped by hand in `Drop`, before the completion is recorded: dropping it may close
+    /// await points and drop wakers, and those events belong before the task's end.
+    future: ManuallyDrop<F>,
 }
 
 /// What a poll's clones of its task's own waker draw on and count: the task's reserve of
-/// references, and the poll's count of clones (sent with its `PollEnd`).
+/// references, and the poll's count of clones (sent with its `Poll` event).
 struct PollClones {
     waker: *const TaskWaker,
     reserve: *mut u32,
@@ -88,7 +98,13 @@ impl<F: Future> Instrumented<F> {
     pub(crate) fn new(recorder: Recorder, name: Name, future: F) -> Self {
         let task = recorder.new_task(name, TaskKind::Async);
         Self {
-            future: ManuallyDrop::new(future),
+            task,
+            done: false,
+            waiting_on: Resource::Other as u8,
+            reserve: 0,
+            recorder: recorder.clone(),
+            last_runtime_waker: None,
+            is_error: |_| false,
             waker: Arc::new(TaskWaker {
                 task,
                 recorder,
@@ -98,10 +114,7 @@ impl<F: Future> Instrumented<F> {
                 waiting_on: AtomicU8::new(Resource::Other as u8),
                 completed: AtomicBool::new(false),
             }),
-            last_runtime_waker: None,
-            is_error: |_| false,
-            done: false,
-            reserve: 0,
+            future: ManuallyDrop::new(future),
         }
     }
 
@@ -112,14 +125,14 @@ impl<F: Future> Instrumented<F> {
     }
 
     pub fn id(&self) -> TaskId {
-        self.waker.task
+        self.task
     }
 
     fn complete(&mut self, outcome: TaskOutcome) {
         self.done = true;
         self.waker.completed.store(true, Ordering::Release);
-        self.waker.recorder.record(EventKind::Complete {
-            task: self.waker.task,
+        self.recorder.record(EventKind::Complete {
+            task: self.task,
             outcome,
         });
     }
@@ -133,8 +146,8 @@ impl<F: Future> Future for Instrumented<F> {
         // other field's handling moves it. The other fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut *this.future) };
-        let task = this.waker.task;
-        let recorder = &this.waker.recorder;
+        let task = this.task;
+        let recorder = &this.recorder;
 
         if !this
             .last_runtime_waker
@@ -146,11 +159,10 @@ impl<F: Future> Future for Instrumented<F> {
         }
 
         let lane = Some(recorder.lane(LaneKind::Worker));
-        let started = recorder.record_timed(EventKind::PollStart { task, lane });
-        let outer_pending = PENDING_SPAN.take();
+        let started = recorder.poll_started();
         let waker = this.waker.borrowed_waker();
         let mut inner_cx = Context::from_waker(&waker);
-        let mut opened = OpenedSpans::new();
+        let mut stage = PollStage::new(task);
         let mut clones = PollClones {
             waker: Arc::as_ptr(&this.waker),
             reserve: &raw mut this.reserve,
@@ -158,36 +170,34 @@ impl<F: Future> Future for Instrumented<F> {
         };
         let result = {
             let _current = CurrentTask::enter(recorder, task);
-            let _poll = PollScope::enter(recorder, started, &raw mut opened);
+            let _poll = PollScope::enter(recorder, started, &raw mut stage);
             let _clones = ReserveScope::enter(&raw mut clones);
             catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
         };
         let waker_clones = clones.clones;
-        let pending = PENDING_SPAN.replace(outer_pending);
-        let end = |outcome, waiting_on| {
-            // The await points that made the task wait open now, with the poll's end.
-            let poll_end = EventKind::PollEnd {
-                task,
+        let end = |outcome| {
+            let end = PollEnd {
                 lane,
                 outcome,
-                waiting_on,
                 waker_clones,
             };
-            recorder.record_all(opened.enter_events().chain(std::iter::once(poll_end)));
+            recorder.record_poll(started, &stage, end);
         };
 
         match result {
             Ok(Poll::Pending) => {
-                let resource = pending.map_or(Resource::Other, |(_, r)| r) as u8;
-                // Written only when it changes, so the line stays shared with the waking core.
-                if this.waker.waiting_on.load(Ordering::Relaxed) != resource {
+                let resource = stage.waits_on().unwrap_or(Resource::Other) as u8;
+                // Written only when it changes, so the waker's line stays shared with the
+                // waking core.
+                if this.waiting_on != resource {
+                    this.waiting_on = resource;
                     this.waker.waiting_on.store(resource, Ordering::Relaxed);
                 }
-                end(PollOutcome::Pending, pending.map(|(span, _)| span));
+                end(PollOutcome::Pending);
                 Poll::Pending
             }
             Ok(Poll::Ready(output)) => {
-                end(PollOutcome::Ready, None);
+                end(PollOutcome::Ready);
                 let outcome = if (this.is_error)(&output) {
                     TaskOutcome::Error
                 } else {
@@ -197,7 +207,7 @@ impl<F: Future> Future for Instrumented<F> {
                 Poll::Ready(output)
             }
             Err(panic) => {
-                end(PollOutcome::Panicked, None);
+                end(PollOutcome::Panicked);
                 this.complete(TaskOutcome::Panicked);
                 // The runtime still sees the panic (as a `JoinError` for tokio).
                 resume_unwind(panic)
@@ -210,7 +220,7 @@ impl<F: Future> Drop for Instrumented<F> {
     fn drop(&mut self) {
         // Dropping it runs inside the task's context, so the await points it closes and the
         // wakes it causes are the task's.
-        let _current = CurrentTask::enter(&self.waker.recorder, self.waker.task);
+        let _current = CurrentTask::enter(&self.recorder, self.task);
         // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds), and
         // never touched again.
         unsafe { ManuallyDrop::drop(&mut self.future) };

@@ -16,8 +16,8 @@ pub(crate) struct Writer {
 }
 
 /// The most bytes an event writes between two strings (or a frame between two header
-/// fields): a time difference and five fields as varints, and a few tags.
-const MAX_FIXED: usize = 48;
+/// fields): a poll's time difference, up to its await point's name (50).
+const MAX_FIXED: usize = 64;
 
 /// Writes one event's bytes straight into the output's reserved spare capacity.
 ///
@@ -183,31 +183,38 @@ impl Writer {
                     TaskKind::Blocking => 1,
                 });
             }
-            Packed::PollStart { task, lane } => {
-                s.varint(4);
-                s.varint(task.into());
-                s.option(some(lane));
-            }
-            Packed::PollEnd {
+            Packed::Poll {
+                start: busy_ns,
                 task,
                 lane,
                 outcome,
+                resumed,
                 waiting_on,
+                waiting_name,
                 waker_clones,
             } => {
-                s.varint(5);
+                s.varint(4);
                 s.varint(task.into());
                 s.option(some(lane));
+                s.varint(busy_ns);
                 s.varint(match outcome {
                     PollOutcome::Pending => 0,
                     PollOutcome::Ready => 1,
                     PollOutcome::Panicked => 2,
                 });
-                s.option(some(waiting_on));
+                s.option(some(resumed));
+                match some(waiting_on) {
+                    None => s.byte(0),
+                    Some(span) => {
+                        s.byte(1);
+                        s.varint(span.into());
+                        s.str(names.get(waiting_name));
+                    }
+                }
                 s.varint(waker_clones.into());
             }
             Packed::Wake { task, by, by_ref } => {
-                s.varint(6);
+                s.varint(5);
                 s.varint(task.into());
                 match by {
                     WakeSource::Task(waker) => {
@@ -222,26 +229,26 @@ impl Writer {
                 s.byte(u8::from(by_ref));
             }
             Packed::WakerClone { task } => {
-                s.varint(7);
+                s.varint(6);
                 s.varint(task.into());
             }
             Packed::WakerDrop { task } => {
-                s.varint(8);
+                s.varint(7);
                 s.varint(task.into());
             }
             Packed::SpanEnter { task, span, name } => {
-                s.varint(9);
+                s.varint(8);
                 s.varint(task.into());
                 s.varint(span.into());
                 s.str(names.get(name));
             }
             Packed::SpanExit { task, span } => {
-                s.varint(10);
+                s.varint(9);
                 s.varint(task.into());
                 s.varint(span.into());
             }
             Packed::Complete { task, outcome } => {
-                s.varint(11);
+                s.varint(10);
                 s.varint(task.into());
                 s.varint(match outcome {
                     TaskOutcome::Ok => 0,

@@ -91,19 +91,17 @@ pub fn check_consistency(events: &[Event]) -> BTreeMap<TaskId, Vec<EventKind>> {
                 "{task:?}: event after completion"
             );
         }
-        let mut in_poll = false;
-        for kind in kinds {
-            match kind {
-                EventKind::PollStart { .. } => {
-                    assert!(!in_poll, "{task:?}: nested poll start");
-                    in_poll = true;
-                }
-                EventKind::PollEnd { .. } => {
-                    assert!(in_poll, "{task:?}: poll end without start");
-                    in_poll = false;
-                }
-                _ => {}
-            }
+    }
+    // A task's polls never overlap: each starts after the previous one ended.
+    let mut last_end: BTreeMap<TaskId, u64> = BTreeMap::new();
+    for event in events {
+        if let EventKind::Poll { task, busy_ns, .. } = &event.kind {
+            let started = event
+                .t_ns
+                .checked_sub(*busy_ns)
+                .expect("poll started before 0");
+            let previous = last_end.insert(*task, event.t_ns).unwrap_or(0);
+            assert!(started >= previous, "{task:?}: overlapping polls");
         }
     }
     per_task
