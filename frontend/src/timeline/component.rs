@@ -450,7 +450,6 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         (Paint::Ready, "poll → Ready"),
         (Paint::Pending, "poll → Pending"),
         (Paint::Panicked, "poll panicked"),
-        (Paint::Running, "poll running"),
         (Paint::Span, "await point waiting"),
         (Paint::Park, "worker parked"),
         (Paint::WakeReactor, "wake by reactor"),

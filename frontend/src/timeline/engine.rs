@@ -364,16 +364,8 @@ impl Engine {
                 if let Some(l) = p.lane {
                     lines.push(format!("on {}", lane_label(m, l)));
                 }
-                let dur = m.end_of(p.end) - p.start;
-                lines.push(format!(
-                    "{} {}",
-                    if p.end == OPEN { "running for" } else { "took" },
-                    format_duration(dur)
-                ));
-                lines.push(match p.outcome {
-                    Some(o) => format!("returned {}", outcome_label(o)),
-                    None => "still running".to_owned(),
-                });
+                lines.push(format!("took {}", format_duration(p.end - p.start)));
+                lines.push(format!("returned {}", outcome_label(p.outcome)));
                 if let Some(n) = p.waiting_on {
                     lines.push(format!("waiting at `{}`", m.name(n)));
                 }

@@ -15,9 +15,9 @@
 //! prefix sums ([`Cum`]) give the outcome counts of any run of items in constant time.
 //! That is what keeps a frame's cost independent of the number of events.
 //!
-//! Nothing here is invented: every item is the pair of events that opened and closed it,
-//! and an item still open (a running poll, an unfinished wait) ends at "now", the latest
-//! event received.
+//! Nothing here is invented: every item comes from the events that opened and closed it (a
+//! poll is one event that carries its start), and an item still open (an unfinished wait,
+//! a parked worker) ends at "now", the latest event received.
 
 use std::collections::HashMap;
 
@@ -194,10 +194,8 @@ pub struct Poll {
     /// 1 for the task's first poll.
     pub number: u32,
     pub start: u64,
-    /// [`OPEN`] while it runs.
     pub end: u64,
-    /// `None` while it runs.
-    pub outcome: Option<PollOutcome>,
+    pub outcome: PollOutcome,
     /// The await point that could not go on (a name index), for a Pending poll.
     pub waiting_on: Option<u32>,
 }
@@ -557,7 +555,7 @@ impl TimelineModel {
                     number,
                     start,
                     end: t,
-                    outcome: Some(*outcome),
+                    outcome: *outcome,
                     waiting_on: waiting,
                 });
             }

@@ -24,7 +24,6 @@ pub enum Paint {
     Ready,
     Pending,
     Panicked,
-    Running,
     ReadyDim,
     PendingDim,
     WakeTask,
@@ -54,7 +53,6 @@ impl Paint {
         Paint::Ready,
         Paint::Pending,
         Paint::Panicked,
-        Paint::Running,
         Paint::ReadyDim,
         Paint::PendingDim,
         Paint::WakeTask,
@@ -83,7 +81,6 @@ impl Paint {
             Paint::Ready => "#2e9e5b",
             Paint::Pending => "#e09b1a",
             Paint::Panicked => "#c62828",
-            Paint::Running => "#2557a7",
             Paint::ReadyDim => "rgba(46, 158, 91, 0.45)",
             Paint::PendingDim => "rgba(224, 155, 26, 0.45)",
             Paint::WakeTask => "#2470b8",
@@ -321,10 +318,9 @@ fn draw_polls(
             let x0 = c.x(it.start as f64);
             let x1 = c.x(model.end_of(it.end) as f64).max(x0 + 1.0);
             let paint = match model.polls[it.id as usize].outcome {
-                None => Paint::Running,
-                Some(pollscope_shared::instrument::PollOutcome::Ready) => Paint::Ready,
-                Some(pollscope_shared::instrument::PollOutcome::Pending) => Paint::Pending,
-                Some(pollscope_shared::instrument::PollOutcome::Panicked) => Paint::Panicked,
+                pollscope_shared::instrument::PollOutcome::Ready => Paint::Ready,
+                pollscope_shared::instrument::PollOutcome::Pending => Paint::Pending,
+                pollscope_shared::instrument::PollOutcome::Panicked => Paint::Panicked,
             };
             if let Some((a, b)) = c.clip_x(x0, x1) {
                 scene.bar(paint, a, b, y, h);
