@@ -398,15 +398,17 @@ fn per_event_cost() {
         std::hint::black_box(event);
     });
     let one = per_event(record_many(&recorder, N));
-    // The aggregator's side: drain (merge, convert the clock, rebuild each event), fold
-    // and encode, as `pollscope_backend::events` does.
+    // The aggregator's side: drain (merge the threads, convert the clock), fold and
+    // encode, as `pollscope_backend::events` does, on a real echo recording.
     let aggregate = {
+        let recorder = Recorder::new(1 << 20);
+        echo_once(recorder.clone(), Some(&recorder));
         let started = Instant::now();
         let mut totals = RunTotals::default();
         let mut builder = BinaryBatchBuilder::default();
         recorder.drain_to_batch(&mut builder, &mut totals);
         std::hint::black_box(builder.finish(1, 0, 0, 0));
-        per_event(started.elapsed())
+        started.elapsed().as_nanos() as f64 / totals.events as f64
     };
     // As the server records: drained every 2 ms, a thread's buffer holds a few thousand
     // records and stays in cache. Record chunks that size, draining (untimed) in between.
