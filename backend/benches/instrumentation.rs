@@ -57,6 +57,9 @@ fn main() {
     if args.wants("cost") {
         per_event_cost();
     }
+    if args.wants("poll") {
+        poll_cost();
+    }
     if args.wants("encoding") {
         encoding();
     }
@@ -65,7 +68,7 @@ fn main() {
     }
 }
 
-/// `[--pairs N] [--soak-secs N] [--only throughput|cost|encoding|memory]
+/// `[--pairs N] [--soak-secs N] [--only throughput|cost|poll|encoding|memory]
 /// [--repeat plain|instrumented]` (the last runs N echo runs of one kind, for a profiler).
 struct Args {
     pairs: usize,
@@ -443,6 +446,85 @@ fn per_event_cost() {
     println!(
         "   aggregator     {aggregate:>6.1} ns/event to drain, fold and encode (on its own thread)\n"
     );
+}
+
+thread_local! {
+    /// Where [`OneWait`] keeps its task's waker, as a socket's registration does.
+    static REGISTERED: std::cell::RefCell<Option<std::task::Waker>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A read whose first poll is Pending (it keeps a clone of the waker, as a socket does)
+/// and whose second is Ready.
+struct OneWait(bool);
+
+impl Future for OneWait {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        REGISTERED.with_borrow_mut(|slot| *slot = Some(cx.waker().clone()));
+        std::task::Poll::Pending
+    }
+}
+
+/// One task's side of `cycles` echo round trips, on this thread: each cycle a poll that
+/// resumes past the last read and waits on the next (an await point), and a wake by
+/// value from outside the task, as the reactor's. Returns the time the cycles took.
+fn poll_cycles<P: Probe>(probe: &P, cycles: u32) -> Duration {
+    let reads = {
+        let probe = probe.clone();
+        async move {
+            for _ in 0..cycles {
+                probe.io("read", OneWait(false)).await;
+            }
+        }
+    };
+    let mut task = Box::pin(probe.task("reader", reads));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let started = Instant::now();
+    while task.as_mut().poll(&mut cx).is_pending() {
+        if let Some(waker) = REGISTERED.with_borrow_mut(Option::take) {
+            waker.wake();
+        }
+    }
+    started.elapsed()
+}
+
+/// The task wrapper's own cost, away from sockets and other cores: nanoseconds per poll
+/// and wake, plain and instrumented.
+fn poll_cost() {
+    const CYCLES: u32 = 2048;
+    const ROUNDS: u32 = 200;
+    let per_cycle = |d: Duration| d.as_nanos() as f64 / f64::from(CYCLES * ROUNDS);
+    let plain = per_cycle((0..ROUNDS).map(|_| poll_cycles(&NoProbe, CYCLES)).sum());
+    let recorder = Recorder::new(1 << 16);
+    let (mut recording, mut aggregating) = (Duration::ZERO, Duration::ZERO);
+    let mut totals = RunTotals::default();
+    let mut builder = BinaryBatchBuilder::default();
+    for _ in 0..ROUNDS {
+        recording += poll_cycles(&recorder, CYCLES);
+        // Drained as the aggregator does, every few thousand events.
+        let started = Instant::now();
+        recorder.drain_to_batch(&mut builder, &mut totals);
+        std::hint::black_box(builder.finish(1, 0, 0, 0));
+        aggregating += started.elapsed();
+    }
+    let (recording, aggregating) = (per_cycle(recording), per_cycle(aggregating));
+    println!("4. one poll and one wake of a task waiting on a read (one thread, no sockets)");
+    println!("   plain          {plain:>6.1} ns");
+    println!(
+        "   instrumented   {recording:>6.1} ns, +{:.1} ns; and {aggregating:.1} ns to drain and encode its {:.1} events",
+        recording - plain,
+        totals.events as f64 / f64::from(CYCLES * ROUNDS)
+    );
+    println!();
 }
 
 fn echo_recording() -> Vec<Event> {

@@ -114,8 +114,9 @@ impl Packed {
         Self::pack(kind, &Names::Local, locals)
     }
 
-    /// Pack `kind`, interning its name, if any (see [`Names`]).
-    #[inline]
+    /// Pack `kind`, interning its name, if any (see [`Names`]). Always inlined: the
+    /// callers build `kind` just before, so the match folds away.
+    #[inline(always)]
     pub(crate) fn pack(kind: EventKind, names: &Names<'_>, locals: &mut Vec<Name>) -> Self {
         match kind {
             EventKind::Poll {
@@ -129,7 +130,7 @@ impl Packed {
             } => {
                 let (waiting_on, waiting_name) = match waiting_on {
                     Some(wait) => (wait.span.0, names.intern(wait.name, locals)),
-                    None => (NONE, NameId(NONE)),
+                    None => (NONE, NameId::NONE),
                 };
                 Self::Poll {
                     start: busy_ns,
@@ -288,6 +289,9 @@ impl NameTable {
 const LOCAL: u32 = 1 << 31;
 
 impl NameId {
+    /// For a record field whose name is absent.
+    pub(crate) const NONE: Self = Self(NONE);
+
     fn local(index: usize) -> Self {
         Self(index as u32 | LOCAL)
     }
@@ -342,7 +346,7 @@ thread_local! {
 }
 
 impl Names<'_> {
-    fn intern(&self, name: Name, locals: &mut Vec<Name>) -> NameId {
+    pub(crate) fn intern(&self, name: Name, locals: &mut Vec<Name>) -> NameId {
         let (recorder, table, name) = match (self, name) {
             (Self::Interned { recorder, table }, Name::Borrowed(name)) => (*recorder, table, name),
             (_, name) => {

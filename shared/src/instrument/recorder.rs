@@ -27,9 +27,9 @@ use std::thread::ThreadId;
 use super::batch::BinaryBatchBuilder;
 use super::clock::{Calibration, Clock};
 use super::event::{
-    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome, Wait,
+    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
 };
-use super::record::{NameSource, NameTable, Names, Packed, Record};
+use super::record::{NONE, NameId, NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
 use super::stats::RunTotals;
 use super::task::Instrumented;
@@ -267,31 +267,43 @@ impl Recorder {
 
     /// Record the end of a poll that started at `started` (a [`Recorder::poll_started`]
     /// reading): the poll itself, then the await points it left waiting that are not its
-    /// `waiting_on` (see [`PollStage`]), at one instant, with one lock and one clock read. Those that do not fit are dropped and counted.
+    /// `waiting_on` (see [`PollStage`]), at one instant, with one lock and one clock read.
+    /// Those that do not fit are dropped and counted.
     pub(crate) fn record_poll(&self, started: u64, stage: &PollStage, end: PollEnd) {
-        let waiting_on = stage.pending.map(|(span, _, name)| Wait {
-            span,
-            name: name.into(),
-        });
-        let poll = EventKind::Poll {
-            task: stage.task,
-            lane: end.lane,
-            // The raw start, which the drain turns into the busy time (see `Packed::Poll`).
-            busy_ns: started,
-            outcome: end.outcome,
-            resumed: stage.resumed,
-            waiting_on,
-            waker_clones: end.waker_clones,
-        };
         let pending = stage.pending.map(|(span, _, _)| span);
         let dropped = self.with_buffer(|buffers, capacity| {
             let t = self.stamp(&buffers.live, Stamp::Now);
             let names = self.names();
-            let enters = stage.opened().iter().filter(|s| Some(s.1) != pending);
+            let (waiting_on, waiting_name) = match stage.pending {
+                Some((span, _, name)) => (span.0, names.intern(name.into(), &mut buffers.locals)),
+                None => (NONE, NameId::NONE),
+            };
+            // Built here rather than packed from an `EventKind`: this is every poll's path.
+            let poll = Packed::Poll {
+                // The raw start, which the drain turns into the busy time.
+                start: started,
+                task: stage.task.0,
+                lane: end.lane.map_or(NONE, |l| l.0),
+                outcome: end.outcome,
+                resumed: stage.resumed.map_or(NONE, |s| s.0),
+                waiting_on,
+                waiting_name,
+                waker_clones: u16::try_from(end.waker_clones).unwrap_or(u16::MAX),
+            };
             let mut dropped = 0;
-            // The poll first: consumers close the span it resumed at before opening others.
-            for kind in std::iter::once(poll).chain(enters.map(PollStage::enter_event)) {
+            if buffers.live.len() < capacity {
+                buffers.live.push(Record { t, kind: poll });
+            } else {
+                dropped += 1;
+            }
+            // Then the others: consumers close the span the poll resumed at first.
+            for &(task, span, name) in stage.opened().iter().filter(|s| Some(s.1) != pending) {
                 if buffers.live.len() < capacity {
+                    let kind = EventKind::SpanEnter {
+                        task,
+                        span,
+                        name: name.into(),
+                    };
                     let kind = Packed::pack(kind, &names, &mut buffers.locals);
                     buffers.live.push(Record { t, kind });
                 } else {
@@ -762,14 +774,6 @@ impl PollStage {
         }
         true
     }
-
-    fn enter_event(&(task, span, name): &(TaskId, SpanId, &'static str)) -> EventKind {
-        EventKind::SpanEnter {
-            task,
-            span,
-            name: name.into(),
-        }
-    }
 }
 
 /// Marks a poll of `recorder` as running on this thread until dropped, restoring the
@@ -786,7 +790,7 @@ impl PollScope {
 
 impl Drop for PollScope {
     fn drop(&mut self) {
-        POLL.set(self.0);
+        POLL.replace(self.0);
     }
 }
 
@@ -815,8 +819,8 @@ impl CurrentTask {
 
 impl Drop for CurrentTask {
     fn drop(&mut self) {
-        CURRENT_TASK.set(self.0);
-        CURRENT_RECORDER.set(self.1);
+        CURRENT_TASK.replace(self.0);
+        CURRENT_RECORDER.replace(self.1);
     }
 }
 

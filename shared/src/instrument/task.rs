@@ -250,7 +250,7 @@ impl ReserveScope {
 
 impl Drop for ReserveScope {
     fn drop(&mut self) {
-        RESERVE.set(self.0);
+        RESERVE.replace(self.0);
     }
 }
 
