@@ -7,7 +7,7 @@
 //! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
 //! hand-written `RawWakerVTable` (the safe `Wake` trait cannot observe clones).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -225,10 +225,15 @@ impl<F: Future> Drop for Instrumented<F> {
         // never touched again.
         unsafe { ManuallyDrop::drop(&mut self.future) };
         drop(_current);
-        // Give back the references no clone took; `self.waker` still holds one.
-        for _ in 0..self.reserve {
-            // SAFETY: each was taken with `increment_strong_count` on this same pointer.
-            unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.waker)) };
+        // Give back the references no clone took (the reserve, and those this thread
+        // holds); `self.waker` still holds one.
+        let waker = Arc::as_ptr(&self.waker);
+        let held = HELD
+            .try_with(|held| held.try_borrow_mut().map_or(0, |mut h| h.take_all(waker)))
+            .unwrap_or(0);
+        for _ in 0..self.reserve + held {
+            // SAFETY: each is a strong count this task or this thread owned.
+            unsafe { Arc::decrement_strong_count(waker) };
         }
         if !self.done {
             self.complete(TaskOutcome::Cancelled);
@@ -330,8 +335,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
 // SAFETY (all four): `ptr` always comes from `Arc::<TaskWaker>::as_ptr`/`into_raw`, and
-// every waker built by `clone_raw` owns one strong count, released by `wake_raw` or
-// `drop_raw`. The borrowed per-poll waker owns none and is never dropped.
+// every waker built by `clone_raw` owns one strong count, which `wake_raw` or `drop_raw`
+// release or hand to this thread's `HELD`. The borrowed per-poll waker owns none and is
+// never dropped.
 unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
     let waker = ptr.cast::<TaskWaker>();
     let this = ManuallyDrop::new(unsafe { Arc::from_raw(waker) });
@@ -342,8 +348,14 @@ unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
         && poll.waker == waker
     {
         // Cloned while its own task is polled: counted in the poll's end, and a reference
-        // taken from the task's reserve.
+        // taken from those this thread holds (see `HELD`), else from the task's reserve.
         poll.clones += 1;
+        let taken = HELD
+            .try_with(|held| held.try_borrow_mut().is_ok_and(|mut h| h.take(waker)))
+            .unwrap_or(false);
+        if taken {
+            return RawWaker::new(ptr, &VTABLE);
+        }
         // SAFETY: as above: the polled task's counter, untouched by anyone else.
         let reserve = unsafe { &mut *poll.reserve };
         if *reserve == 0 {
@@ -364,6 +376,7 @@ unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
 unsafe fn wake_raw(ptr: *const ()) {
     let this = unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) };
     this.wake(false);
+    give_back(this);
 }
 
 unsafe fn wake_by_ref_raw(ptr: *const ()) {
@@ -374,4 +387,96 @@ unsafe fn wake_by_ref_raw(ptr: *const ()) {
 unsafe fn drop_raw(ptr: *const ()) {
     let this = unsafe { Arc::from_raw(ptr.cast::<TaskWaker>()) };
     this.note(|task| EventKind::WakerDrop { task });
+    give_back(this);
+}
+
+/// How many task-waker references one thread holds at most (see [`HELD`]).
+const HELD_REFS: usize = 8;
+
+thread_local! {
+    /// References to task wakers that a `wake` (or a drop) on this thread gave up, held
+    /// for the next clone in a poll of the same task on this thread.
+    ///
+    /// A socket's waker is cloned in the task's poll and consumed by the reactor's wake,
+    /// usually on the other core: releasing it there, then taking a new one in the next
+    /// poll, moved the reference count's cache line between the cores twice a round trip.
+    /// The runtime mostly polls a task on the thread that woke it, so a reference kept
+    /// here is usually the one that poll's clone needs, and neither takes a locked
+    /// instruction. Only the run's own threads hold any (they end with the run, and their
+    /// references with them), at most `HELD_REFS` (the oldest is released first), and
+    /// none for a task that has completed.
+    static HELD: RefCell<HeldRefs> = const { RefCell::new(HeldRefs::EMPTY) };
+}
+
+/// See [`HELD`]: each entry owns one strong count of its `Arc<TaskWaker>`.
+struct HeldRefs {
+    refs: [*const TaskWaker; HELD_REFS],
+    len: usize,
+}
+
+impl HeldRefs {
+    const EMPTY: Self = Self {
+        refs: [std::ptr::null(); HELD_REFS],
+        len: 0,
+    };
+
+    /// Keep a reference; returns the one released to make room, if any.
+    fn hold(&mut self, waker: *const TaskWaker) -> Option<*const TaskWaker> {
+        let evicted = (self.len == HELD_REFS).then(|| {
+            let oldest = self.refs[0];
+            self.refs.copy_within(1.., 0);
+            self.len -= 1;
+            oldest
+        });
+        self.refs[self.len] = waker;
+        self.len += 1;
+        evicted
+    }
+
+    /// Take a reference to `waker`, if one is held.
+    fn take(&mut self, waker: *const TaskWaker) -> bool {
+        let Some(i) = self.refs[..self.len].iter().position(|&r| r == waker) else {
+            return false;
+        };
+        self.refs.copy_within(i + 1..self.len, i);
+        self.len -= 1;
+        true
+    }
+
+    /// Take every reference to `waker`: how many there were.
+    fn take_all(&mut self, waker: *const TaskWaker) -> u32 {
+        let mut taken = 0;
+        while self.take(waker) {
+            taken += 1;
+        }
+        taken
+    }
+}
+
+impl Drop for HeldRefs {
+    fn drop(&mut self) {
+        for &waker in &self.refs[..self.len] {
+            // SAFETY: each entry owns one strong count.
+            unsafe { Arc::decrement_strong_count(waker) };
+        }
+    }
+}
+
+/// Give up a reference a waker owned: held on this thread for its task's next poll (see
+/// [`HELD`]), or released.
+fn give_back(this: Arc<TaskWaker>) {
+    if this.completed.load(Ordering::Relaxed) || this.recorder.current_lane().is_none() {
+        return drop(this);
+    }
+    let waker = Arc::into_raw(this);
+    // Released outside the borrow: dropping the last reference may drop a runtime waker,
+    // and with it code that wakes or drops other wakers on this thread.
+    let release = match HELD.try_with(|held| held.try_borrow_mut().map(|mut h| h.hold(waker))) {
+        Ok(Ok(evicted)) => evicted,
+        _ => Some(waker),
+    };
+    if let Some(waker) = release {
+        // SAFETY: an owned strong count (this waker's, or the evicted entry's).
+        unsafe { Arc::decrement_strong_count(waker) };
+    }
 }
