@@ -1,16 +1,20 @@
 //! What instrumentation costs, printed side by side in one run:
 //! `cargo bench -p pollscope-backend --bench instrumentation [-- --pairs N --soak-secs N
-//! --only throughput|cost|encoding|memory]`, or `-- --repeat plain|instrumented --pairs N`
+//! --only throughput|cost|poll|encoding|memory]`, or `-- --repeat plain|instrumented --pairs N`
 //! to run one kind only, under a profiler.
 //!
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
 //!    The instrumented runs also pay for an aggregator draining, folding and encoding the
 //!    events as the server does (every 2 ms, sent every 16 ms).
-//! 2. Cost of one recorded event, on one thread and with two threads recording at once.
-//! 3. Bytes per event, binary ÷ JSON, on a real echo recording; decode time of a
+//! 2. Cost of one recorded event, on one thread (into a buffer holding a million, and into
+//!    one drained as the server drains it) and with two threads recording at once; and of
+//!    draining, folding and encoding one, on a real echo recording.
+//! 3. The task wrapper alone: one poll and one wake of a task waiting on a read, plain and
+//!    instrumented, on one thread with no sockets (what a profiler can take apart).
+//! 4. Bytes per event, binary ÷ JSON, on a real echo recording; decode time of a
 //!    100k-event batch in both encodings.
-//! 4. Memory over a continuous instrumented run: RSS at the end ÷ RSS at 10 s.
+//! 5. Memory over a continuous instrumented run: RSS at the end ÷ RSS at 10 s.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -517,7 +521,7 @@ fn poll_cost() {
         aggregating += started.elapsed();
     }
     let (recording, aggregating) = (per_cycle(recording), per_cycle(aggregating));
-    println!("4. one poll and one wake of a task waiting on a read (one thread, no sockets)");
+    println!("3. one poll and one wake of a task waiting on a read (one thread, no sockets)");
     println!("   plain          {plain:>6.1} ns");
     println!(
         "   instrumented   {recording:>6.1} ns, +{:.1} ns; and {aggregating:.1} ns to drain and encode its {:.1} events",
@@ -553,7 +557,7 @@ fn encoding() {
     .unwrap();
     let n = batch.events.len() as f64;
     println!(
-        "3. event encoding, on a real echo recording of {} events",
+        "4. event encoding, on a real echo recording of {} events",
         batch.events.len()
     );
     let round_trips = f64::from(ECHO.clients * ECHO.messages);
@@ -643,7 +647,7 @@ fn memory(secs: u64) {
     let at_end = rss_kib();
     let at_10 = at_10.unwrap_or(at_end);
     println!(
-        "4. memory over {secs} s of continuous instrumented echo ({runs} runs, {events} events, {} dropped)",
+        "5. memory over {secs} s of continuous instrumented echo ({runs} runs, {events} events, {} dropped)",
         recorder.dropped()
     );
     println!(
