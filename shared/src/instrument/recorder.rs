@@ -81,9 +81,10 @@ struct Shared {
     next_lane: AtomicU32,
 }
 
-/// Span ids carry the recording thread in their top bits, so each thread counts its own.
-/// A run has a handful of threads (workers, blocking threads); ids stay unique up to
-/// `SPAN_THREADS` threads and 2^26 spans per thread.
+/// Span ids carry the recording thread in their low bits, so each thread counts its own
+/// (and the ids stay small: a varint of 2 to 4 bytes on the wire, not 5). A run has a
+/// handful of threads (workers, blocking threads); ids stay unique up to `SPAN_THREADS`
+/// threads and 2^26 spans per thread.
 const SPAN_THREADS: u32 = 64;
 
 /// One thread's events, in the order (and so the time order) it recorded them.
@@ -93,7 +94,7 @@ const SPAN_THREADS: u32 = 64;
 #[repr(align(128))]
 struct Shard {
     buffer: Mutex<Buffers>,
-    /// Span ids handed out on this thread: `index << 26 | count`. Only this thread
+    /// Span ids handed out on this thread: `count << 6 | index`. Only this thread
     /// increments it, so the atomic is never contended.
     index: u32,
     next_span: AtomicU32,
@@ -540,7 +541,7 @@ impl Recorder {
             let shard = self.shard();
             (shard.index, shard.take_span())
         };
-        SpanId(shard.0 << 26 | (shard.1 & 0x03FF_FFFF))
+        SpanId((shard.1 & 0x03FF_FFFF) << 6 | shard.0)
     }
 
     /// Run `f` on the stage of the poll of this recorder running on this thread, if any.
