@@ -2,9 +2,10 @@
 //!
 //! What it records, per task: its spawn (name, parent, async or blocking), every poll as
 //! one event at its end (on which lane, how long, Pending or Ready, which named await
-//! point it resumed at and which one it left the task waiting on), every wake (of whom, by whom, `wake` or `wake_by_ref`), waker clones and
-//! drops, named await points as nested spans, and how the task ended (ok, error, panic,
-//! cancelled). Per lane (an OS thread of a runtime): park and unpark.
+//! point it resumed at and which one it left the task waiting on), every wake (of whom,
+//! by whom, `wake` or `wake_by_ref`), waker clones and drops, named await points as
+//! nested spans, and how the task ended (ok, error, panic, cancelled). Per lane (an OS
+//! thread of a runtime): park and unpark.
 //!
 //! How it stays cheap and never blocks the code it watches:
 //! - one [`Recorder`] per run holds a bounded buffer per recording thread; recording is a

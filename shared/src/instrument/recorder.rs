@@ -3,11 +3,13 @@
 //!
 //! Recording reads the run's clock (`clock`) and pushes a 40-byte record (`record`)
 //! onto *this thread's* buffer under its own lock, which only a drain ever contends for: no
-//! `.await`, no allocation for static names. A poll is one record, written when it ends
-//! (`record_poll`): its start is a clock reading the task wrapper keeps on its stack, and
-//! what its await points did rides along (see [`PollStage`]). One shared buffer was tried first: with two
+//! `.await`, no allocation for static names. One shared buffer was tried first: with two
 //! workers recording at once, the lock's cache line bounced between cores and an event cost
 //! 300 ns instead of 40.
+//!
+//! A poll is one record, written when it ends (`record_poll`): its start is a clock
+//! reading the task wrapper keeps on its stack, and what its await points did rides along
+//! (see [`PollStage`]).
 //!
 //! No buffer grows past its capacity: an event that does not fit is dropped and counted,
 //! and the aggregator reports that count with every batch. A drain
