@@ -448,6 +448,25 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
             task_kind: TaskKind::Blocking,
         },
     });
+    // Polls whose await point's name fits in the encoder's room beside the largest fields,
+    // and one whose name does not.
+    for name_len in [3, 20, 44] {
+        events.push(Event {
+            t_ns: 6,
+            kind: EventKind::Poll {
+                task: TaskId(u32::MAX),
+                lane: Some(LaneId(u32::MAX - 1)),
+                busy_ns: u64::MAX / 2,
+                outcome: PollOutcome::Panicked,
+                resumed: Some(SpanId(u32::MAX - 1)),
+                waiting_on: Some(Wait {
+                    span: SpanId(u32::MAX - 1),
+                    name: "y".repeat(name_len).into(),
+                }),
+                waker_clones: 7,
+            },
+        });
+    }
     for by in [WakeSource::Timer, WakeSource::Driver, WakeSource::Thread] {
         events.push(Event {
             t_ns: 7,

@@ -160,13 +160,27 @@ impl Converter {
         if self.identity {
             return raw;
         }
-        let since = i128::from(raw) - i128::from(self.from.raw);
-        // Rounded to the nearest nanosecond.
-        let ns = i128::from(self.from.ns) + ((since * self.per_tick + (1 << 31)) >> 32);
+        let ns = match raw.checked_sub(self.from.raw) {
+            Some(since) => self.from.ns.saturating_add(self.scale(since)),
+            // Stamped before the last joint reading (a record that reached its buffer late).
+            None => self.from.ns.saturating_sub(self.scale(self.from.raw - raw)),
+        };
         // Two drains' lines meet at their shared reading, but a reading just before it can
         // map a nanosecond either way: never let time run backwards.
-        self.last_ns = self.last_ns.max(u64::try_from(ns).unwrap_or(0));
+        self.last_ns = self.last_ns.max(ns);
         self.last_ns
+    }
+
+    /// `ticks` in nanoseconds, rounded to the nearest.
+    #[inline]
+    fn scale(&self, ticks: u64) -> u64 {
+        match (u32::try_from(ticks), u32::try_from(self.per_tick)) {
+            // The usual case (a drain's worth of ticks, a counter faster than 1 GHz): the
+            // product fits in 64 bits, and the 128-bit route cost a tenth of the drain.
+            (Ok(ticks), Ok(per_tick)) => (u64::from(ticks) * u64::from(per_tick) + (1 << 31)) >> 32,
+            _ => u64::try_from((i128::from(ticks) * self.per_tick + (1 << 31)) >> 32)
+                .unwrap_or(u64::MAX),
+        }
     }
 
     /// How many nanoseconds lie between two raw readings (`from` before `to`).
@@ -176,7 +190,7 @@ impl Converter {
         if self.identity {
             return ticks;
         }
-        u64::try_from((i128::from(ticks) * self.per_tick + (1 << 31)) >> 32).unwrap_or(u64::MAX)
+        self.scale(ticks)
     }
 
     /// The calibration for the next drain.

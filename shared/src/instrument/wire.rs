@@ -94,8 +94,20 @@ impl<'a> Scratch<'a> {
     #[inline(always)]
     fn str(&mut self, value: &str) {
         self.varint(value.len() as u64);
+        let bytes = value.as_bytes();
+        // A short one (an await point's name, most task names) goes in the reserved room,
+        // if it leaves enough for the fields that follow it (a few bytes).
+        if bytes.len() + 16 <= MAX_FIXED - self.len {
+            // SAFETY: within the `MAX_FIXED` bytes reserved after `at` (see `byte`), which
+            // `bytes`, borrowed from elsewhere, cannot overlap.
+            unsafe {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.at.add(self.len), bytes.len());
+            }
+            self.len += bytes.len();
+            return;
+        }
         // SAFETY: as in `commit`.
-        self.at = unsafe { append(self.out, self.len, value.as_bytes()) };
+        self.at = unsafe { append(self.out, self.len, bytes) };
         self.len = 0;
     }
 }
