@@ -497,12 +497,18 @@ impl Recorder {
     // ----- lanes --------------------------------------------------------------------
 
     /// This thread's lane for this recorder, registering it (as `kind`) on first use.
+    #[inline]
     pub fn lane(&self, kind: LaneKind) -> LaneId {
         if let Some((recorder, lane)) = LANE.get()
             && recorder == self.shared.id
         {
             return lane;
         }
+        self.register_lane(kind)
+    }
+
+    #[cold]
+    fn register_lane(&self, kind: LaneKind) -> LaneId {
         let lane = LaneId(self.shared.next_lane.fetch_add(1, Ordering::Relaxed));
         LANE.set(Some((self.shared.id, lane)));
         self.record(EventKind::Lane {
@@ -728,6 +734,7 @@ impl PollStage {
     /// Beyond this many in one poll, a span is recorded as opened at once.
     const CAPACITY: usize = 8;
 
+    #[inline]
     pub(crate) fn new(task: TaskId) -> Self {
         Self {
             task,
@@ -786,12 +793,14 @@ pub(crate) struct PollScope((u64, u64, *mut PollStage));
 impl PollScope {
     /// `started`: the poll's [`Recorder::poll_started`] reading. `stage` must stay where
     /// it is, used by nobody else, until the guard is dropped.
+    #[inline]
     pub(crate) fn enter(recorder: &Recorder, started: u64, stage: *mut PollStage) -> Self {
         Self(POLL.replace((recorder.shared.id, started, stage)))
     }
 }
 
 impl Drop for PollScope {
+    #[inline]
     fn drop(&mut self) {
         POLL.replace(self.0);
     }
@@ -814,6 +823,7 @@ pub(crate) struct CurrentTask(Option<(u64, TaskId)>, *const Recorder);
 impl CurrentTask {
     /// `recorder` must stay where it is until the guard is dropped (it lives in the polled
     /// task, or in a blocking task's closure).
+    #[inline]
     pub(crate) fn enter(recorder: &Recorder, task: TaskId) -> Self {
         let previous = CURRENT_TASK.replace(Some((recorder.shared.id, task)));
         Self(previous, CURRENT_RECORDER.replace(recorder))
@@ -821,6 +831,7 @@ impl CurrentTask {
 }
 
 impl Drop for CurrentTask {
+    #[inline]
     fn drop(&mut self) {
         CURRENT_TASK.replace(self.0);
         CURRENT_RECORDER.replace(self.1);

@@ -248,12 +248,14 @@ struct ReserveScope(*mut PollClones);
 impl ReserveScope {
     /// `clones` (and the reserve it points to) must stay where they are, untouched by
     /// anyone else, until the guard drops.
+    #[inline]
     fn enter(clones: *mut PollClones) -> Self {
         Self(RESERVE.replace(clones))
     }
 }
 
 impl Drop for ReserveScope {
+    #[inline]
     fn drop(&mut self) {
         RESERVE.replace(self.0);
     }
@@ -262,6 +264,7 @@ impl Drop for ReserveScope {
 impl TaskWaker {
     /// A `Waker` that borrows this `Arc` for the duration of one poll: not counted as a
     /// clone, and never dropped (hence `ManuallyDrop`). Clones made from it are real.
+    #[inline]
     fn borrowed_waker(self: &Arc<Self>) -> ManuallyDrop<Waker> {
         let raw = RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE);
         // SAFETY: the vtable's contract holds for a pointer from `Arc::as_ptr` as long as
