@@ -754,3 +754,46 @@ fn a_waker_cloned_outside_its_tasks_polls_is_a_clone_event() {
         ]
     );
 }
+
+#[test]
+fn references_given_back_by_wakes_serve_the_next_polls_and_none_leak() {
+    // As a socket does, 50 times: the task hands a clone of its waker over and waits; the
+    // "reactor" (this thread, a lane of the run, outside any task) wakes it by value. The
+    // consumed references are kept on this thread for the next poll's clone.
+    let recorder = Recorder::new(4096);
+    let signals: Vec<Signal> = (0..50).map(|_| Signal::default()).collect();
+    let mut executor = Executor::default();
+    executor.spawn(recorder.task("reader", {
+        let signals = signals.clone();
+        async move {
+            for signal in signals {
+                signal.wait().await;
+            }
+        }
+    }));
+    for signal in &signals {
+        assert_eq!(executor.run_until_stalled(), 1);
+        signal.fire();
+    }
+    assert_eq!(executor.run_until_stalled(), 0);
+    let events = recorder.drain();
+    check_consistency(&events);
+    let count = |f: fn(&EventKind) -> bool| events.iter().filter(|e| f(&e.kind)).count();
+    assert_eq!(count(|k| matches!(k, EventKind::Poll { .. })), 51);
+    assert_eq!(
+        count(|k| matches!(k, EventKind::Wake { by_ref: false, .. })),
+        50
+    );
+    let clones: u32 = events
+        .iter()
+        .map(|e| match e.kind {
+            EventKind::Poll { waker_clones, .. } => waker_clones,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(clones, 50);
+    // Once the task is gone, every reference is too: the ones its reserve held, and the
+    // ones this thread kept.
+    drop(executor);
+    assert_eq!(recorder.handles(), 1, "a waker reference leaked");
+}
