@@ -96,6 +96,10 @@ const SPAN_THREADS: u32 = 64;
 #[repr(align(128))]
 struct Shard {
     buffer: Mutex<Buffers>,
+    /// An empty buffer with its memory kept, which the next drain swaps in for `live`: a
+    /// fresh allocation every drain made the recording thread fault in new pages on its
+    /// hot path. Only drains touch it (they take turns), outside `buffer`'s lock.
+    spare: Mutex<Vec<Record>>,
     /// Span ids handed out on this thread: `count << 6 | index`. Only this thread
     /// increments it, so the atomic is never contended.
     index: u32,
@@ -116,14 +120,11 @@ impl Shard {
     }
 }
 
-/// The buffer a thread records into, and an empty one with its memory kept, which the
-/// next drain swaps in: a fresh allocation every drain made the recording thread fault in
-/// new pages on its hot path.
+/// The buffer a thread records into.
 struct Buffers {
     live: Vec<Record>,
     /// The names built at run time that `live`'s records refer to.
     locals: Vec<Name>,
-    spare: Vec<Record>,
 }
 
 /// A thread's hold on its shard. Dropped when the thread exits or starts recording for
@@ -198,8 +199,8 @@ impl Recorder {
                             buffer: Mutex::new(Buffers {
                                 live: Vec::with_capacity(self.shared.capacity.min(1 << 12)),
                                 locals: Vec::new(),
-                                spare: Vec::new(),
                             }),
+                            spare: Mutex::new(Vec::new()),
                             index: self.shared.next_shard.fetch_add(1, Ordering::Relaxed)
                                 % SPAN_THREADS,
                             next_span: AtomicU32::new(1),
@@ -402,33 +403,12 @@ impl Recorder {
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
-        // Per thread: its records up to the cutoff, the run-time names they refer to, and
-        // whether the buffer was taken whole.
-        let mut parts: Vec<(&Shard, Vec<Record>, Vec<Name>, bool)> =
-            Vec::with_capacity(shards.len());
+        // Per thread: its records up to the cutoff, and the run-time names they refer to.
+        let mut parts: Vec<(&Shard, Vec<Record>, Vec<Name>)> = Vec::with_capacity(shards.len());
         for shard in &shards {
-            let mut buffers = lock(&shard.buffer);
-            // Events stamped after the cutoff stay for the next drain.
-            let upto = buffers.live.partition_point(|r| r.t <= cutoff);
-            if upto == 0 {
-                continue;
+            if let Some((records, locals)) = self.take_upto(shard, cutoff) {
+                parts.push((shard, records, locals));
             }
-            if upto < buffers.live.len() {
-                // Rare (the last few microseconds' events stay): the remaining records may
-                // refer to the same names, so these leave as copies.
-                let records = buffers.live.drain(..upto).collect();
-                parts.push((shard, records, buffers.locals.clone(), false));
-                continue;
-            }
-            // The usual case: take the whole buffer and leave the spare in its place.
-            let mut spare = std::mem::take(&mut buffers.spare);
-            if spare.capacity() == 0 {
-                // Sized by what this thread recorded since the last drain.
-                spare.reserve_exact(upto.max(64).min(self.shared.capacity));
-            }
-            let records = std::mem::replace(&mut buffers.live, spare);
-            let locals = std::mem::take(&mut buffers.locals);
-            parts.push((shard, records, locals, true));
         }
         let statics = lock(&self.shared.names).snapshot();
 
@@ -438,7 +418,7 @@ impl Recorder {
             // The oldest unread record; on a tie, the first thread's (each thread's own
             // order is kept).
             let mut oldest: Option<(usize, u64)> = None;
-            for (i, (_, records, _, _)) in parts.iter().enumerate() {
+            for (i, (_, records, _)) in parts.iter().enumerate() {
                 if let Some(record) = records.get(next[i])
                     && oldest.is_none_or(|(_, t)| record.t < t)
                 {
@@ -446,7 +426,7 @@ impl Recorder {
                 }
             }
             let Some((i, _)) = oldest else { break };
-            let (_, records, locals, _) = &mut parts[i];
+            let (_, records, locals) = &mut parts[i];
             let mut record = records[next[i]];
             next[i] += 1;
             let mut names = NameSource {
@@ -461,16 +441,60 @@ impl Recorder {
         *calibration = convert.finish();
         drop(calibration);
 
-        for (shard, mut emptied, _, whole) in parts {
-            if whole {
-                emptied.clear();
-                lock(&shard.buffer).spare = emptied;
-            }
+        // The emptied buffers become the spares (whatever they replace is freed here, with
+        // no thread's lock held).
+        for (shard, mut emptied, _) in parts {
+            emptied.clear();
+            drop(std::mem::replace(&mut *lock(&shard.spare), emptied));
         }
         // Forget the shards of threads that are gone, once nothing is left in them.
         lock(&self.shared.shards).retain(|(_, shard)| {
             !(shard.retired.load(Ordering::Acquire) && lock(&shard.buffer).live.is_empty())
         });
+    }
+
+    /// Take from `shard` its records stamped up to `cutoff`, and the names they refer to.
+    ///
+    /// Nothing is allocated or freed while the thread's lock is held. The lock is a `Mutex`,
+    /// so a thread that finds it taken goes to sleep, and on a busy machine the scheduler
+    /// took milliseconds to wake it: tens of microseconds spent allocating under the lock
+    /// here became 2 ms polls, a few times a second.
+    fn take_upto(&self, shard: &Shard, cutoff: u64) -> Option<(Vec<Record>, Vec<Name>)> {
+        let mut spare = std::mem::take(&mut *lock(&shard.spare));
+        loop {
+            let mut buffers = lock(&shard.buffer);
+            // Events stamped after the cutoff stay for the next drain. Usually there are
+            // none: the last record tells, without a search through cold memory.
+            let upto = match buffers.live.last() {
+                Some(last) if last.t > cutoff => buffers.live.partition_point(|r| r.t <= cutoff),
+                _ => buffers.live.len(),
+            };
+            if upto == 0 {
+                drop(buffers);
+                *lock(&shard.spare) = spare;
+                return None;
+            }
+            if spare.capacity() < upto {
+                // Sized by what this thread recorded since the last drain; the records up to
+                // the cutoff stay where they are meanwhile (later ones are stamped later).
+                drop(buffers);
+                spare.reserve_exact(upto.max(64).min(self.shared.capacity));
+                continue;
+            }
+            if upto == buffers.live.len() {
+                // The usual case: take the whole buffer and leave the spare in its place.
+                let records = std::mem::replace(&mut buffers.live, spare);
+                let locals = std::mem::take(&mut buffers.locals);
+                return Some((records, locals));
+            }
+            // Rare (the last few microseconds' events stay): copied into the spare. The
+            // remaining records may refer to the same run-time names, so those leave as
+            // copies (rarer still: most names are static).
+            spare.extend_from_slice(&buffers.live[..upto]);
+            buffers.live.drain(..upto);
+            let locals = buffers.locals.clone();
+            return Some((spare, locals));
+        }
     }
 
     /// Buffers currently held, one per recording thread still alive (or not yet drained).
