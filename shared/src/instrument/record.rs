@@ -279,9 +279,15 @@ impl NameTable {
             })
     }
 
-    /// A copy of the names, for a drain to read without holding the lock.
-    pub(crate) fn snapshot(&self) -> Vec<&'static str> {
-        self.names.clone()
+    /// Copy the names `into` a drain's own list, to read without holding the lock, if it
+    /// has room (the lock is the recording threads' too: nothing is allocated under it).
+    /// Returns how many names there are.
+    pub(crate) fn copy_into(&self, into: &mut Vec<&'static str>) -> usize {
+        if self.names.len() <= into.capacity() {
+            into.clear();
+            into.extend_from_slice(&self.names);
+        }
+        self.names.len()
     }
 }
 

@@ -410,7 +410,14 @@ impl Recorder {
                 parts.push((shard, records, locals));
             }
         }
-        let statics = lock(&self.shared.names).snapshot();
+        let mut statics = Vec::with_capacity(16);
+        loop {
+            let names = lock(&self.shared.names).copy_into(&mut statics);
+            if statics.len() == names {
+                break;
+            }
+            statics.reserve(names);
+        }
 
         let mut convert = self.shared.clock.converter(*calibration, reading);
         let mut next = vec![0usize; parts.len()];
