@@ -26,9 +26,9 @@ use super::span::Resource;
 /// [`Recorder::task`].
 ///
 /// What a poll reads is here, together, ahead of the future: copies of the waker's task
-/// id, recorder and resource, so that a poll never reads the waker's allocation. That
-/// allocation is what the waking core reads (and its reference count what it writes):
-/// reading it on the polling core too cost a cache miss on every poll.
+/// id, recorder and resource, so that a poll touches only the task's own memory. The
+/// waker's allocation is what the waking core reads (and its reference count what it
+/// writes), often on the other core.
 #[repr(C)]
 pub struct Instrumented<F: Future> {
     task: TaskId,
@@ -403,9 +403,9 @@ thread_local! {
     /// A socket's waker is cloned in the task's poll and consumed by the reactor's wake,
     /// usually on the other core: releasing it there, then taking a new one in the next
     /// poll, moved the reference count's cache line between the cores twice a round trip.
-    /// The runtime mostly polls a task on the thread that woke it, so a reference kept
-    /// here is usually the one that poll's clone needs, and neither takes a locked
-    /// instruction. Only the run's own threads hold any (they end with the run, and their
+    /// The runtime often polls a task on the thread that woke it (60% of wakes in the echo
+    /// benchmark), so a reference kept here is often the one that poll's clone needs, and
+    /// neither takes a locked instruction. Only the run's own threads hold any (they end with the run, and their
     /// references with them), at most `HELD_REFS` (the oldest is released first), and
     /// none for a task that has completed.
     static HELD: RefCell<HeldRefs> = const { RefCell::new(HeldRefs::EMPTY) };
