@@ -108,6 +108,31 @@ fn span_of(span: u32) -> Option<SpanId> {
 }
 
 impl Packed {
+    /// A poll's record. `start` is the raw clock at its start (or, packing an event, its
+    /// busy time: see [`Packed::Poll`]); `waiting_on` comes with its name, interned.
+    #[inline(always)]
+    pub(crate) fn poll(
+        start: u64,
+        task: TaskId,
+        lane: Option<LaneId>,
+        outcome: PollOutcome,
+        resumed: Option<SpanId>,
+        waiting_on: Option<(SpanId, NameId)>,
+        waker_clones: u32,
+    ) -> Self {
+        let (waiting_on, waiting_name) = waiting_on.map_or((NONE, NameId::NONE), |(s, n)| (s.0, n));
+        Self::Poll {
+            start,
+            task: task.0,
+            lane: lane_u32(lane),
+            outcome,
+            resumed: resumed.map_or(NONE, |s| s.0),
+            waiting_on,
+            waiting_name,
+            waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
+        }
+    }
+
     /// Pack `kind` with its name, if any, in `locals` (for encoding an event that is not
     /// in a buffer).
     pub(crate) fn pack_local(kind: EventKind, locals: &mut Vec<Name>) -> Self {
@@ -128,20 +153,17 @@ impl Packed {
                 waiting_on,
                 waker_clones,
             } => {
-                let (waiting_on, waiting_name) = match waiting_on {
-                    Some(wait) => (wait.span.0, names.intern(wait.name, locals)),
-                    None => (NONE, NameId::NONE),
-                };
-                Self::Poll {
-                    start: busy_ns,
-                    task: task.0,
-                    lane: lane_u32(lane),
+                let waiting_on =
+                    waiting_on.map(|wait| (wait.span, names.intern(wait.name, locals)));
+                Self::poll(
+                    busy_ns,
+                    task,
+                    lane,
                     outcome,
-                    resumed: resumed.map_or(NONE, |s| s.0),
+                    resumed,
                     waiting_on,
-                    waiting_name,
-                    waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
-                }
+                    waker_clones,
+                )
             }
             EventKind::Wake { task, by, by_ref } => Self::Wake {
                 task: task.0,

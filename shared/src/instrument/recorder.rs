@@ -31,7 +31,7 @@ use super::clock::{Calibration, Clock};
 use super::event::{
     Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
 };
-use super::record::{NONE, NameId, NameSource, NameTable, Names, Packed, Record};
+use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
 use super::stats::RunTotals;
 use super::task::Instrumented;
@@ -278,22 +278,20 @@ impl Recorder {
         let dropped = self.with_buffer(|buffers, capacity| {
             let t = self.stamp(&buffers.live, Stamp::Now);
             let names = self.names();
-            let (waiting_on, waiting_name) = match stage.pending {
-                Some((span, _, name)) => (span.0, names.intern(name.into(), &mut buffers.locals)),
-                None => (NONE, NameId::NONE),
-            };
+            let waiting_on = stage
+                .pending
+                .map(|(span, _, name)| (span, names.intern(name.into(), &mut buffers.locals)));
             // Built here rather than packed from an `EventKind`: this is every poll's path.
-            let poll = Packed::Poll {
-                // The raw start, which the drain turns into the busy time.
-                start: started,
-                task: stage.task.0,
-                lane: end.lane.map_or(NONE, |l| l.0),
-                outcome: end.outcome,
-                resumed: stage.resumed.map_or(NONE, |s| s.0),
+            // The start is the raw clock, which the drain turns into the busy time.
+            let poll = Packed::poll(
+                started,
+                stage.task,
+                end.lane,
+                end.outcome,
+                stage.resumed,
                 waiting_on,
-                waiting_name,
-                waker_clones: u16::try_from(end.waker_clones).unwrap_or(u16::MAX),
-            };
+                end.waker_clones,
+            );
             let mut dropped = 0;
             if buffers.live.len() < capacity {
                 buffers.live.push(Record { t, kind: poll });
