@@ -34,7 +34,7 @@ use super::event::{
 use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
 use super::stats::RunTotals;
-use super::task::Instrumented;
+use super::task::{Instrumented, PollClones};
 
 /// Distinguishes recorders, so a thread's lane from an earlier run is never reused.
 static NEXT_RECORDER: AtomicU64 = AtomicU64::new(1);
@@ -42,16 +42,9 @@ static NEXT_RECORDER: AtomicU64 = AtomicU64::new(1);
 thread_local! {
     /// Which lane this thread is, and for which recorder.
     static LANE: Cell<Option<(u64, LaneId)>> = const { Cell::new(None) };
-    /// The instrumented task being polled on this thread, if any, and its recorder.
-    static CURRENT_TASK: Cell<Option<(u64, TaskId)>> = const { Cell::new(None) };
-    /// The recorder of that task, valid while the task's poll (or drop) is on the stack:
-    /// await points record through it, so they need no recorder of their own (cloning one
-    /// per await bounced its reference count between cores).
-    static CURRENT_RECORDER: Cell<*const Recorder> = const { Cell::new(std::ptr::null()) };
-    /// The poll running on this thread, if any: its recorder's id, when it started (raw
-    /// clock), and what it gathers for its record (a [`PollStage`] on the poll's stack).
-    static POLL: Cell<(u64, u64, *mut PollStage)> =
-        const { Cell::new((0, 0, std::ptr::null_mut())) };
+    /// The instrumented task being polled (or dropped) on this thread, if any: a
+    /// [`TaskContext`] on the stack of that poll, set and restored by a [`TaskScope`].
+    static CONTEXT: Cell<*const TaskContext> = const { Cell::new(std::ptr::null()) };
     /// This thread's buffer in the recorder it last recorded for (the common case: a
     /// runtime thread records for one run only).
     static SHARD: RefCell<Option<ShardHandle>> = const { RefCell::new(None) };
@@ -237,11 +230,9 @@ impl Recorder {
     /// event stays in order on its thread, and inside its poll.
     #[inline]
     pub(crate) fn record_in_poll(&self, kind: EventKind) {
-        let (recorder, started, _) = POLL.get();
-        let stamp = if recorder == self.shared.id {
-            Stamp::LastSince(started)
-        } else {
-            Stamp::Now
+        let stamp = match self.context() {
+            Some(context) if !context.stage.is_null() => Stamp::LastSince(context.started),
+            _ => Stamp::Now,
         };
         self.record_stamped(kind, stamp);
     }
@@ -584,14 +575,17 @@ impl Recorder {
     /// Run `f` on the stage of the poll of this recorder running on this thread, if any.
     #[inline]
     fn in_poll<R>(&self, f: impl FnOnce(&mut PollStage) -> R) -> Option<R> {
-        let (recorder, _, stage) = POLL.get();
-        if recorder != self.shared.id {
-            return None;
-        }
-        // SAFETY: `POLL` points at the running poll's `PollStage` (on its stack) while its
-        // `PollScope` guard lives, and is reset before that; only this thread uses it, and
-        // `f` cannot reach it again (nothing it is given records).
+        let stage = self.context()?.stage;
+        // SAFETY: a context's stage is the running poll's `PollStage` (on its stack), alive
+        // while the context is this thread's (see `TaskContext::poll`); only this thread
+        // uses it, and `f` cannot reach it again (nothing it is given records).
         unsafe { stage.as_mut() }.map(f)
+    }
+
+    /// The context of the task of this recorder polled (or dropped) on this thread.
+    #[inline]
+    fn context(&self) -> Option<&TaskContext> {
+        current_context().filter(|context| context.recorder_id == self.shared.id)
     }
 
     /// An await point of `task` returned Pending for the first time: it is recorded as
@@ -638,16 +632,12 @@ impl Recorder {
 
     /// The task of this recorder being polled on this thread, if any.
     pub(crate) fn current_task(&self) -> Option<TaskId> {
-        CURRENT_TASK
-            .get()
-            .and_then(|(recorder, task)| (recorder == self.shared.id).then_some(task))
+        self.context().map(|context| context.task)
     }
 
     /// Is this thread polling a task of some *other* recorder?
     pub(crate) fn in_foreign_task(&self) -> bool {
-        CURRENT_TASK
-            .get()
-            .is_some_and(|(recorder, _)| recorder != self.shared.id)
+        current_context().is_some_and(|context| context.recorder_id != self.shared.id)
     }
 
     /// Record a new task; its parent is the instrumented task running on this thread.
@@ -695,7 +685,8 @@ impl Recorder {
             let started = guard.recorder.poll_started();
             guard.started = Some((lane, started));
             let output = {
-                let _current = CurrentTask::enter(&guard.recorder, task);
+                let context = TaskContext::outside_poll(&guard.recorder, task);
+                let _scope = TaskScope::enter(&context);
                 work()
             };
             guard.recorder.record_poll(
@@ -815,26 +806,6 @@ impl PollStage {
     }
 }
 
-/// Marks a poll of `recorder` as running on this thread until dropped, restoring the
-/// outer one (a poll can run inside another's).
-pub(crate) struct PollScope((u64, u64, *mut PollStage));
-
-impl PollScope {
-    /// `started`: the poll's [`Recorder::poll_started`] reading. `stage` must stay where
-    /// it is, used by nobody else, until the guard is dropped.
-    #[inline]
-    pub(crate) fn enter(recorder: &Recorder, started: u64, stage: *mut PollStage) -> Self {
-        Self(POLL.replace((recorder.shared.id, started, stage)))
-    }
-}
-
-impl Drop for PollScope {
-    #[inline]
-    fn drop(&mut self) {
-        POLL.replace(self.0);
-    }
-}
-
 /// How [`Recorder::record_stamped`] times an event.
 #[derive(Clone, Copy)]
 enum Stamp {
@@ -845,35 +816,96 @@ enum Stamp {
     LastSince(u64),
 }
 
-/// Marks a task as the one running on this thread until dropped (also when unwinding),
-/// restoring whatever ran before: wakes made meanwhile are attributed to it.
-pub(crate) struct CurrentTask(Option<(u64, TaskId)>, *const Recorder);
+/// The task being polled (or dropped, or running as blocking work) on this thread, as
+/// everything that records from inside it needs it: a wake made meanwhile is that task's,
+/// an await point records through its recorder (so it needs none of its own: cloning one
+/// per `.await` bounced its reference count between cores), and a poll gathers its record
+/// in its stage. One thread-local pointer to this, on the poll's stack, replaced four
+/// thread-locals, each set and restored around every poll.
+pub(crate) struct TaskContext {
+    recorder_id: u64,
+    recorder: *const Recorder,
+    task: TaskId,
+    /// The running poll's start (a raw clock reading); meaningless outside a poll.
+    started: u64,
+    /// What the running poll gathers for its record; null outside a poll.
+    stage: *mut PollStage,
+    /// What the running poll's clones of its own waker draw on (see `task`); null outside
+    /// a poll.
+    pub(crate) clones: *mut PollClones,
+}
 
-impl CurrentTask {
-    /// `recorder` must stay where it is until the guard is dropped (it lives in the polled
-    /// task, or in a blocking task's closure).
+impl TaskContext {
+    /// A poll of `task`, which started at `started` (a [`Recorder::poll_started`] reading).
+    /// `recorder`, `stage` and `clones` must stay where they are, used by nobody else,
+    /// while the context is entered.
     #[inline]
-    pub(crate) fn enter(recorder: &Recorder, task: TaskId) -> Self {
-        let previous = CURRENT_TASK.replace(Some((recorder.shared.id, task)));
-        Self(previous, CURRENT_RECORDER.replace(recorder))
+    pub(crate) fn poll(
+        recorder: &Recorder,
+        task: TaskId,
+        started: u64,
+        stage: *mut PollStage,
+        clones: *mut PollClones,
+    ) -> Self {
+        Self {
+            recorder_id: recorder.shared.id,
+            recorder,
+            task,
+            started,
+            stage,
+            clones,
+        }
+    }
+
+    /// `task` running outside a poll: dropped, or as blocking work. `recorder` must stay
+    /// where it is while the context is entered.
+    #[inline]
+    pub(crate) fn outside_poll(recorder: &Recorder, task: TaskId) -> Self {
+        Self::poll(
+            recorder,
+            task,
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
     }
 }
 
-impl Drop for CurrentTask {
+/// Makes a [`TaskContext`] this thread's until dropped (also when unwinding), restoring
+/// whatever ran before (a poll can run inside another's, or drop another task).
+pub(crate) struct TaskScope(*const TaskContext);
+
+impl TaskScope {
+    /// `context` must stay where it is, unchanged, until the guard is dropped.
+    #[inline]
+    pub(crate) fn enter(context: &TaskContext) -> Self {
+        Self(CONTEXT.replace(context))
+    }
+}
+
+impl Drop for TaskScope {
     #[inline]
     fn drop(&mut self) {
-        CURRENT_TASK.replace(self.0);
-        CURRENT_RECORDER.replace(self.1);
+        CONTEXT.set(self.0);
     }
+}
+
+/// This thread's task context, if a task of any recorder is running on it.
+#[inline]
+pub(crate) fn current_context<'a>() -> Option<&'a TaskContext> {
+    // SAFETY: set by a `TaskScope` to a context that outlives it, and restored when the
+    // scope drops; a caller uses the reference only while its code runs inside that scope
+    // (nothing that takes it keeps it).
+    unsafe { CONTEXT.get().as_ref() }
 }
 
 /// Run `f` with the recorder and id of the task being polled (or dropped) on this thread.
+#[inline]
 pub(crate) fn with_current_task<R>(f: impl FnOnce(&Recorder, TaskId) -> R) -> Option<R> {
-    let recorder = CURRENT_RECORDER.get();
-    let (_, task) = CURRENT_TASK.get()?;
-    // SAFETY: set by a `CurrentTask` guard whose task holds the recorder for as long as the
-    // guard is on this thread's stack; the guard restores the previous value when dropped.
-    (!recorder.is_null()).then(|| f(unsafe { &*recorder }, task))
+    let context = current_context()?;
+    // SAFETY: the context's recorder lives in its task (or blocking closure), which is on
+    // this thread's stack while the context is entered.
+    Some(f(unsafe { &*context.recorder }, context.task))
 }
 
 /// Records a blocking task that never ran (its closure was dropped) as cancelled, and one

@@ -7,7 +7,7 @@
 //! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
 //! hand-written `RawWakerVTable` (the safe `Wake` trait cannot observe clones).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -19,7 +19,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
-use super::recorder::{CurrentTask, PollEnd, PollScope, PollStage, Recorder};
+use super::recorder::{PollEnd, PollStage, Recorder, TaskContext, TaskScope, current_context};
 use super::span::Resource;
 
 /// A future whose spawn, polls, wakes and completion are recorded. Create with
@@ -36,7 +36,7 @@ pub struct Instrumented<F: Future> {
     /// The resource last stored in the waker's `waiting_on`.
     waiting_on: u8,
     /// References to `waker` this task holds for the clones its polls hand out (see
-    /// [`RESERVE`]).
+    /// [`PollClones`]).
     reserve: u32,
     recorder: Recorder,
     /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
@@ -49,8 +49,17 @@ pub struct Instrumented<F: Future> {
 }
 
 /// What a poll's clones of its task's own waker draw on and count: the task's reserve of
-/// references, and the poll's count of clones (sent with its `Poll` event).
-struct PollClones {
+/// references, and the poll's count of clones (sent with its `Poll` event). The running
+/// poll's is in this thread's [`TaskContext`].
+///
+/// A clone of a waker must own a reference, and the waker's reference count is also
+/// written by whoever wakes it (the consuming `wake`), often on the other core: an
+/// increment per clone is a locked instruction on a line that core just wrote, on the
+/// poll's path. So a task takes references in batches and its polls hand them out with no
+/// atomic operation. (Removing both that increment and the wake's decrement, unsoundly,
+/// for a measurement, gained about two points of echo throughput; the decrement on the
+/// waking side remains.)
+pub(crate) struct PollClones {
     waker: *const TaskWaker,
     reserve: *mut u32,
     clones: u32,
@@ -58,19 +67,6 @@ struct PollClones {
 
 /// How many references to its waker a task takes at once for the clones it hands out.
 const RESERVE_BATCH: u32 = 16;
-
-thread_local! {
-    /// The [`PollClones`] of the poll running on this thread (null outside polls).
-    ///
-    /// A clone of a waker must own a reference, and the waker's reference count is also
-    /// written by whoever wakes it (the consuming `wake`), often on the other core: an
-    /// increment per clone is a locked instruction on a line that core just wrote, on the
-    /// poll's path. So a task takes references in batches and its polls hand them out
-    /// with no atomic operation. (Removing both that increment and the wake's decrement,
-    /// unsoundly, for a measurement, gained about two points of echo throughput; the
-    /// decrement on the waking side remains.)
-    static RESERVE: Cell<*mut PollClones> = const { Cell::new(std::ptr::null_mut()) };
-}
 
 /// The waker handed to the instrumented future.
 ///
@@ -169,9 +165,9 @@ impl<F: Future> Future for Instrumented<F> {
             clones: 0,
         };
         let result = {
-            let _current = CurrentTask::enter(recorder, task);
-            let _poll = PollScope::enter(recorder, started, &raw mut stage);
-            let _clones = ReserveScope::enter(&raw mut clones);
+            let context =
+                TaskContext::poll(recorder, task, started, &raw mut stage, &raw mut clones);
+            let _scope = TaskScope::enter(&context);
             catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
         };
         let waker_clones = clones.clones;
@@ -220,11 +216,12 @@ impl<F: Future> Drop for Instrumented<F> {
     fn drop(&mut self) {
         // Dropping it runs inside the task's context, so the await points it closes and the
         // wakes it causes are the task's.
-        let _current = CurrentTask::enter(&self.recorder, self.task);
+        let context = TaskContext::outside_poll(&self.recorder, self.task);
+        let scope = TaskScope::enter(&context);
         // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds), and
         // never touched again.
         unsafe { ManuallyDrop::drop(&mut self.future) };
-        drop(_current);
+        drop(scope);
         // Give back the references no clone took (the reserve, and those this thread
         // holds); `self.waker` still holds one.
         let waker = Arc::as_ptr(&self.waker);
@@ -238,26 +235,6 @@ impl<F: Future> Drop for Instrumented<F> {
         if !self.done {
             self.complete(TaskOutcome::Cancelled);
         }
-    }
-}
-
-/// Makes a poll's [`PollClones`] the one `clone_raw` draws from and counts in, until
-/// dropped (restoring the outer poll's).
-struct ReserveScope(*mut PollClones);
-
-impl ReserveScope {
-    /// `clones` (and the reserve it points to) must stay where they are, untouched by
-    /// anyone else, until the guard drops.
-    #[inline]
-    fn enter(clones: *mut PollClones) -> Self {
-        Self(RESERVE.replace(clones))
-    }
-}
-
-impl Drop for ReserveScope {
-    #[inline]
-    fn drop(&mut self) {
-        RESERVE.replace(self.0);
     }
 }
 
@@ -344,9 +321,9 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by
 unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
     let waker = ptr.cast::<TaskWaker>();
     let this = ManuallyDrop::new(unsafe { Arc::from_raw(waker) });
-    let poll = RESERVE.get();
-    // SAFETY: `RESERVE` points at the running poll's `PollClones` while its `ReserveScope`
-    // lives; only this thread touches it meanwhile.
+    let poll = current_context().map_or(std::ptr::null_mut(), |context| context.clones);
+    // SAFETY: a context's `clones` is its running poll's `PollClones` (on the poll's stack),
+    // alive while the context is entered; only this thread touches it meanwhile.
     if let Some(poll) = unsafe { poll.as_mut() }
         && poll.waker == waker
     {
