@@ -584,7 +584,7 @@ impl Recorder {
 
     /// The context of the task of this recorder polled (or dropped) on this thread.
     #[inline]
-    fn context(&self) -> Option<&TaskContext> {
+    fn context(&self) -> Option<TaskContext> {
         current_context().filter(|context| context.recorder_id == self.shared.id)
     }
 
@@ -822,6 +822,7 @@ enum Stamp {
 /// per `.await` bounced its reference count between cores), and a poll gathers its record
 /// in its stage. One thread-local pointer to this, on the poll's stack, replaced four
 /// thread-locals, each set and restored around every poll.
+#[derive(Clone, Copy)]
 pub(crate) struct TaskContext {
     recorder_id: u64,
     recorder: *const Recorder,
@@ -890,13 +891,13 @@ impl Drop for TaskScope {
     }
 }
 
-/// This thread's task context, if a task of any recorder is running on it.
+/// A copy of this thread's task context, if a task of any recorder is running on it (a
+/// copy: it borrows nothing, whatever the caller does with it).
 #[inline]
-pub(crate) fn current_context<'a>() -> Option<&'a TaskContext> {
+pub(crate) fn current_context() -> Option<TaskContext> {
     // SAFETY: set by a `TaskScope` to a context that outlives it, and restored when the
-    // scope drops; a caller uses the reference only while its code runs inside that scope
-    // (nothing that takes it keeps it).
-    unsafe { CONTEXT.get().as_ref() }
+    // scope drops, so a non-null pointer points at a live context.
+    unsafe { CONTEXT.get().as_ref().copied() }
 }
 
 /// Run `f` with the recorder and id of the task being polled (or dropped) on this thread.
