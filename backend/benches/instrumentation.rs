@@ -260,10 +260,11 @@ fn throughput(pairs: usize) {
         dropped,
         aggregator / 1e3
     );
-    let ratio = median(&mut ratios[1]);
-    // Sorted by `median`: the middle half of the rounds, to show how far the host's noise
-    // spreads the figure.
-    let quartile = |q: usize| ratios[1][(ratios[1].len() - 1) * q / 4];
+    // The median, and the middle half of the rounds: how far the host's noise spreads it.
+    let sorted = &mut ratios[1];
+    sorted.sort_by(f64::total_cmp);
+    let ratio = median(sorted);
+    let quartile = |q: usize| sorted[(sorted.len() - 1) * q / 4];
     println!(
         "   ratio instrumented / plain: {ratio:.3} (median of round ratios; middle half of rounds {:.3} to {:.3})   target >= 0.95\n",
         quartile(1),
