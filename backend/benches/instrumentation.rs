@@ -6,7 +6,10 @@
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
 //!    The instrumented runs also pay for an aggregator draining, folding and encoding the
-//!    events as the server does (every 2 ms, sent every 16 ms).
+//!    events as the server does (every 2 ms, sent every 16 ms, at the server's lowered
+//!    priority; once more at ordinary priority, for comparison). Beside them, references:
+//!    a floor (what recording a poll and a wake cannot cost less than), a naive wrapper and
+//!    tokio-metrics' `TaskMonitor`.
 //! 2. Cost of one recorded event, on one thread (into a buffer holding a million, and into
 //!    one drained as the server drains it) and with two threads recording at once; and of
 //!    draining, folding and encoding one, on a real echo recording.
@@ -20,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
+use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL, yield_to_the_watched_code};
 use pollscope_backend::runtime::{self, RuntimeSpec};
 use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
 use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
@@ -45,7 +48,7 @@ fn main() {
         for _ in 0..args.pairs {
             let rate = match which {
                 "plain" => echo_once(NoProbe, None),
-                _ => instrumented_run(&mut 0, &mut 0),
+                _ => instrumented_run(&mut 0, &mut 0, Priority::Lowered),
             };
             println!(
                 "{which} {:.0} round trips/s, {:.2} us CPU per round trip",
@@ -151,6 +154,15 @@ fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> Measured {
     }
 }
 
+/// The aggregator thread's scheduling priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// Lowered as the server lowers it (`yield_to_the_watched_code`).
+    Lowered,
+    /// Left as it was: the comparison that shows what lowering it is worth.
+    Ordinary,
+}
+
 /// Drains a recorder on its own thread as the server's aggregator does (see
 /// `pollscope_backend::events`): every 2 ms, count totals and encode; every 16 ms, finish
 /// a binary batch. Returns events seen when stopped.
@@ -160,28 +172,30 @@ struct Aggregator {
 }
 
 impl Aggregator {
-    fn start(recorder: Recorder) -> Self {
+    fn start(recorder: Recorder, priority: Priority) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::spawn({
             let stop = stop.clone();
             move || {
+                if priority == Priority::Lowered {
+                    yield_to_the_watched_code();
+                }
                 let mut stats = RunTotals::default();
                 let mut builder = BinaryBatchBuilder::default();
                 let mut seq = 0;
                 let mut last_sent = Instant::now();
-                let mut busy = Duration::ZERO;
                 loop {
                     let last = stop.load(Ordering::Relaxed);
-                    let started = Instant::now();
                     recorder.drain_to_batch(&mut builder, &mut stats);
                     if last || last_sent.elapsed() >= FLUSH_INTERVAL {
                         last_sent = Instant::now();
                         std::hint::black_box(builder.finish(1, 0, seq, recorder.dropped()));
                         seq += 1;
                     }
-                    busy += started.elapsed();
                     if last {
-                        return (stats.events, busy);
+                        // Its CPU time, which its sleeps do not count (nor, at its lowered
+                        // priority, the time it waits for a core).
+                        return (stats.events, thread_cpu());
                     }
                     std::thread::sleep(DRAIN_INTERVAL);
                 }
@@ -190,11 +204,22 @@ impl Aggregator {
         Self { stop, thread }
     }
 
-    /// Events seen, and the time spent draining, folding and encoding them.
+    /// Events seen, and the CPU time spent draining, folding and encoding them.
     fn finish(self) -> (u64, Duration) {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.join().expect("aggregator")
     }
+}
+
+/// CPU time the calling thread has used so far.
+fn thread_cpu() -> Duration {
+    // SAFETY: `clock_gettime` only writes the struct it is given.
+    let time = unsafe {
+        let mut time = std::mem::zeroed::<libc::timespec>();
+        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time);
+        time
+    };
+    Duration::new(time.tv_sec as u64, time.tv_nsec as u32)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -203,11 +228,13 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn throughput(pairs: usize) {
-    const KINDS: usize = 4;
+    const KINDS: usize = 6;
     let run = |kind: usize, events: &mut u64, dropped: &mut u64| match kind {
         0 => echo_once(NoProbe, None),
-        1 => instrumented_run(events, dropped),
-        2 => naive_run(),
+        1 => instrumented_run(events, dropped, Priority::Lowered),
+        2 => instrumented_run(&mut 0, &mut 0, Priority::Ordinary),
+        3 => echo_once(FloorProbe, None),
+        4 => naive_run(),
         _ => monitor_run(),
     };
     // Warm up every kind once (page faults, socket buffers).
@@ -242,6 +269,8 @@ fn throughput(pairs: usize) {
     let names = [
         "plain",
         "instrumented (pollscope)",
+        "  aggregator at ordinary priority",
+        "floor: clock + ring store (ref.)",
         "naive wrapper (reference)",
         "tokio-metrics TaskMonitor (ref.)",
     ];
@@ -380,9 +409,109 @@ fn monitor_run() -> Measured {
     measured
 }
 
-fn instrumented_run(events: &mut u64, dropped: &mut u64) -> Measured {
+/// A yardstick, not an instrumentation: the least a recorder of every poll and every wake
+/// can cost. Per poll two counter reads and a 32-byte store, per wake one read and a store,
+/// into a ring of this thread's that nobody reads (no lock, no names, no await points, no
+/// aggregator), with a waker wrapper that only forwards.
+#[derive(Clone)]
+struct FloorProbe;
+
+/// The floor's records: `[time, time or task, task or kind, outcome]`.
+const FLOOR_RING: usize = 1 << 14;
+
+thread_local! {
+    static FLOOR: std::cell::RefCell<(usize, Box<[[u64; 4]]>)> =
+        std::cell::RefCell::new((0, vec![[0; 4]; FLOOR_RING].into_boxed_slice()));
+}
+
+fn floor_store(record: [u64; 4]) {
+    FLOOR.with_borrow_mut(|(next, ring)| {
+        ring[*next] = record;
+        *next = (*next + 1) % FLOOR_RING;
+    });
+}
+
+fn floor_clock() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `rdtsc` has no preconditions.
+    return unsafe { std::arch::x86_64::_rdtsc() };
+    #[cfg(not(target_arch = "x86_64"))]
+    return Instant::now().elapsed().as_nanos() as u64;
+}
+
+struct FloorWaker {
+    task: u64,
+    runtime: std::sync::OnceLock<std::task::Waker>,
+}
+
+impl std::task::Wake for FloorWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        floor_store([floor_clock(), self.task, 1, 0]);
+        if let Some(waker) = self.runtime.get() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+struct FloorTask<F> {
+    waker: std::task::Waker,
+    shared: Arc<FloorWaker>,
+    future: std::pin::Pin<Box<F>>,
+}
+
+impl<F: Future> Future for FloorTask<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = &mut *self;
+        this.shared.runtime.get_or_init(|| cx.waker().clone());
+        let started = floor_clock();
+        let poll = this
+            .future
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&this.waker));
+        floor_store([
+            started,
+            floor_clock(),
+            this.shared.task,
+            u64::from(poll.is_ready()),
+        ]);
+        poll
+    }
+}
+
+impl Probe for FloorProbe {
+    type Task<F: Future + Send + 'static> = FloorTask<F>;
+
+    fn task<F: Future + Send + 'static>(
+        &self,
+        _name: impl Into<pollscope_shared::instrument::event::Name>,
+        future: F,
+    ) -> FloorTask<F> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let shared = Arc::new(FloorWaker {
+            task: NEXT.fetch_add(1, Ordering::Relaxed),
+            runtime: std::sync::OnceLock::new(),
+        });
+        FloorTask {
+            waker: std::task::Waker::from(shared.clone()),
+            shared,
+            future: Box::pin(future),
+        }
+    }
+    waits_are_not_wrapped!();
+}
+
+fn instrumented_run(events: &mut u64, dropped: &mut u64, priority: Priority) -> Measured {
     let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone());
+    let aggregator = Aggregator::start(recorder.clone(), priority);
     let mut measured = echo_once(recorder.clone(), Some(&recorder));
     let (seen, busy) = aggregator.finish();
     *events += seen;
@@ -672,7 +801,7 @@ fn rss_kib() -> u64 {
 
 fn memory(secs: u64) {
     let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone());
+    let aggregator = Aggregator::start(recorder.clone(), Priority::Lowered);
     let started = Instant::now();
     let mut at_10 = None;
     let mut runs = 0;
