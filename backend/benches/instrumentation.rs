@@ -6,10 +6,10 @@
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
 //!    The instrumented runs also pay for an aggregator draining, folding and encoding the
-//!    events as the server does (every 2 ms, sent every 16 ms, at the server's lowered
-//!    priority; once more at ordinary priority, for comparison). Beside them, references:
-//!    a floor (what recording a poll and a wake cannot cost less than), a naive wrapper and
-//!    tokio-metrics' `TaskMonitor`.
+//!    events as the server does (every 2 ms, sent every 16 ms). Beside them, references:
+//!    a floor (what recording a poll and a wake cannot cost less than), the floor's events
+//!    through a recorder and an aggregator (what those cost without pollscope's wrappers),
+//!    a naive wrapper and tokio-metrics' `TaskMonitor`.
 //! 2. Cost of one recorded event, on one thread (into a buffer holding a million, and into
 //!    one drained as the server drains it) and with two threads recording at once; and of
 //!    draining, folding and encoding one, on a real echo recording.
@@ -23,12 +23,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL, yield_to_the_watched_code};
+use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
 use pollscope_backend::runtime::{self, RuntimeSpec};
 use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
 use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
 use pollscope_shared::instrument::stats::RunTotals;
-use pollscope_shared::instrument::{Event, EventKind, LaneId, NoProbe, Probe, Recorder};
+use pollscope_shared::instrument::{
+    Event, EventKind, LaneId, NoProbe, PollOutcome, Probe, Recorder, TaskId, WakeSource,
+};
 
 const PAIRS: usize = 9;
 const ECHO: EchoConfig = EchoConfig {
@@ -48,7 +50,7 @@ fn main() {
         for _ in 0..args.pairs {
             let rate = match which {
                 "plain" => echo_once(NoProbe, None),
-                _ => instrumented_run(&mut 0, &mut 0, Priority::Lowered),
+                _ => instrumented_run(&mut 0, &mut 0),
             };
             println!(
                 "{which} {:.0} round trips/s, {:.2} us CPU per round trip",
@@ -154,15 +156,6 @@ fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> Measured {
     }
 }
 
-/// The aggregator thread's scheduling priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Priority {
-    /// Lowered as the server lowers it (`yield_to_the_watched_code`).
-    Lowered,
-    /// Left as it was: the comparison that shows what lowering it is worth.
-    Ordinary,
-}
-
 /// Drains a recorder on its own thread as the server's aggregator does (see
 /// `pollscope_backend::events`): every 2 ms, count totals and encode; every 16 ms, finish
 /// a binary batch. Returns events seen when stopped.
@@ -172,14 +165,11 @@ struct Aggregator {
 }
 
 impl Aggregator {
-    fn start(recorder: Recorder, priority: Priority) -> Self {
+    fn start(recorder: Recorder) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::spawn({
             let stop = stop.clone();
             move || {
-                if priority == Priority::Lowered {
-                    yield_to_the_watched_code();
-                }
                 let mut stats = RunTotals::default();
                 let mut builder = BinaryBatchBuilder::default();
                 let mut seq = 0;
@@ -231,9 +221,9 @@ fn throughput(pairs: usize) {
     const KINDS: usize = 6;
     let run = |kind: usize, events: &mut u64, dropped: &mut u64| match kind {
         0 => echo_once(NoProbe, None),
-        1 => instrumented_run(events, dropped, Priority::Lowered),
-        2 => instrumented_run(&mut 0, &mut 0, Priority::Ordinary),
-        3 => echo_once(FloorProbe, None),
+        1 => instrumented_run(events, dropped),
+        2 => recorder_floor_run(),
+        3 => echo_once(FloorProbe(None), None),
         4 => naive_run(),
         _ => monitor_run(),
     };
@@ -269,7 +259,7 @@ fn throughput(pairs: usize) {
     let names = [
         "plain",
         "instrumented (pollscope)",
-        "  aggregator at ordinary priority",
+        "  floor's events via the recorder",
         "floor: clock + ring store (ref.)",
         "naive wrapper (reference)",
         "tokio-metrics TaskMonitor (ref.)",
@@ -413,8 +403,12 @@ fn monitor_run() -> Measured {
 /// can cost. Per poll two counter reads and a 32-byte store, per wake one read and a store,
 /// into a ring of this thread's that nobody reads (no lock, no names, no await points, no
 /// aggregator), with a waker wrapper that only forwards.
+///
+/// With a recorder, the same polls and wakes (as bare `Poll` and `Wake` events, with the
+/// workers' parks) go through it instead, drained by an aggregator: what the recorder and
+/// the aggregator cost apart from pollscope's task and waker wrappers and await points.
 #[derive(Clone)]
-struct FloorProbe;
+struct FloorProbe(Option<Recorder>);
 
 /// The floor's records: `[time, time or task, task or kind, outcome]`.
 const FLOOR_RING: usize = 1 << 14;
@@ -442,6 +436,7 @@ fn floor_clock() -> u64 {
 struct FloorWaker {
     task: u64,
     runtime: std::sync::OnceLock<std::task::Waker>,
+    recorder: Option<Recorder>,
 }
 
 impl std::task::Wake for FloorWaker {
@@ -450,7 +445,14 @@ impl std::task::Wake for FloorWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        floor_store([floor_clock(), self.task, 1, 0]);
+        match &self.recorder {
+            Some(recorder) => recorder.record(EventKind::Wake {
+                task: TaskId(self.task as u32),
+                by: WakeSource::Reactor,
+                by_ref: true,
+            }),
+            None => floor_store([floor_clock(), self.task, 1, 0]),
+        }
         if let Some(waker) = self.runtime.get() {
             waker.wake_by_ref();
         }
@@ -477,12 +479,23 @@ impl<F: Future> Future for FloorTask<F> {
             .future
             .as_mut()
             .poll(&mut std::task::Context::from_waker(&this.waker));
-        floor_store([
-            started,
-            floor_clock(),
-            this.shared.task,
-            u64::from(poll.is_ready()),
-        ]);
+        let ended = floor_clock();
+        match &this.shared.recorder {
+            Some(recorder) => recorder.record(EventKind::Poll {
+                task: TaskId(this.shared.task as u32),
+                lane: None,
+                busy_ns: ended.wrapping_sub(started),
+                outcome: if poll.is_ready() {
+                    PollOutcome::Ready
+                } else {
+                    PollOutcome::Pending
+                },
+                resumed: None,
+                waiting_on: None,
+                waker_clones: 0,
+            }),
+            None => floor_store([started, ended, this.shared.task, u64::from(poll.is_ready())]),
+        }
         poll
     }
 }
@@ -499,6 +512,7 @@ impl Probe for FloorProbe {
         let shared = Arc::new(FloorWaker {
             task: NEXT.fetch_add(1, Ordering::Relaxed),
             runtime: std::sync::OnceLock::new(),
+            recorder: self.0.clone(),
         });
         FloorTask {
             waker: std::task::Waker::from(shared.clone()),
@@ -509,9 +523,18 @@ impl Probe for FloorProbe {
     waits_are_not_wrapped!();
 }
 
-fn instrumented_run(events: &mut u64, dropped: &mut u64, priority: Priority) -> Measured {
+/// The floor's events recorded through a recorder, drained by an aggregator.
+fn recorder_floor_run() -> Measured {
     let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone(), priority);
+    let aggregator = Aggregator::start(recorder.clone());
+    let measured = echo_once(FloorProbe(Some(recorder.clone())), Some(&recorder));
+    aggregator.finish();
+    measured
+}
+
+fn instrumented_run(events: &mut u64, dropped: &mut u64) -> Measured {
+    let recorder = Recorder::new(1 << 16);
+    let aggregator = Aggregator::start(recorder.clone());
     let mut measured = echo_once(recorder.clone(), Some(&recorder));
     let (seen, busy) = aggregator.finish();
     *events += seen;
@@ -801,7 +824,7 @@ fn rss_kib() -> u64 {
 
 fn memory(secs: u64) {
     let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone(), Priority::Lowered);
+    let aggregator = Aggregator::start(recorder.clone());
     let started = Instant::now();
     let mut at_10 = None;
     let mut runs = 0;

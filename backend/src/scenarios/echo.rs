@@ -154,7 +154,7 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, Scen
         message_bytes: params.int("message_bytes") as usize,
     };
     let recorder = Recorder::new(RECORDER_CAPACITY);
-    let events = EventStream::start(recorder.clone(), &run, 0, Keep::Totals)?;
+    let events = EventStream::start(recorder.clone(), &run, 0, Keep::Totals);
     run.phase(format!(
         "{} runtime with {} worker(s); {} clients x {} messages of {} bytes",
         spec.flavor_name(),

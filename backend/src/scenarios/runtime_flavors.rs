@@ -144,7 +144,7 @@ pub async fn run(
             spec.flavor_name()
         ));
         let recorder = Recorder::new(RECORDER_CAPACITY);
-        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats)?;
+        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats);
         let probe = recorder.clone();
         let wall = run_hosted(spec, Some(recorder.clone()), move || {
             probe.task("main", one_part(probe.clone(), work))

@@ -209,7 +209,7 @@ pub async fn run(
     ));
 
     let recorder = Recorder::new(RECORDER_CAPACITY);
-    let events = EventStream::start(recorder.clone(), &progress, 0, Keep::Totals)?;
+    let events = EventStream::start(recorder.clone(), &progress, 0, Keep::Totals);
     let probe = recorder.clone();
     let measured = run_hosted(RuntimeSpec { workers: 0 }, Some(recorder), move || {
         probe.task("main", measure(probe.clone(), a, b, progress))

@@ -126,7 +126,7 @@ pub async fn run(params: Params<'_>, run: RunContext) -> Result<SpawningResult, 
             spec.flavor_name()
         ));
         let recorder = Recorder::new(RECORDER_CAPACITY);
-        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats)?;
+        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats);
         let probe = recorder.clone();
         let wall = run_hosted(spec, Some(recorder.clone()), move || {
             let inner = probe.clone();
