@@ -14,7 +14,7 @@ use crate::results::{ProgressEvent, ScenarioResult};
 use crate::scenario::{ParamValues, ScenarioDescriptor};
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Messages a client sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +80,8 @@ impl ClientMessage {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventEncoding {
-    /// Binary frames: the tag byte `0xB1`, then a postcard-encoded batch (compact).
+    /// Binary frames: the tag byte `0xB2`, then a postcard-encoded batch (compact; each
+    /// name spelled out once per batch).
     #[default]
     Binary,
     /// `events` text messages (readable, about 8 times larger).

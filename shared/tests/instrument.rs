@@ -299,6 +299,82 @@ fn binary_batches_round_trip_and_are_far_smaller_than_json() {
 }
 
 #[test]
+fn a_batch_spells_each_name_once_and_stands_alone() {
+    use pollscope_shared::instrument::batch::BinaryBatchBuilder;
+    use pollscope_shared::instrument::stats::RunTotals;
+
+    let recorder = Recorder::new(4096);
+    let mut builder = BinaryBatchBuilder::default();
+    let mut totals = RunTotals::default();
+    let mut frames = Vec::new();
+    for _ in 0..2 {
+        let mut executor = Executor::default();
+        let looper = recorder.clone();
+        executor.spawn(recorder.task("looper", async move {
+            for _ in 0..20 {
+                looper.point("next round", YieldN { left: 1 }).await;
+            }
+        }));
+        executor.run_until_stalled();
+        recorder.drain_to_batch(&mut builder, &mut totals);
+        frames.push(builder.finish(1, 0, frames.len() as u64, 0));
+    }
+    for frame in &frames {
+        let spelled = frame.windows(10).filter(|w| w == b"next round").count();
+        assert_eq!(
+            spelled, 1,
+            "the await point's name is spelled out once per batch"
+        );
+        // Each batch decodes on its own, every poll naming its wait.
+        let events = EventBatch::decode_binary(frame).unwrap().events;
+        let waits: Vec<_> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Poll { waiting_on, .. } => waiting_on.as_ref(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(waits.len(), 20);
+        assert!(waits.iter().all(|wait| wait.name == "next round"));
+        assert!(events.iter().any(|e| matches!(&e.kind,
+            EventKind::Spawn { name, .. } if name == "looper")));
+    }
+}
+
+#[test]
+fn a_name_referring_past_the_names_spelled_out_is_a_decode_error() {
+    use pollscope_shared::instrument::batch::{BINARY_TAG, DecodeError, WireName};
+    use pollscope_shared::instrument::{LaneId, TaskId, TaskKind};
+
+    // The layout of a batch: run_id, part, seq, dropped_total, then (dt_ns, kind) pairs.
+    let events: Vec<(i64, EventKind<WireName>)> = vec![
+        (
+            5,
+            EventKind::Spawn {
+                task: TaskId(1),
+                name: WireName::Spelled("main".into()),
+                parent: None,
+                task_kind: TaskKind::Async,
+            },
+        ),
+        (
+            5,
+            EventKind::Lane {
+                lane: LaneId(0),
+                name: WireName::Again(1),
+                lane_kind: pollscope_shared::instrument::event::LaneKind::Worker,
+            },
+        ),
+    ];
+    let mut frame = vec![BINARY_TAG];
+    frame.extend(postcard::to_allocvec(&(1u64, 0u32, 0u64, 0u64, events)).unwrap());
+    assert!(matches!(
+        EventBatch::decode_binary(&frame),
+        Err(DecodeError::UnknownName(1, 1))
+    ));
+}
+
+#[test]
 fn a_cancelled_task_closes_its_await_points_before_it_completes() {
     let recorder = Recorder::new(1024);
     let signal = Signal::default();

@@ -92,18 +92,20 @@ pub enum WakeSource {
 
 /// An await point a task waits on: which instance, and its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Wait {
+pub struct Wait<N = Name> {
     pub span: SpanId,
-    pub name: Name,
+    pub name: N,
 }
 
+/// What happened. Names are `N`: a [`Name`] everywhere but on the binary wire, where a
+/// batch spells each name once and refers back to it after (see `batch`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EventKind {
+pub enum EventKind<N = Name> {
     /// A thread started working for the run's runtime.
     Lane {
         lane: LaneId,
-        name: Name,
+        name: N,
         lane_kind: LaneKind,
     },
     /// The lane ran out of work and went to sleep (its driver may wake tasks meanwhile).
@@ -115,7 +117,7 @@ pub enum EventKind {
     },
     Spawn {
         task: TaskId,
-        name: Name,
+        name: N,
         parent: Option<TaskId>,
         task_kind: TaskKind,
     },
@@ -131,7 +133,7 @@ pub enum EventKind {
         resumed: Option<SpanId>,
         /// The innermost await point that returned Pending in this poll, if any: the task
         /// waits on it from the poll's end. A span not seen before opens here.
-        waiting_on: Option<Wait>,
+        waiting_on: Option<Wait<N>>,
         /// How many times this poll cloned the task's own waker: each time something
         /// kept it to wake the task later (a socket registering interest, a timer). Other
         /// clones are [`EventKind::WakerClone`] events.
@@ -155,7 +157,7 @@ pub enum EventKind {
     SpanEnter {
         task: TaskId,
         span: SpanId,
-        name: Name,
+        name: N,
     },
     /// An await point's wait ended (it was ready, or dropped), unless it is the poll's
     /// `resumed`: inside a poll, at the time of the thread's last event in it.
@@ -167,6 +169,73 @@ pub enum EventKind {
         task: TaskId,
         outcome: TaskOutcome,
     },
+}
+
+impl<N> EventKind<N> {
+    /// The same event with each name replaced by `f`'s (in the order the fields are
+    /// encoded), or `f`'s error.
+    pub fn try_map_names<M, E>(
+        self,
+        mut f: impl FnMut(N) -> Result<M, E>,
+    ) -> Result<EventKind<M>, E> {
+        Ok(match self {
+            Self::Lane {
+                lane,
+                name,
+                lane_kind,
+            } => EventKind::Lane {
+                lane,
+                name: f(name)?,
+                lane_kind,
+            },
+            Self::Park { lane } => EventKind::Park { lane },
+            Self::Unpark { lane } => EventKind::Unpark { lane },
+            Self::Spawn {
+                task,
+                name,
+                parent,
+                task_kind,
+            } => EventKind::Spawn {
+                task,
+                name: f(name)?,
+                parent,
+                task_kind,
+            },
+            Self::Poll {
+                task,
+                lane,
+                busy_ns,
+                outcome,
+                resumed,
+                waiting_on,
+                waker_clones,
+            } => EventKind::Poll {
+                task,
+                lane,
+                busy_ns,
+                outcome,
+                resumed,
+                waiting_on: match waiting_on {
+                    Some(Wait { span, name }) => Some(Wait {
+                        span,
+                        name: f(name)?,
+                    }),
+                    None => None,
+                },
+                waker_clones,
+            },
+            Self::Wake { task, by, by_ref } => EventKind::Wake { task, by, by_ref },
+            Self::WakerClone { task } => EventKind::WakerClone { task },
+            Self::WakerDrop { task } => EventKind::WakerDrop { task },
+            Self::SpanEnter { task, span, name } => EventKind::SpanEnter {
+                task,
+                span,
+                name: f(name)?,
+            },
+            Self::SpanExit { task, span } => EventKind::SpanExit { task, span },
+            Self::Complete { task, outcome } => EventKind::Complete { task, outcome },
+        })
+    }
 }
 
 impl EventKind {

@@ -323,6 +323,13 @@ impl NameId {
     fn local(index: usize) -> Self {
         Self(index as u32 | LOCAL)
     }
+
+    /// Its index in the recorder's table of static names; `None` for a name built at run
+    /// time (or none at all).
+    #[inline(always)]
+    pub(crate) fn static_index(self) -> Option<usize> {
+        (self.0 & LOCAL == 0).then_some(self.0 as usize)
+    }
 }
 
 /// Where a drain finds names: the run's statics, and the names that came with the

@@ -4,15 +4,18 @@
 //! through postcard cost about 30 ns an event; writing the same bytes directly costs a
 //! few. The format stays postcard's — unsigned integers as LEB128 varints, signed ones
 //! zigzag-encoded, enum variants as their index, `Option` as a 0/1 byte, strings as length
-//! and bytes — so any postcard decoder reads it, and the browser decodes it with serde.
-//! A test checks the bytes against `postcard::to_allocvec` for every event kind.
+//! and bytes, names as [`WireName`](super::batch::WireName)s — so any postcard decoder
+//! reads it, and the browser decodes it with serde. A test checks the bytes against
+//! `postcard::to_allocvec` for every event kind.
 
 use super::event::{EventKind, LaneKind, PollOutcome, TaskKind, TaskOutcome, WakeSource};
-use super::record::{NONE, NameSource, Packed};
+use super::record::{NONE, NameId, NameSource, Packed};
 
 #[derive(Default)]
 pub(crate) struct Writer {
     pub(crate) out: Vec<u8>,
+    /// The names this batch has spelled out so far, which later events refer back to.
+    spelled: SpelledNames,
 }
 
 /// The most bytes an event writes between two strings (or a frame between two header
@@ -126,6 +129,66 @@ unsafe fn append(out: &mut Vec<u8>, written: usize, bytes: &[u8]) -> *mut u8 {
     out.as_mut_ptr_range().end
 }
 
+impl Scratch<'_> {
+    /// A name, as a [`WireName`](super::batch::WireName): spelled out the first time the
+    /// batch uses it, then referred back to by its place among the names spelled out.
+    #[inline(always)]
+    fn name(&mut self, id: NameId, names: &NameSource<'_>, spelled: &mut SpelledNames) {
+        match spelled.earlier(id) {
+            Some(index) => {
+                self.varint(1);
+                self.varint(index.into());
+            }
+            None => {
+                self.varint(0);
+                self.str(names.get(id));
+                spelled.add(id);
+            }
+        }
+    }
+}
+
+/// The names a batch has spelled out: how many, and where each name of the recorder's
+/// table (a static name) is among them. A name built at run time is spelled out each time
+/// (its id is only good for one buffer's drain); those are rare (task names built with
+/// `format!`).
+#[derive(Default)]
+struct SpelledNames {
+    count: u32,
+    /// By static name id: its index among the spelled names, plus one (0: not yet).
+    statics: Vec<u32>,
+    /// The ids set in `statics`, to clear them for the next batch.
+    set: Vec<u32>,
+}
+
+impl SpelledNames {
+    #[inline(always)]
+    fn earlier(&self, id: NameId) -> Option<u32> {
+        let index = *self.statics.get(id.static_index()?)?;
+        index.checked_sub(1)
+    }
+
+    #[inline]
+    fn add(&mut self, id: NameId) {
+        if let Some(i) = id.static_index() {
+            if self.statics.len() <= i {
+                self.statics.resize(i + 1, 0);
+            }
+            self.statics[i] = self.count + 1;
+            self.set.push(i as u32);
+        }
+        self.count += 1;
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.set {
+            self.statics[i as usize] = 0;
+        }
+        self.set.clear();
+        self.count = 0;
+    }
+}
+
 impl Drop for Scratch<'_> {
     fn drop(&mut self) {
         // SAFETY: as in `commit`.
@@ -148,6 +211,7 @@ impl Writer {
         }
         frame.extend_from_slice(&self.out);
         self.out.clear();
+        self.spelled.clear();
         frame
     }
 
@@ -168,13 +232,18 @@ impl Writer {
     pub(crate) fn packed(&mut self, dt_ns: i64, kind: &Packed, names: &NameSource<'_>) {
         let mut s = Scratch::new(&mut self.out);
         s.varint(((dt_ns << 1) ^ (dt_ns >> 63)) as u64);
-        Self::kind(&mut s, kind, names);
+        Self::kind(&mut s, kind, names, &mut self.spelled);
     }
 
     /// One event kind, as serde's derive lays `EventKind` out (variants in declaration
     /// order, options as a 0/1 byte then the value).
     #[inline(always)]
-    fn kind(s: &mut Scratch<'_>, kind: &Packed, names: &NameSource<'_>) {
+    fn kind(
+        s: &mut Scratch<'_>,
+        kind: &Packed,
+        names: &NameSource<'_>,
+        spelled: &mut SpelledNames,
+    ) {
         match *kind {
             Packed::Lane {
                 lane,
@@ -183,7 +252,7 @@ impl Writer {
             } => {
                 s.varint(0);
                 s.varint(lane.into());
-                s.str(names.get(name));
+                s.name(name, names, spelled);
                 s.varint(match lane_kind {
                     LaneKind::Worker => 0,
                     LaneKind::Blocking => 1,
@@ -206,7 +275,7 @@ impl Writer {
             } => {
                 s.varint(3);
                 s.varint(task.into());
-                s.str(names.get(name));
+                s.name(name, names, spelled);
                 s.option((parent != 0).then_some(parent));
                 s.varint(match task_kind {
                     TaskKind::Async => 0,
@@ -238,7 +307,7 @@ impl Writer {
                     Some(span) => {
                         s.byte(1);
                         s.varint(span.into());
-                        s.str(names.get(waiting_name));
+                        s.name(waiting_name, names, spelled);
                     }
                 }
                 s.varint(waker_clones.into());
@@ -270,7 +339,7 @@ impl Writer {
                 s.varint(8);
                 s.varint(task.into());
                 s.varint(span.into());
-                s.str(names.get(name));
+                s.name(name, names, spelled);
             }
             Packed::SpanExit { task, span } => {
                 s.varint(9);
