@@ -366,11 +366,28 @@ fn a_name_referring_past_the_names_spelled_out_is_a_decode_error() {
             },
         ),
     ];
-    let mut frame = vec![BINARY_TAG];
-    frame.extend(postcard::to_allocvec(&(1u64, 0u32, 0u64, 0u64, events)).unwrap());
+    let frame = |events: Vec<(i64, EventKind<WireName>)>| {
+        let mut frame = vec![BINARY_TAG];
+        frame.extend(postcard::to_allocvec(&(1u64, 0u32, 0u64, 0u64, events)).unwrap());
+        frame
+    };
     assert!(matches!(
-        EventBatch::decode_binary(&frame),
+        EventBatch::decode_binary(&frame(events)),
         Err(DecodeError::UnknownName(1, 1))
+    ));
+
+    // One long name and many references to it: refused, not copied a hundred thousand
+    // times over.
+    let long = |name| EventKind::SpanEnter {
+        task: TaskId(1),
+        span: pollscope_shared::instrument::SpanId(1),
+        name,
+    };
+    let mut events = vec![(0, long(WireName::Spelled("x".repeat(1 << 16))))];
+    events.extend((0..100_000).map(|_| (0, long(WireName::Again(0)))));
+    assert!(matches!(
+        EventBatch::decode_binary(&frame(events)),
+        Err(DecodeError::NamesTooLarge(_))
     ));
 }
 

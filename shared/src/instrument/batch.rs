@@ -20,6 +20,11 @@ use super::wire::Writer;
 /// version 1, `0xB1`, spelled every name out).
 pub const BINARY_TAG: u8 = 0xB2;
 
+/// How many bytes of names a binary frame may decode to, per byte of the frame (plus a
+/// megabyte): far more than any batch the server sends, far less than what references to
+/// one long name could make a reader allocate.
+const NAME_BYTES_PER_FRAME_BYTE: usize = 16;
+
 /// A name in a binary batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireName {
@@ -151,6 +156,8 @@ pub enum DecodeError {
     Corrupt(#[from] postcard::Error),
     #[error("a name refers back to name {0}, but the batch spelled out only {1}")]
     UnknownName(u32, usize),
+    #[error("the batch's names would decode to more than {0} bytes")]
+    NamesTooLarge(usize),
 }
 
 impl EventBatch {
@@ -201,16 +208,27 @@ impl EventBatch {
         let wire: Wire = postcard::from_bytes(rest)?;
         let mut t_ns = 0u64;
         let mut spelled: Vec<Name> = Vec::new();
-        let mut resolve = |name| match name {
-            WireName::Spelled(name) => {
-                let name = Name::from(name);
-                spelled.push(name.clone());
-                Ok(name)
+        // A reference of three bytes copies a whole name: bound what a frame can make its
+        // reader allocate (an echo batch's names come to about the frame's own size).
+        let budget = NAME_BYTES_PER_FRAME_BYTE * bytes.len() + (1 << 20);
+        let mut decoded = 0usize;
+        let mut resolve = |name| {
+            let name = match name {
+                WireName::Spelled(name) => {
+                    let name = Name::from(name);
+                    spelled.push(name.clone());
+                    name
+                }
+                WireName::Again(i) => spelled
+                    .get(i as usize)
+                    .cloned()
+                    .ok_or(DecodeError::UnknownName(i, spelled.len()))?,
+            };
+            decoded += name.len();
+            if decoded > budget {
+                return Err(DecodeError::NamesTooLarge(budget));
             }
-            WireName::Again(i) => spelled
-                .get(i as usize)
-                .cloned()
-                .ok_or(DecodeError::UnknownName(i, spelled.len())),
+            Ok(name)
         };
         let events = wire
             .events
