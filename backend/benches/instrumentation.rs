@@ -525,17 +525,27 @@ impl Probe for FloorProbe {
 
 /// The floor's events recorded through a recorder, drained by an aggregator.
 fn recorder_floor_run() -> Measured {
-    let recorder = Recorder::new(1 << 16);
-    let aggregator = Aggregator::start(recorder.clone());
-    let measured = echo_once(FloorProbe(Some(recorder.clone())), Some(&recorder));
-    aggregator.finish();
-    measured
+    aggregated_run(
+        |recorder| FloorProbe(Some(recorder.clone())),
+        &mut 0,
+        &mut 0,
+    )
 }
 
 fn instrumented_run(events: &mut u64, dropped: &mut u64) -> Measured {
+    aggregated_run(Recorder::clone, events, dropped)
+}
+
+/// One echo run with `probe` recording into a fresh recorder that an [`Aggregator`]
+/// drains meanwhile; adds the events it saw and the recorder's drops to the counts.
+fn aggregated_run<P: Probe>(
+    probe: impl FnOnce(&Recorder) -> P,
+    events: &mut u64,
+    dropped: &mut u64,
+) -> Measured {
     let recorder = Recorder::new(1 << 16);
     let aggregator = Aggregator::start(recorder.clone());
-    let mut measured = echo_once(recorder.clone(), Some(&recorder));
+    let mut measured = echo_once(probe(&recorder), Some(&recorder));
     let (seen, busy) = aggregator.finish();
     *events += seen;
     *dropped += recorder.dropped();
