@@ -45,6 +45,7 @@ pub mod probe;
 mod record;
 pub mod recorder;
 pub mod span;
+mod spin;
 pub mod stats;
 pub mod task;
 mod wire;

@@ -10,7 +10,7 @@
 //! their id in a small cache of its own, without the table's lock. A name built at run
 //! time (say `conn 127.0.0.1:50312`) travels in the buffer next to its record.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::event::{
@@ -95,6 +95,7 @@ pub(crate) enum Packed {
 
 const _: () = assert!(std::mem::size_of::<Record>() == 40);
 
+#[inline(always)]
 fn lane_u32(lane: Option<LaneId>) -> u32 {
     lane.map_or(NONE, |l| l.0)
 }
@@ -131,6 +132,35 @@ impl Packed {
             waiting_name,
             waker_clones: u16::try_from(waker_clones).unwrap_or(u16::MAX),
         }
+    }
+
+    /// `kind` packed, if it names nothing (most events: a wake, a park). Always inlined:
+    /// the callers build `kind` just before, so this folds to the packed value.
+    #[inline(always)]
+    pub(crate) fn nameless(kind: &EventKind) -> Option<Self> {
+        Some(match *kind {
+            EventKind::Wake { task, by, by_ref } => Self::Wake {
+                task: task.0,
+                by,
+                by_ref,
+            },
+            EventKind::WakerClone { task } => Self::WakerClone { task: task.0 },
+            EventKind::WakerDrop { task } => Self::WakerDrop { task: task.0 },
+            EventKind::SpanExit { task, span } => Self::SpanExit {
+                task: task.0,
+                span: span.0,
+            },
+            EventKind::Park { lane } => Self::Park { lane: lane.0 },
+            EventKind::Unpark { lane } => Self::Unpark { lane: lane.0 },
+            EventKind::Complete { task, outcome } => Self::Complete {
+                task: task.0,
+                outcome,
+            },
+            EventKind::Poll { .. }
+            | EventKind::SpanEnter { .. }
+            | EventKind::Lane { .. }
+            | EventKind::Spawn { .. } => return None,
+        })
     }
 
     /// Pack `kind` with its name, if any, in `locals` (for encoding an event that is not
@@ -375,34 +405,53 @@ pub(crate) enum Names<'a> {
 }
 
 thread_local! {
-    /// Recently interned static names: (recorder, address, length) → id.
-    static CACHE: RefCell<[(u64, usize, usize, NameId); 16]> =
-        const { RefCell::new([(0, 0, 0, NameId(0)); 16]) };
+    /// Recently interned static names: (recorder, address, length) → id, by address.
+    static CACHE: [Cell<(u64, usize, usize, NameId)>; 16] =
+        const { [const { Cell::new((0, 0, 0, NameId(0))) }; 16] };
 }
 
 impl Names<'_> {
+    #[inline]
     pub(crate) fn intern(&self, name: Name, locals: &mut Vec<Name>) -> NameId {
-        let (recorder, table, name) = match (self, name) {
-            (Self::Interned { recorder, table }, Name::Borrowed(name)) => (*recorder, table, name),
+        match (self, name) {
+            (Self::Interned { .. }, Name::Borrowed(name)) => self.intern_static(name, locals),
             (_, name) => {
                 locals.push(name);
-                return NameId::local(locals.len() - 1);
+                NameId::local(locals.len() - 1)
             }
+        }
+    }
+
+    /// [`Names::intern`] for a static name (every await point's): a look in this thread's
+    /// cache, on every poll that leaves its task waiting.
+    #[inline]
+    pub(crate) fn intern_static(&self, name: &'static str, locals: &mut Vec<Name>) -> NameId {
+        let Self::Interned { recorder, table } = self else {
+            locals.push(name.into());
+            return NameId::local(locals.len() - 1);
         };
-        let (address, len) = (name.as_ptr() as usize, name.len());
-        let slot = (address >> 3) % 16;
-        let cached = CACHE.with_borrow(|cache| {
-            let (r, a, l, id) = cache[slot];
-            (r == recorder && a == address && l == len).then_some(id)
-        });
-        if let Some(id) = cached {
+        let key = (*recorder, name.as_ptr() as usize, name.len());
+        let slot = (key.1 >> 3) % 16;
+        let (r, a, l, id) = CACHE.with(|cache| cache[slot].get());
+        if (r, a, l) == key {
             return id;
         }
+        Self::intern_missed(table, key, slot, name)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn intern_missed(
+        table: &std::sync::Mutex<NameTable>,
+        (recorder, address, len): (u64, usize, usize),
+        slot: usize,
+        name: &'static str,
+    ) -> NameId {
         let id = table
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .add(name);
-        CACHE.with_borrow_mut(|cache| cache[slot] = (recorder, address, len, id));
+        CACHE.with(|cache| cache[slot].set((recorder, address, len, id)));
         id
     }
 }

@@ -29,10 +29,11 @@ use std::thread::ThreadId;
 use super::batch::BinaryBatchBuilder;
 use super::clock::{Calibration, Clock};
 use super::event::{
-    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome,
+    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
 use super::record::{NameSource, NameTable, Names, Packed, Record};
 use super::span::{AwaitPoint, Resource};
+use super::spin::{SpinGuard, SpinLock};
 use super::stats::RunTotals;
 use super::task::{Instrumented, PollClones};
 
@@ -88,7 +89,7 @@ const SPAN_THREADS: u32 = 64;
 /// lock and buffer on every event.
 #[repr(align(128))]
 struct Shard {
-    buffer: Mutex<Buffers>,
+    buffer: SpinLock<Buffers>,
     /// An empty buffer with its memory kept, which the next drain swaps in for `live`: a
     /// fresh allocation every drain made the recording thread fault in new pages on its
     /// hot path. Only drains touch it (they take turns), outside `buffer`'s lock.
@@ -189,7 +190,7 @@ impl Recorder {
                     Some((_, shard)) => shard.clone(),
                     None => {
                         let shard = Arc::new(Shard {
-                            buffer: Mutex::new(Buffers {
+                            buffer: SpinLock::new(Buffers {
                                 live: Vec::with_capacity(self.shared.capacity.min(1 << 12)),
                                 locals: Vec::new(),
                             }),
@@ -217,7 +218,7 @@ impl Recorder {
 
     /// Record one event, or count it as dropped if this thread's buffer is full. Waits at
     /// most for the aggregator's swap of this one buffer.
-    #[inline]
+    #[inline(always)]
     pub fn record(&self, kind: EventKind) {
         self.record_stamped(kind, Stamp::Now);
     }
@@ -238,20 +239,70 @@ impl Recorder {
     }
 
     /// Record `kind`, or count it as dropped.
-    #[inline]
+    ///
+    /// Callers build `kind` just before, so which path it takes folds away: most events
+    /// (a wake, a park) carry no name, and go into the buffer as they are.
+    #[inline(always)]
     fn record_stamped(&self, kind: EventKind, stamp: Stamp) {
-        let recorded = self.with_buffer(|buffers, capacity| {
-            if buffers.live.len() >= capacity {
-                return false;
-            }
+        match Packed::nameless(&kind) {
+            Some(packed) => self.record_packed(packed, stamp),
+            None => self.record_named(kind, stamp),
+        }
+    }
+
+    /// Record an event that names nothing, or count it as dropped. One copy, called from
+    /// everywhere (except a wake: see [`Recorder::record_wake`]).
+    #[inline(never)]
+    fn record_packed(&self, kind: Packed, stamp: Stamp) {
+        self.push_packed(kind, stamp);
+    }
+
+    /// Record a wake: [`Recorder::record_packed`] inlined into the waker, the one caller
+    /// on every round trip's path that is a function of its own anyway (a waker's vtable
+    /// calls it).
+    #[inline(always)]
+    pub(crate) fn record_wake(&self, task: TaskId, by: WakeSource, by_ref: bool) {
+        self.push_packed(
+            Packed::Wake {
+                task: task.0,
+                by,
+                by_ref,
+            },
+            Stamp::Now,
+        );
+    }
+
+    #[inline(always)]
+    fn push_packed(&self, kind: Packed, stamp: Stamp) {
+        if let Some(mut buffers) = self.buffer_with_room(1) {
+            let t = self.stamp(&buffers.live, stamp);
+            buffers.live.push(Record { t, kind });
+        }
+    }
+
+    /// Record an event that names something, interning the name, or count it as dropped.
+    #[inline(never)]
+    fn record_named(&self, kind: EventKind, stamp: Stamp) {
+        if let Some(mut guard) = self.buffer_with_room(1) {
+            let buffers = &mut *guard;
             let t = self.stamp(&buffers.live, stamp);
             let kind = Packed::pack(kind, &self.names(), &mut buffers.locals);
             buffers.live.push(Record { t, kind });
-            true
-        });
-        if !recorded {
-            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// This thread's buffer, locked, if it has room for one more record; if not, the
+    /// `events` about to be recorded are counted as dropped.
+    #[inline(always)]
+    fn buffer_with_room(&self, events: u64) -> Option<SpinGuard<'_, Buffers>> {
+        // SAFETY: see `fast_shard`; the guard lives in the caller's frame, on this thread.
+        let buffers = unsafe { &*self.fast_shard() }.buffer.lock();
+        if buffers.live.len() < self.shared.capacity {
+            return Some(buffers);
+        }
+        drop(buffers);
+        self.shared.dropped.fetch_add(events, Ordering::Relaxed);
+        None
     }
 
     /// A raw clock reading, for the start of a poll: its record is written when it ends.
@@ -264,47 +315,54 @@ impl Recorder {
     /// reading): the poll itself, then the await points it left waiting that are not its
     /// `waiting_on` (see [`PollStage`]), at one instant, with one lock and one clock read.
     /// Those that do not fit are dropped and counted.
+    #[inline(always)]
     pub(crate) fn record_poll(&self, started: u64, stage: &PollStage, end: PollEnd) {
-        let pending = stage.pending.map(|(span, _, _)| span);
-        let dropped = self.with_buffer(|buffers, capacity| {
-            let t = self.stamp(&buffers.live, Stamp::Now);
-            let names = self.names();
-            let waiting_on = stage
-                .pending
-                .map(|(span, _, name)| (span, names.intern(name.into(), &mut buffers.locals)));
-            // Built here rather than packed from an `EventKind`: this is every poll's path.
-            // The start is the raw clock, which the drain turns into the busy time.
-            let poll = Packed::poll(
-                started,
-                stage.task,
-                end.lane,
-                end.outcome,
-                stage.resumed,
-                waiting_on,
-                end.waker_clones,
-            );
-            let mut dropped = 0;
-            if buffers.live.len() < capacity {
-                buffers.live.push(Record { t, kind: poll });
+        let Some(mut guard) = self.buffer_with_room(1 + stage.len as u64) else {
+            return;
+        };
+        let buffers = &mut *guard;
+        let t = self.stamp(&buffers.live, Stamp::Now);
+        let names = self.names();
+        let waiting_on = stage
+            .pending
+            .map(|(span, _, name)| (span, names.intern_static(name, &mut buffers.locals)));
+        // Built here rather than packed from an `EventKind`: this is every poll's path.
+        // The start is the raw clock, which the drain turns into the busy time.
+        let poll = Packed::poll(
+            started,
+            stage.task,
+            end.lane,
+            end.outcome,
+            stage.resumed,
+            waiting_on,
+            end.waker_clones,
+        );
+        buffers.live.push(Record { t, kind: poll });
+        if stage.len > 0 {
+            self.record_opened(buffers, t, stage);
+        }
+    }
+
+    /// The rest of a poll's record: the await points it left waiting besides its
+    /// `waiting_on`. Consumers close the span the poll resumed at first, so they follow it.
+    #[inline(never)]
+    fn record_opened(&self, buffers: &mut Buffers, t: u64, stage: &PollStage) {
+        let names = self.names();
+        let mut dropped = 0;
+        let task = stage.task;
+        for &(span, name) in stage.opened() {
+            if buffers.live.len() < self.shared.capacity {
+                let kind = EventKind::SpanEnter {
+                    task,
+                    span,
+                    name: name.into(),
+                };
+                let kind = Packed::pack(kind, &names, &mut buffers.locals);
+                buffers.live.push(Record { t, kind });
             } else {
                 dropped += 1;
             }
-            // Then the others: consumers close the span the poll resumed at first.
-            for &(task, span, name) in stage.opened().iter().filter(|s| Some(s.1) != pending) {
-                if buffers.live.len() < capacity {
-                    let kind = EventKind::SpanEnter {
-                        task,
-                        span,
-                        name: name.into(),
-                    };
-                    let kind = Packed::pack(kind, &names, &mut buffers.locals);
-                    buffers.live.push(Record { t, kind });
-                } else {
-                    dropped += 1;
-                }
-            }
-            dropped
-        });
+        }
         if dropped > 0 {
             self.shared.dropped.fetch_add(dropped, Ordering::Relaxed);
         }
@@ -319,18 +377,26 @@ impl Recorder {
         }
     }
 
-    /// Run `f` on this thread's live buffer, under its lock.
-    #[inline]
-    fn with_buffer<R>(&self, f: impl FnOnce(&mut Buffers, usize) -> R) -> R {
+    /// This thread's shard for this recorder, as a pointer that stays valid while this
+    /// thread neither exits nor records for another recorder: it is taken from the `Arc`
+    /// that this thread's `SHARD` handle holds, and reset before that handle is dropped.
+    #[inline(always)]
+    fn fast_shard(&self) -> *const Shard {
         let (recorder, shard) = FAST_SHARD.get();
-        let capacity = self.shared.capacity;
         if recorder == self.shared.id && !shard.is_null() {
-            // SAFETY: the pointer was taken from the `Arc` that this thread's `SHARD` handle
-            // holds, and is reset before that handle is dropped, so the shard is alive.
-            f(&mut lock(unsafe { &(*shard).buffer }), capacity)
+            shard
         } else {
-            f(&mut lock(&self.shard().buffer), capacity)
+            self.first_shard()
         }
+    }
+
+    /// [`Recorder::fast_shard`] on this thread's first event for this recorder.
+    #[cold]
+    #[inline(never)]
+    fn first_shard(&self) -> *const Shard {
+        let shard = self.shard();
+        debug_assert_eq!(FAST_SHARD.get(), (self.shared.id, Arc::as_ptr(&shard)));
+        Arc::as_ptr(&shard)
     }
 
     /// An event's time, taken under its buffer's lock: so a buffer is in time order, and
@@ -445,20 +511,21 @@ impl Recorder {
         }
         // Forget the shards of threads that are gone, once nothing is left in them.
         lock(&self.shared.shards).retain(|(_, shard)| {
-            !(shard.retired.load(Ordering::Acquire) && lock(&shard.buffer).live.is_empty())
+            !(shard.retired.load(Ordering::Acquire) && shard.buffer.lock().live.is_empty())
         });
     }
 
     /// Take from `shard` its records stamped up to `cutoff`, and the names they refer to.
     ///
-    /// Nothing is allocated or freed while the thread's lock is held. The lock is a `Mutex`,
-    /// so a thread that finds it taken goes to sleep, and on a busy machine the scheduler
-    /// took milliseconds to wake it: tens of microseconds spent allocating under the lock
-    /// here became 2 ms polls, a few times a second.
+    /// Nothing is allocated or freed while the thread's lock is held: the recording thread
+    /// waits for it, in the middle of a poll. (When it was a `Mutex`, a thread that found
+    /// it taken went to sleep, and on a busy machine the scheduler took milliseconds to
+    /// wake it: tens of microseconds spent allocating under the lock here became 2 ms
+    /// polls, a few times a second.)
     fn take_upto(&self, shard: &Shard, cutoff: u64) -> Option<(Vec<Record>, Vec<Name>)> {
         let mut spare = std::mem::take(&mut *lock(&shard.spare));
         loop {
-            let mut buffers = lock(&shard.buffer);
+            let mut buffers = shard.buffer.lock();
             // Events stamped after the cutoff stay for the next drain. Usually there are
             // none: the last record tells, without a search through cold memory.
             let upto = match buffers.live.last() {
@@ -559,27 +626,11 @@ impl Recorder {
 
     // ----- tasks and spans ------------------------------------------------------------
 
+    #[inline(always)]
     pub(crate) fn next_span(&self) -> SpanId {
-        let (recorder, shard) = FAST_SHARD.get();
-        let shard = if recorder == self.shared.id && !shard.is_null() {
-            // SAFETY: as in `record`: the pointer is reset before its handle is dropped.
-            let shard = unsafe { &*shard };
-            (shard.index, shard.take_span())
-        } else {
-            let shard = self.shard();
-            (shard.index, shard.take_span())
-        };
-        SpanId((shard.1 & 0x03FF_FFFF) << 6 | shard.0)
-    }
-
-    /// Run `f` on the stage of the poll of this recorder running on this thread, if any.
-    #[inline]
-    fn in_poll<R>(&self, f: impl FnOnce(&mut PollStage) -> R) -> Option<R> {
-        let stage = self.context()?.stage;
-        // SAFETY: a context's stage is the running poll's `PollStage` (on its stack), alive
-        // while the context is this thread's (see `TaskContext::poll`); only this thread
-        // uses it, and `f` cannot reach it again (nothing it is given records).
-        unsafe { stage.as_mut() }.map(f)
+        // SAFETY: see `fast_shard`.
+        let shard = unsafe { &*self.fast_shard() };
+        SpanId((shard.take_span() & 0x03FF_FFFF) << 6 | shard.index)
     }
 
     /// The context of the task of this recorder polled (or dropped) on this thread.
@@ -588,56 +639,23 @@ impl Recorder {
         current_context().filter(|context| context.recorder_id == self.shared.id)
     }
 
-    /// An await point of `task` returned Pending for the first time: it is recorded as
-    /// opened when the running poll ends, if it is still waiting then (see [`PollStage`]).
-    pub(crate) fn open_span(&self, task: TaskId, name: &'static str, resource: Resource) -> SpanId {
-        let span = self.next_span();
-        let staged = self.in_poll(|stage| {
-            stage.claim(span, resource, name);
-            stage.push(task, span, name)
-        });
-        if staged != Some(true) {
-            self.record(EventKind::SpanEnter {
-                task,
-                span,
-                name: name.into(),
-            });
-        }
-        span
-    }
-
-    /// An await point already open returned Pending again.
-    pub(crate) fn still_pending(&self, span: SpanId, resource: Resource, name: &'static str) {
-        self.in_poll(|stage| stage.claim(span, resource, name));
-    }
-
-    /// The await point of `span` is done waiting (ready, or dropped).
-    pub(crate) fn close_span(&self, task: TaskId, span: SpanId) {
-        let folded = self.in_poll(|stage| {
-            if stage.remove(span) {
-                // Opened and closed within one poll: the task never waited on it.
-                return true;
-            }
-            if stage.task == task && stage.resumed.is_none() {
-                // The wait this poll resumed from: it rides in the poll's record.
-                stage.resumed = Some(span);
-                return true;
-            }
-            false
-        });
-        if folded != Some(true) {
-            self.record_in_poll(EventKind::SpanExit { task, span });
-        }
-    }
-
     /// The task of this recorder being polled on this thread, if any.
     pub(crate) fn current_task(&self) -> Option<TaskId> {
         self.context().map(|context| context.task)
     }
 
-    /// Is this thread polling a task of some *other* recorder?
-    pub(crate) fn in_foreign_task(&self) -> bool {
-        current_context().is_some_and(|context| context.recorder_id != self.shared.id)
+    /// Who runs on this thread, for a wake made here: a task of this recorder, a task of
+    /// another one, or no task (then: is this thread one of this recorder's lanes?). One
+    /// look at the context, on every wake's path.
+    #[inline(always)]
+    pub(crate) fn waker_here(&self) -> WakerHere {
+        // SAFETY: as in `current_context`.
+        match unsafe { CONTEXT.get().as_ref() } {
+            Some(context) if context.recorder_id == self.shared.id => WakerHere::Task(context.task),
+            Some(_) => WakerHere::Foreign,
+            None if self.current_lane().is_some() => WakerHere::Lane,
+            None => WakerHere::Foreign,
+        }
     }
 
     /// Record a new task; its parent is the instrumented task running on this thread.
@@ -723,6 +741,16 @@ impl Recorder {
     }
 }
 
+/// See [`Recorder::waker_here`].
+pub(crate) enum WakerHere {
+    /// This recorder's task.
+    Task(TaskId),
+    /// One of this recorder's lanes, in no task: the runtime's driver.
+    Lane,
+    /// Another recorder's task, or a thread that is none of this recorder's lanes.
+    Foreign,
+}
+
 /// The fields of a poll's end that the task wrapper knows (the rest is in the
 /// [`PollStage`]).
 pub(crate) struct PollEnd {
@@ -734,25 +762,27 @@ pub(crate) struct PollEnd {
 /// What one poll gathers, on its stack, for the record written when it ends:
 /// - the await point it resumed at (the first one that had made the task wait and is
 ///   done in this poll; any other is a `SpanExit` event);
-/// - the await points that first returned Pending in it: the wait starts when the task
-///   yields, so they are recorded with the poll's end, with its time. One that is done
-///   before then (a `select!` branch dropped when another won) made the task wait for
-///   nothing and is not recorded at all;
 /// - the innermost await point still Pending (inner ones return first, so the first to
-///   claim it wins): the poll's `waiting_on`, which opens it if it is new.
+///   claim it wins): the poll's `waiting_on`, which opens it if it is new;
+/// - the other await points that first returned Pending in it: the wait starts when the
+///   task yields, so they are recorded with the poll's end, with its time. One that is
+///   done before then (a `select!` branch dropped when another won) made the task wait
+///   for nothing and is not recorded at all.
 pub(crate) struct PollStage {
     task: TaskId,
     resumed: Option<SpanId>,
     pending: Option<(SpanId, Resource, &'static str)>,
+    /// `pending` first returned Pending in this poll (it is in no list).
+    pending_is_new: bool,
     /// The first `len` are set. Left uninitialised otherwise: this lives on every poll's
     /// stack, and zeroing it cost more than the rest of the poll's bookkeeping.
-    spans: [MaybeUninit<(TaskId, SpanId, &'static str)>; PollStage::CAPACITY],
+    spans: [MaybeUninit<(SpanId, &'static str)>; PollStage::CAPACITY],
     len: usize,
 }
 
 impl PollStage {
     /// Beyond this many in one poll, a span is recorded as opened at once.
-    const CAPACITY: usize = 8;
+    const CAPACITY: usize = 4;
 
     #[inline]
     pub(crate) fn new(task: TaskId) -> Self {
@@ -760,6 +790,7 @@ impl PollStage {
             task,
             resumed: None,
             pending: None,
+            pending_is_new: false,
             spans: [MaybeUninit::uninit(); Self::CAPACITY],
             len: 0,
         }
@@ -771,37 +802,39 @@ impl PollStage {
         self.pending.map(|(_, resource, _)| resource)
     }
 
-    fn claim(&mut self, span: SpanId, resource: Resource, name: &'static str) {
-        if self.pending.is_none() {
-            self.pending = Some((span, resource, name));
+    /// Make `span` the poll's `waiting_on`, unless an await point claimed it first.
+    fn claim(&mut self, span: SpanId, resource: Resource, name: &'static str, new: bool) -> bool {
+        if self.pending.is_some() {
+            return false;
         }
+        self.pending = Some((span, resource, name));
+        self.pending_is_new = new;
+        true
     }
 
-    fn opened(&self) -> &[(TaskId, SpanId, &'static str)] {
+    fn opened(&self) -> &[(SpanId, &'static str)] {
         // SAFETY: the first `len` elements are initialised (`push` writes before it counts),
         // and `MaybeUninit<T>` has `T`'s layout.
         unsafe { std::slice::from_raw_parts(self.spans.as_ptr().cast(), self.len) }
     }
 
-    fn push(&mut self, task: TaskId, span: SpanId, name: &'static str) -> bool {
+    fn push(&mut self, span: SpanId, name: &'static str) -> bool {
         if self.len == Self::CAPACITY {
             return false;
         }
-        self.spans[self.len] = MaybeUninit::new((task, span, name));
+        self.spans[self.len] = MaybeUninit::new((span, name));
         self.len += 1;
         true
     }
 
     /// Forget a span opened in this poll; false if it was not.
+    #[inline(always)]
     fn remove(&mut self, span: SpanId) -> bool {
-        let Some(i) = self.opened().iter().position(|s| s.1 == span) else {
+        let Some(i) = self.opened().iter().position(|s| s.0 == span) else {
             return false;
         };
         self.spans.copy_within(i + 1..self.len, i);
         self.len -= 1;
-        if self.pending.is_some_and(|(pending, _, _)| pending == span) {
-            self.pending = None;
-        }
         true
     }
 }
@@ -872,6 +905,78 @@ impl TaskContext {
     }
 }
 
+impl TaskContext {
+    #[inline(always)]
+    fn recorder(&self) -> &Recorder {
+        // SAFETY: the context's recorder lives in its task (or blocking closure), which is
+        // on this thread's stack while the context is entered.
+        unsafe { &*self.recorder }
+    }
+
+    /// The running poll's stage, if this is a poll.
+    #[allow(clippy::mut_from_ref)]
+    #[inline(always)]
+    fn stage(&self) -> Option<&mut PollStage> {
+        // SAFETY: a context's stage is the running poll's `PollStage` (on its stack), alive
+        // while the context is this thread's; only this thread uses it, and only in calls
+        // like this one, which end before the next begins.
+        unsafe { self.stage.as_mut() }
+    }
+
+    /// An await point of this task returned Pending for the first time: it is recorded as
+    /// opened when the running poll ends, if it is still waiting then (see [`PollStage`]).
+    #[inline(always)]
+    pub(crate) fn open_span(&self, name: &'static str, resource: Resource) -> (TaskId, SpanId) {
+        let (recorder, task) = (self.recorder(), self.task);
+        let span = recorder.next_span();
+        let staged = self
+            .stage()
+            .is_some_and(|stage| stage.claim(span, resource, name, true) || stage.push(span, name));
+        if !staged {
+            recorder.record(EventKind::SpanEnter {
+                task,
+                span,
+                name: name.into(),
+            });
+        }
+        (task, span)
+    }
+
+    /// An await point already open returned Pending again.
+    #[inline(always)]
+    pub(crate) fn still_pending(&self, span: SpanId, resource: Resource, name: &'static str) {
+        if let Some(stage) = self.stage() {
+            stage.claim(span, resource, name, false);
+        }
+    }
+
+    /// The await point `span` of `task` is done waiting (ready, or dropped).
+    #[inline(always)]
+    pub(crate) fn close_span(&self, task: TaskId, span: SpanId) {
+        let folded = self.stage().is_some_and(|stage| {
+            if stage.pending.is_some_and(|(pending, _, _)| pending == span) {
+                stage.pending = None;
+                if stage.pending_is_new {
+                    // Opened and closed within one poll: the task never waited on it.
+                    return true;
+                }
+            } else if stage.remove(span) {
+                return true;
+            }
+            if stage.task == task && stage.resumed.is_none() {
+                // The wait this poll resumed from: it rides in the poll's record.
+                stage.resumed = Some(span);
+                return true;
+            }
+            false
+        });
+        if !folded {
+            self.recorder()
+                .record_in_poll(EventKind::SpanExit { task, span });
+        }
+    }
+}
+
 /// Makes a [`TaskContext`] this thread's until dropped (also when unwinding), restoring
 /// whatever ran before (a poll can run inside another's, or drop another task).
 pub(crate) struct TaskScope(*const TaskContext);
@@ -900,13 +1005,11 @@ pub(crate) fn current_context() -> Option<TaskContext> {
     unsafe { CONTEXT.get().as_ref().copied() }
 }
 
-/// Run `f` with the recorder and id of the task being polled (or dropped) on this thread.
+/// Run `f` with the context of the task being polled (or dropped) on this thread.
 #[inline]
-pub(crate) fn with_current_task<R>(f: impl FnOnce(&Recorder, TaskId) -> R) -> Option<R> {
-    let context = current_context()?;
-    // SAFETY: the context's recorder lives in its task (or blocking closure), which is on
-    // this thread's stack while the context is entered.
-    Some(f(unsafe { &*context.recorder }, context.task))
+pub(crate) fn with_current_task<R>(f: impl FnOnce(&TaskContext) -> R) -> Option<R> {
+    // SAFETY: as in `current_context`.
+    unsafe { CONTEXT.get().as_ref() }.map(f)
 }
 
 /// Records a blocking task that never ran (its closure was dropped) as cancelled, and one

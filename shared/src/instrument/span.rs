@@ -65,6 +65,7 @@ impl<F: Future> AwaitPoint<F> {
 impl<F: Future> Future for AwaitPoint<F> {
     type Output = F::Output;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned and never moved; other fields are not.
         let this = unsafe { self.get_unchecked_mut() };
@@ -73,16 +74,14 @@ impl<F: Future> Future for AwaitPoint<F> {
         match (&poll, this.open) {
             (Poll::Pending, None) => {
                 let (name, resource) = (this.name, this.resource);
-                this.open = with_current_task(|recorder, task| {
-                    (task, recorder.open_span(task, name, resource))
-                });
+                this.open = with_current_task(|task| task.open_span(name, resource));
             }
             (Poll::Pending, Some((_, span))) => {
                 let (name, resource) = (this.name, this.resource);
-                with_current_task(|recorder, _| recorder.still_pending(span, resource, name));
+                with_current_task(|task| task.still_pending(span, resource, name));
             }
             (Poll::Ready(_), Some((task, span))) => {
-                with_current_task(|recorder, _| recorder.close_span(task, span));
+                with_current_task(|context| context.close_span(task, span));
                 this.open = None;
             }
             (Poll::Ready(_), None) => {}
@@ -92,9 +91,17 @@ impl<F: Future> Future for AwaitPoint<F> {
 }
 
 impl<F> Drop for AwaitPoint<F> {
+    #[inline(always)]
     fn drop(&mut self) {
         if let Some((task, span)) = self.open.take() {
-            with_current_task(|recorder, _| recorder.close_span(task, span));
+            dropped_waiting(task, span);
         }
     }
+}
+
+/// An await point dropped while it waited (a `select!` branch that lost, a timeout).
+#[cold]
+#[inline(never)]
+fn dropped_waiting(task: TaskId, span: SpanId) {
+    with_current_task(|context| context.close_span(task, span));
 }

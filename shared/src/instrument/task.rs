@@ -7,7 +7,7 @@
 //! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
 //! hand-written `RawWakerVTable` (the safe `Wake` trait cannot observe clones).
 
-use std::cell::RefCell;
+use std::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -19,7 +19,9 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
-use super::recorder::{PollEnd, PollStage, Recorder, TaskContext, TaskScope, current_context};
+use super::recorder::{
+    PollEnd, PollStage, Recorder, TaskContext, TaskScope, WakerHere, current_context,
+};
 use super::span::Resource;
 
 /// A future whose spawn, polls, wakes and completion are recorded. Create with
@@ -225,9 +227,7 @@ impl<F: Future> Drop for Instrumented<F> {
         // Give back the references no clone took (the reserve, and those this thread
         // holds); `self.waker` still holds one.
         let waker = Arc::as_ptr(&self.waker);
-        let held = HELD
-            .try_with(|held| held.try_borrow_mut().map_or(0, |mut h| h.take_all(waker)))
-            .unwrap_or(0);
+        let held = with_held(|held| held.take_all(waker)).unwrap_or(0);
         for _ in 0..self.reserve + held {
             // SAFETY: each is a strong count this task or this thread owned.
             unsafe { Arc::decrement_strong_count(waker) };
@@ -252,11 +252,7 @@ impl TaskWaker {
 
     fn wake(&self, by_ref: bool) {
         if !self.completed.load(Ordering::Acquire) {
-            self.recorder.record(EventKind::Wake {
-                task: self.task,
-                by: self.source(),
-                by_ref,
-            });
+            self.recorder.record_wake(self.task, self.source(), by_ref);
         }
         // `wake_by_ref` rather than clone-then-wake: a clone is a reference count round
         // trip on the runtime's task, often from another core.
@@ -281,21 +277,19 @@ impl TaskWaker {
     }
 
     /// Who is calling `wake` right now, judged from this thread's context.
+    #[inline(always)]
     fn source(&self) -> WakeSource {
-        if let Some(task) = self.recorder.current_task() {
-            return WakeSource::Task(task);
-        }
-        // Another run's task, or a thread that is none of this run's lanes.
-        if self.recorder.in_foreign_task() || self.recorder.current_lane().is_none() {
-            return WakeSource::Thread;
-        }
-        // On a lane of the runtime but inside no task: the runtime's driver is running,
-        // typically while the lane is parked. Which driver it is follows from what the
-        // task's pending await point said it waits on.
-        match Resource::from_u8(self.waiting_on.load(Ordering::Relaxed)) {
-            Resource::Io => WakeSource::Reactor,
-            Resource::Timer => WakeSource::Timer,
-            Resource::Other => WakeSource::Driver,
+        match self.recorder.waker_here() {
+            WakerHere::Task(task) => WakeSource::Task(task),
+            WakerHere::Foreign => WakeSource::Thread,
+            // On a lane of the runtime but inside no task: the runtime's driver is
+            // running, typically while the lane is parked. Which driver it is follows from
+            // what the task's pending await point said it waits on.
+            WakerHere::Lane => match Resource::from_u8(self.waiting_on.load(Ordering::Relaxed)) {
+                Resource::Io => WakeSource::Reactor,
+                Resource::Timer => WakeSource::Timer,
+                Resource::Other => WakeSource::Driver,
+            },
         }
     }
 
@@ -330,9 +324,7 @@ unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
         // Cloned while its own task is polled: counted in the poll's end, and a reference
         // taken from those this thread holds (see `HELD`), else from the task's reserve.
         poll.clones += 1;
-        let taken = HELD
-            .try_with(|held| held.try_borrow_mut().is_ok_and(|mut h| h.take(waker)))
-            .unwrap_or(false);
+        let taken = with_held(|held| held.take(waker)).unwrap_or(false);
         if taken {
             return RawWaker::new(ptr, &VTABLE);
         }
@@ -385,7 +377,17 @@ thread_local! {
     /// neither takes a locked instruction. Only the run's own threads hold any (they end with the run, and their
     /// references with them), at most `HELD_REFS` (the oldest is released first), and
     /// none for a task that has completed.
-    static HELD: RefCell<HeldRefs> = const { RefCell::new(HeldRefs::EMPTY) };
+    static HELD: UnsafeCell<HeldRefs> = const { UnsafeCell::new(HeldRefs::EMPTY) };
+}
+
+/// Run `f` on this thread's [`HELD`] (unless the thread is exiting and it is gone). Only
+/// [`HeldRefs`]' own methods are passed as `f`, and they call nothing outside it, so no
+/// second borrow can start while this one lasts (a `RefCell`'s check, on every clone and
+/// every wake, would guard against nothing).
+#[inline(always)]
+fn with_held<R>(f: impl FnOnce(&mut HeldRefs) -> R) -> Option<R> {
+    // SAFETY: see above: this borrow is the only one while it lasts.
+    HELD.try_with(|held| f(unsafe { &mut *held.get() })).ok()
 }
 
 /// See [`HELD`]: each entry owns one strong count of its `Arc<TaskWaker>`.
@@ -451,10 +453,7 @@ fn give_back(this: Arc<TaskWaker>) {
     let waker = Arc::into_raw(this);
     // Released outside the borrow: dropping the last reference may drop a runtime waker,
     // and with it code that wakes or drops other wakers on this thread.
-    let release = match HELD.try_with(|held| held.try_borrow_mut().map(|mut h| h.hold(waker))) {
-        Ok(Ok(evicted)) => evicted,
-        _ => Some(waker),
-    };
+    let release = with_held(|held| held.hold(waker)).unwrap_or(Some(waker));
     if let Some(waker) = release {
         // SAFETY: an owned strong count (this waker's, or the evicted entry's).
         unsafe { Arc::decrement_strong_count(waker) };
