@@ -7,7 +7,7 @@
 //! 1. Echo throughput, instrumented ÷ plain: the same workload code (generic over
 //!    `Probe`) with a `Recorder` and with `NoProbe`, interleaved runs, medians.
 //!    The instrumented runs also pay for an aggregator draining, folding and encoding the
-//!    events as the server does (every 4 ms, sent every 16 ms). Beside them, references:
+//!    events as the server does (every 2 ms, sent every 16 ms). Beside them, references:
 //!    a floor (what recording a poll and a wake cannot cost less than), the floor's events
 //!    through a recorder and an aggregator (what those cost without pollscope's wrappers),
 //!    a naive wrapper and tokio-metrics' `TaskMonitor`.
@@ -160,7 +160,7 @@ fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> Measured {
 }
 
 /// Drains a recorder on its own thread as the server's aggregator does (see
-/// `pollscope_backend::events`): every 4 ms, count totals and encode; every 16 ms, finish
+/// `pollscope_backend::events`): every 2 ms, count totals and encode; every 16 ms, finish
 /// a binary batch. Returns events seen when stopped.
 struct Aggregator {
     stop: Arc<AtomicBool>,
@@ -588,7 +588,7 @@ fn per_event_cost() {
         std::hint::black_box(builder.finish(1, 0, 0, 0));
         started.elapsed().as_nanos() as f64 / totals.events as f64
     };
-    // As the server records: drained every 4 ms, a thread's buffer holds a few thousand
+    // As the server records: drained every 2 ms, a thread's buffer holds a few thousand
     // records and stays in cache. Record chunks that size, draining (untimed) in between.
     const CHUNK: u64 = 2048;
     let warm = {

@@ -1,14 +1,14 @@
 //! The per-run event aggregator: the one reader of a run's [`Recorder`].
 //!
-//! Every 4 ms it drains the recorder, counts the events into [`RunTotals`] (and, for
+//! Every 2 ms it drains the recorder, counts the events into [`RunTotals`] (and, for
 //! scenarios that need them, per-task [`RunStats`]) and encodes them; every 16 ms (about 60
 //! messages a second at most) it sends what it encoded to the session as one batch, binary
 //! or JSON as the client asked. Draining often keeps each recording thread's buffer small
 //! enough to stay in its cache: with 16 ms between drains, the echo benchmark lost two
-//! more points of throughput to cache misses on the recording threads' stores. Draining
-//! too often costs as much: every drain wakes a thread that takes a core from a worker,
-//! and on two cores every 2 ms read 1.5 points below every 4 ms (in one run each state of
-//! the host: 0.963 against 0.979, 0.954 against 0.969; every 8 ms read like every 4 ms).
+//! more points of throughput to cache misses on the recording threads' stores. Between 2
+//! and 8 ms the interval makes no difference the benchmark can see: in one process of 60
+//! interleaved rounds, every 2, 4 and 8 ms read 0.971 and 0.976, 0.970 and 0.978, and
+//! 0.981 (two shorter runs had read 4 ms 1.5 points above 2 ms: noise).
 //!
 //! It may wait for the session's queue; the code being measured never does, because it
 //! only ever touches the recorder.
@@ -26,11 +26,11 @@ use tokio::task::JoinHandle;
 use crate::run::{Outbound, RunContext};
 
 /// How often the aggregator drains the recorder.
-pub const DRAIN_INTERVAL: Duration = Duration::from_millis(4);
+pub const DRAIN_INTERVAL: Duration = Duration::from_millis(2);
 /// How often it sends what it drained, at most.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(16);
 /// Events each recording thread of a run buffers between two drains; beyond that, events
-/// are dropped and counted. At one drain per 4 ms this allows about 16 million events a
+/// are dropped and counted. At one drain per 2 ms this allows about 30 million events a
 /// second per thread, and leaves room for a late drain (the aggregator's thread is one of
 /// two cores' worth of threads).
 pub const RECORDER_CAPACITY: usize = 1 << 16;
