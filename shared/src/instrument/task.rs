@@ -250,6 +250,7 @@ impl TaskWaker {
         ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
     }
 
+    #[inline(always)]
     fn wake(&self, by_ref: bool) {
         if !self.completed.load(Ordering::Acquire) {
             self.recorder.record_wake(self.task, self.source(), by_ref);
@@ -446,6 +447,7 @@ impl Drop for HeldRefs {
 
 /// Give up a reference a waker owned: held on this thread for its task's next poll (see
 /// [`HELD`]), or released.
+#[inline(always)]
 fn give_back(this: Arc<TaskWaker>) {
     if this.completed.load(Ordering::Relaxed) || this.recorder.current_lane().is_none() {
         return drop(this);
