@@ -633,6 +633,63 @@ fn an_outer_await_point_opens_beside_the_inner_one_the_poll_waits_on() {
 }
 
 #[test]
+fn an_await_point_found_waiting_then_done_in_one_poll_is_where_that_poll_resumed() {
+    // A poll finds `a` (which made the task wait) still pending, polls it again in the same
+    // poll (a hand-written loop can) and finds it done, then waits on `b`: that poll
+    // resumed at `a` and waits on `b`, and `a` is not what it waits on any more.
+    let recorder = Recorder::new(1024);
+    let mut task = Box::pin(recorder.task("re-polls", {
+        let recorder = recorder.clone();
+        async move {
+            let mut a = Box::pin(recorder.point("a", YieldN { left: 2 }));
+            let mut first = true;
+            std::future::poll_fn(|cx| {
+                if std::mem::take(&mut first) {
+                    return a.as_mut().poll(cx);
+                }
+                assert!(a.as_mut().poll(cx).is_pending());
+                a.as_mut().poll(cx)
+            })
+            .await;
+            recorder.point("b", std::future::pending::<()>()).await;
+        }
+    }));
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    drop(task);
+    let events = recorder.drain();
+    check_consistency(&events);
+    let seen: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
+            EventKind::SpanExit { .. } => Some("exit".to_owned()),
+            EventKind::Poll {
+                resumed,
+                waiting_on,
+                ..
+            } => Some(format!(
+                "poll resumed {} waiting on {}",
+                resumed.is_some(),
+                waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "poll resumed false waiting on a",
+            "poll resumed true waiting on b",
+            // Dropped with the task: `b` closes.
+            "exit",
+        ]
+    );
+}
+
+#[test]
 fn waker_clones_kept_past_their_tasks_end_still_wake_and_nothing_leaks() {
     // More clones than a task takes references for at once, all kept after it ends.
     let recorder = Recorder::new(4096);
