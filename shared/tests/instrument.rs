@@ -7,7 +7,9 @@ use std::task::Poll;
 
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
-use pollscope_shared::instrument::{EventKind, PollOutcome, Recorder, TaskOutcome, WakeSource};
+use pollscope_shared::instrument::{
+    Event, EventKind, PollOutcome, Recorder, TaskOutcome, WakeSource,
+};
 use support::{Executor, Signal, YieldN, check_consistency};
 
 #[cfg(target_arch = "wasm32")]
@@ -583,6 +585,28 @@ fn an_await_point_done_in_the_poll_that_opened_it_is_not_a_wait() {
     assert_eq!(waits[0].as_ref().map(|w| w.name.as_ref()), Some("b"));
 }
 
+/// What a recording says about await points, in order: spans opened and closed, and for
+/// each poll whether it resumed at one and which one it left the task waiting on.
+fn span_story(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
+            EventKind::SpanExit { .. } => Some("exit".to_owned()),
+            EventKind::Poll {
+                resumed,
+                waiting_on,
+                ..
+            } => Some(format!(
+                "poll resumed {} waiting on {}",
+                resumed.is_some(),
+                waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn an_outer_await_point_opens_beside_the_inner_one_the_poll_waits_on() {
     let recorder = Recorder::new(1024);
@@ -600,25 +624,8 @@ fn an_outer_await_point_opens_beside_the_inner_one_the_poll_waits_on() {
     drop(task);
     let events = recorder.drain();
     check_consistency(&events);
-    let spans: Vec<_> = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
-            EventKind::SpanExit { .. } => Some("exit".to_owned()),
-            EventKind::Poll {
-                resumed,
-                waiting_on,
-                ..
-            } => Some(format!(
-                "poll resumed {} waiting on {}",
-                resumed.is_some(),
-                waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
-            )),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        spans,
+        span_story(&events),
         [
             // The inner one claims the poll; the outer one opens right after it.
             "poll resumed false waiting on read",
@@ -661,25 +668,8 @@ fn an_await_point_found_waiting_then_done_in_one_poll_is_where_that_poll_resumed
     drop(task);
     let events = recorder.drain();
     check_consistency(&events);
-    let seen: Vec<_> = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
-            EventKind::SpanExit { .. } => Some("exit".to_owned()),
-            EventKind::Poll {
-                resumed,
-                waiting_on,
-                ..
-            } => Some(format!(
-                "poll resumed {} waiting on {}",
-                resumed.is_some(),
-                waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
-            )),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        seen,
+        span_story(&events),
         [
             "poll resumed false waiting on a",
             "poll resumed true waiting on b",

@@ -27,6 +27,7 @@
 //! - [`recorder`]: the bounded buffers, and the per-thread context (which lane this thread
 //!   is, which task it is polling).
 //! - `record`: the compact form events take in the buffers, with their names out of line.
+//! - `spin`: the lock on a recording thread's buffer, whose release is a plain store.
 //! - `clock`: the run's clock: raw counter readings on the hot path, converted to
 //!   nanoseconds on the monotonic clock when drained.
 //! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the

@@ -195,24 +195,11 @@ impl Packed {
                     waker_clones,
                 )
             }
-            EventKind::Wake { task, by, by_ref } => Self::Wake {
-                task: task.0,
-                by,
-                by_ref,
-            },
-            EventKind::WakerClone { task } => Self::WakerClone { task: task.0 },
-            EventKind::WakerDrop { task } => Self::WakerDrop { task: task.0 },
             EventKind::SpanEnter { task, span, name } => Self::SpanEnter {
                 task: task.0,
                 span: span.0,
                 name: names.intern(name, locals),
             },
-            EventKind::SpanExit { task, span } => Self::SpanExit {
-                task: task.0,
-                span: span.0,
-            },
-            EventKind::Park { lane } => Self::Park { lane: lane.0 },
-            EventKind::Unpark { lane } => Self::Unpark { lane: lane.0 },
             EventKind::Lane {
                 lane,
                 name,
@@ -233,10 +220,7 @@ impl Packed {
                 parent: parent.map_or(0, |p| p.0),
                 task_kind,
             },
-            EventKind::Complete { task, outcome } => Self::Complete {
-                task: task.0,
-                outcome,
-            },
+            nameless => Self::nameless(&nameless).expect("every other kind names nothing"),
         }
     }
 

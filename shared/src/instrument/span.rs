@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::event::{SpanId, TaskId};
-use super::recorder::with_current_task;
+use super::recorder::with_task_context;
 
 /// What an await point waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl Resource {
 /// or [`Recorder::point`](super::Recorder::point).
 ///
 /// It holds no recorder: it records through the task that polls it (see
-/// `with_current_task`), so wrapping an `.await` costs no reference-count traffic.
+/// `with_task_context`), so wrapping an `.await` costs no reference-count traffic.
 pub struct AwaitPoint<F> {
     future: F,
     name: &'static str,
@@ -74,14 +74,14 @@ impl<F: Future> Future for AwaitPoint<F> {
         match (&poll, this.open) {
             (Poll::Pending, None) => {
                 let (name, resource) = (this.name, this.resource);
-                this.open = with_current_task(|task| task.open_span(name, resource));
+                this.open = with_task_context(|context| context.open_span(name, resource));
             }
             (Poll::Pending, Some((_, span))) => {
                 let (name, resource) = (this.name, this.resource);
-                with_current_task(|task| task.still_pending(span, resource, name));
+                with_task_context(|context| context.still_pending(span, resource, name));
             }
             (Poll::Ready(_), Some((task, span))) => {
-                with_current_task(|context| context.close_span(task, span));
+                with_task_context(|context| context.close_span(task, span));
                 this.open = None;
             }
             (Poll::Ready(_), None) => {}
@@ -103,5 +103,5 @@ impl<F> Drop for AwaitPoint<F> {
 #[cold]
 #[inline(never)]
 fn dropped_waiting(task: TaskId, span: SpanId) {
-    with_current_task(|context| context.close_span(task, span));
+    with_task_context(|context| context.close_span(task, span));
 }
