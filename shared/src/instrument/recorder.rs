@@ -649,10 +649,11 @@ impl Recorder {
     /// look at the context, on every wake's path.
     #[inline(always)]
     pub(crate) fn waker_here(&self) -> WakerHere {
-        // SAFETY: as in `current_context`.
-        match unsafe { CONTEXT.get().as_ref() } {
-            Some(context) if context.recorder_id == self.shared.id => WakerHere::Task(context.task),
-            Some(_) => WakerHere::Foreign,
+        let ours =
+            |context: &TaskContext| (context.recorder_id == self.shared.id).then_some(context.task);
+        match with_task_context(ours) {
+            Some(Some(task)) => WakerHere::Task(task),
+            Some(None) => WakerHere::Foreign,
             None if self.current_lane().is_some() => WakerHere::Lane,
             None => WakerHere::Foreign,
         }
