@@ -40,6 +40,7 @@ pub fn local_demos() -> Vec<ScenarioDescriptor> {
         summary: "Hand-written futures polled by a hand-driven executor, in your browser."
             .to_owned(),
         params: Vec::new(),
+        code: Default::default(),
     }]
 }
 
@@ -332,6 +333,7 @@ mod tests {
             section,
             summary: String::new(),
             params: vec![],
+            code: Default::default(),
         }
     }
 

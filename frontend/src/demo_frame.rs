@@ -1,20 +1,15 @@
 //! The shape every server-run demo page shares, in one place: title and summary, a short
-//! explanation, the code that ran (extracted from the backend's source between its
-//! `demo` markers), the knobs and Run button, then whatever the page measured.
+//! explanation, the code that ran (as the server's descriptor carries it: the part of the
+//! scenario's source between its `demo` markers), the knobs and Run button, then whatever
+//! the page measured.
 
 use yew::prelude::*;
 
 use crate::components::{DemoProps, RunPanel};
-use crate::snippet::{dedent, extract_snippet};
 
 #[derive(Properties, PartialEq)]
 pub struct DemoFrameProps {
     pub demo: DemoProps,
-    /// The scenario's source file, embedded with `include_str!` so the panel shows exactly
-    /// what the server runs.
-    pub source: &'static str,
-    /// Where that file lives in the repository, shown in the panel's caption.
-    pub source_path: &'static str,
     /// The page's explanation: a few paragraphs.
     pub explain: Html,
     /// What the page measured (results, timelines, "what to notice").
@@ -24,19 +19,16 @@ pub struct DemoFrameProps {
 
 #[component]
 pub fn DemoFrame(props: &DemoFrameProps) -> Html {
-    let snippet = extract_snippet(props.source).map_or_else(
-        || "(the demo markers are missing from the backend source)".to_owned(),
-        dedent,
-    );
     let descriptor = &props.demo.descriptor;
+    let code = &descriptor.code;
     html! {
         <article class="demo" data-scenario={descriptor.id.clone()}>
             <h2>{ &descriptor.title }</h2>
             <p class="summary">{ &descriptor.summary }</p>
             <div class="explain">{ props.explain.clone() }</div>
             <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ props.source_path }</code></figcaption>
-                <pre><code class="language-rust">{ snippet }</code></pre>
+                <figcaption>{ "The code that ran — " }<code>{ &code.path }</code></figcaption>
+                <pre><code class="language-rust">{ &code.text }</code></pre>
             </figure>
             <RunPanel ..props.demo.clone() />
             { props.children.clone() }

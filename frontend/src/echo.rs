@@ -28,8 +28,6 @@ use crate::timeline::{PartRef, Timeline};
 pub const ID: &str = "echo";
 
 /// The scenario's source, compiled in so the panel shows exactly what the server runs.
-const SOURCE: &str = include_str!("../../backend/src/scenarios/echo.rs");
-const SOURCE_PATH: &str = "backend/src/scenarios/echo.rs";
 
 /// Nanoseconds as milliseconds with three decimals: `1_234_567` → `"1.235"`.
 pub fn format_ns_ms(ns: u64) -> String {
@@ -257,7 +255,7 @@ pub fn EchoPage(props: &EchoPageProps) -> Html {
         </>
     };
     html! {
-        <DemoFrame demo={demo.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
+        <DemoFrame demo={demo.clone()} explain={explain}>
             { for live }
             { result }
         </DemoFrame>
@@ -713,12 +711,5 @@ mod tests {
     fn formats_nanoseconds_as_milliseconds() {
         assert_eq!(format_ns_ms(1_234_567), "1.235");
         assert_eq!(format_ns_ms(0), "0.000");
-    }
-
-    #[test]
-    fn the_real_backend_file_has_a_snippet() {
-        let snippet = crate::snippet::extract_snippet(SOURCE).expect("markers present");
-        assert!(snippet.contains("read request"));
-        assert!(!snippet.contains("[demo:"));
     }
 }

@@ -14,8 +14,6 @@ use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "runtime_flavors";
-const SOURCE: &str = include_str!("../../backend/src/scenarios/runtime_flavors.rs");
-const SOURCE_PATH: &str = "backend/src/scenarios/runtime_flavors.rs";
 
 fn flavor(part: &FlavorRun) -> String {
     if part.workers == 0 {
@@ -76,7 +74,7 @@ pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
         </>
     };
     html! {
-        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
+        <DemoFrame demo={props.clone()} explain={explain}>
             { result }
             if !matches!(props.run, RunState::Idle) {
                 <div class="timelines side-by-side">

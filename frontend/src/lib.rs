@@ -14,9 +14,8 @@
 //! - [`recording`]: the recorded events of each run and the stats folded from them, kept
 //!   outside the app state (they can be large) and shared through a context.
 //! - [`echo`]: the section 4 demo page: an echo server with a live task table.
-//! - [`demo_frame`]: the frame every server-run demo page shares (explanation, code,
-//!   knobs, run panel).
-//! - [`snippet`]: cutting the displayed code out of the backend's source.
+//! - [`demo_frame`]: the frame every server-run demo page shares (explanation, the code
+//!   that ran as the server's descriptor carries it, knobs, run panel).
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 
 pub mod app;
@@ -28,7 +27,6 @@ pub mod executor;
 pub mod flavors;
 pub mod recording;
 pub mod seq_vs_concurrent;
-pub mod snippet;
 pub mod spawning;
 pub mod state;
 pub mod timeline;

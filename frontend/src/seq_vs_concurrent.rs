@@ -18,8 +18,6 @@ pub const ID: &str = "seq_vs_concurrent";
 
 /// The scenario's source, compiled into the frontend so the panel shows exactly what the
 /// server runs.
-const SOURCE: &str = include_str!("../../backend/src/scenarios/seq_vs_concurrent.rs");
-const SOURCE_PATH: &str = "backend/src/scenarios/seq_vs_concurrent.rs";
 
 #[component]
 pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
@@ -53,7 +51,7 @@ pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
         </>
     };
     html! {
-        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
+        <DemoFrame demo={props.clone()} explain={explain}>
             { result }
             if !matches!(props.run, RunState::Idle) {
                 <Timeline recording_part={PartRef::new(ID, 0)}

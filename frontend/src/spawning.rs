@@ -14,8 +14,6 @@ use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "spawning";
-const SOURCE: &str = include_str!("../../backend/src/scenarios/spawning.rs");
-const SOURCE_PATH: &str = "backend/src/scenarios/spawning.rs";
 
 /// One sentence on what this run's numbers show.
 pub fn what_to_notice(result: &SpawningResult) -> Option<String> {
@@ -78,7 +76,7 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
         </>
     };
     html! {
-        <DemoFrame demo={props.clone()} source={SOURCE} source_path={SOURCE_PATH} explain={explain}>
+        <DemoFrame demo={props.clone()} explain={explain}>
             { result }
         </DemoFrame>
     }

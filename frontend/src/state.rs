@@ -456,6 +456,7 @@ mod tests {
                 ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
                 ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
             ],
+            code: Default::default(),
         }
     }
 

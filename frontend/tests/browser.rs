@@ -212,6 +212,7 @@ fn demo_props(run: RunState, connected: bool) -> DemoProps {
             10,
             3000,
         )],
+        code: Default::default(),
     };
     DemoProps {
         values: descriptor.defaults(),

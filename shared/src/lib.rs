@@ -8,6 +8,7 @@
 //!   and the protocol version both sides check.
 //! - [`scenario`]: what a scenario looks like from outside: its descriptor, its bounded
 //!   parameters and how a request's parameters are validated against them.
+//! - [`snippet`]: cutting "the code that ran" out of a source file, between its markers.
 //! - [`error`]: the stable error codes a client can match on.
 //! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
@@ -21,6 +22,7 @@ pub mod instrument;
 pub mod protocol;
 pub mod results;
 pub mod scenario;
+pub mod snippet;
 
 pub use error::{ErrorCode, ProtocolError};
 pub use protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage};

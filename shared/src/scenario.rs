@@ -25,6 +25,26 @@ pub struct ScenarioDescriptor {
     /// One sentence on what the scenario shows.
     pub summary: String,
     pub params: Vec<ParamSpec>,
+    /// The code that ran: the part of the scenario's source the learner should read.
+    pub code: CodeSnippet,
+}
+
+/// A piece of the real source a scenario runs, cut out between its demo markers (see
+/// [`crate::snippet`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSnippet {
+    /// Where the file lives in the repository, e.g. `"backend/src/scenarios/echo.rs"`.
+    pub path: String,
+    /// The marked part, dedented.
+    pub text: String,
+}
+
+/// The ids of the scenarios the server runs, as both sides spell them.
+pub mod id {
+    pub const SEQ_VS_CONCURRENT: &str = "seq_vs_concurrent";
+    pub const RUNTIME_FLAVORS: &str = "runtime_flavors";
+    pub const SPAWNING: &str = "spawning";
+    pub const ECHO: &str = "echo";
 }
 
 /// One bounded integer parameter.
@@ -124,6 +144,7 @@ mod tests {
             section: 1,
             summary: "s".into(),
             params: vec![ParamSpec::integer("delay_ms", "Delay", "ms", 100, 10, 1000)],
+            code: CodeSnippet::default(),
         }
     }
 

@@ -16,7 +16,7 @@ use pollscope_shared::instrument::{
 };
 use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
-use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
+use pollscope_shared::scenario::{CodeSnippet, ParamSpec, ParamValues, ScenarioDescriptor};
 use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -72,6 +72,10 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
                         ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
                     ],
+                    code: CodeSnippet {
+                        path: "backend/src/scenarios/seq_vs_concurrent.rs".into(),
+                        text: "async fn concurrent(a: impl Future, b: impl Future) {\n    tokio::join!(a, b);\n}".into(),
+                    },
                 }],
             },
         ),

@@ -41,6 +41,7 @@ pub fn descriptor() -> ScenarioDescriptor {
             ParamSpec::integer("messages", "Messages per client", "", 200, 1, 1000),
             ParamSpec::integer("message_bytes", "Message size", "bytes", 64, 1, 4096),
         ],
+        code: super::code_of(file!(), include_str!("echo.rs")),
     }
 }
 

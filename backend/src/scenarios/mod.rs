@@ -14,7 +14,7 @@ use std::fmt;
 use std::time::Duration;
 
 use pollscope_shared::results::ScenarioResult;
-use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
+use pollscope_shared::scenario::{CodeSnippet, ParamValues, ScenarioDescriptor};
 
 use crate::run::RunContext;
 
@@ -65,6 +65,16 @@ impl ScenarioId {
                 .map(ScenarioResult::Spawning),
         }
     }
+}
+
+/// The code between the demo markers of a scenario's own source file (`path` as `file!()`
+/// spells it, relative to the workspace root). A file without markers is a bug that the
+/// catalog's test catches; it shows as an empty snippet rather than failing a session.
+pub(crate) fn code_of(path: &str, source: &str) -> CodeSnippet {
+    CodeSnippet::from_source(path, source).unwrap_or_else(|| CodeSnippet {
+        path: path.to_owned(),
+        text: String::new(),
+    })
 }
 
 /// The value at percentile `p` (0..=100) of sorted values; 0 for none.
@@ -174,6 +184,16 @@ mod tests {
             );
             assert!((1..=9).contains(&d.section), "{} section", d.id);
             d.validate(&d.defaults()).unwrap();
+            assert!(!d.code.text.is_empty(), "{}: no demo markers", d.id);
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(&d.code.path)
+                    .is_file(),
+                "{}: {} is not a file of the repository",
+                d.id,
+                d.code.path
+            );
             for p in &d.params {
                 assert!(
                     p.min <= p.default && p.default <= p.max,

@@ -47,6 +47,7 @@ pub fn descriptor() -> ScenarioDescriptor {
             ParamSpec::integer("burst_us", "CPU burst per round", "µs", 400, 0, 2000),
             ParamSpec::integer("sleep_ms", "Timer wait", "ms", 3, 1, 50),
         ],
+        code: super::code_of(file!(), include_str!("runtime_flavors.rs")),
     }
 }
 

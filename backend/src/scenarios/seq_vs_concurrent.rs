@@ -63,6 +63,7 @@ pub fn descriptor() -> ScenarioDescriptor {
                 MAX_DELAY_MS,
             ),
         ],
+        code: super::code_of(file!(), include_str!("seq_vs_concurrent.rs")),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn descriptor() -> ScenarioDescriptor {
             ParamSpec::integer("work_us", "CPU work per poll", "µs", 20, 0, 500),
             ParamSpec::integer("sleep_ms", "Timer wait", "ms", 2, 1, 20),
         ],
+        code: super::code_of(file!(), include_str!("spawning.rs")),
     }
 }
 

@@ -365,8 +365,8 @@ pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
         }
     });
     let snippet = |source: &str| {
-        crate::snippet::extract_snippet(source)
-            .map_or_else(|| source.to_owned(), crate::snippet::dedent)
+        pollscope_shared::snippet::extract_snippet(source)
+            .map_or_else(|| source.to_owned(), pollscope_shared::snippet::dedent)
     };
 
     html! {

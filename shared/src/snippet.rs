@@ -1,9 +1,13 @@
-//! Cutting "the code that ran" out of a backend source file.
+//! Cutting "the code that ran" out of a source file.
 //!
-//! The backend marks the part of a scenario's source that the learner should read with
-//! two comment lines, `// [demo:start]` and `// [demo:end]`. The frontend embeds the whole
-//! file at compile time (`include_str!`), so the panel can never drift from the code the
-//! server actually runs; these pure functions pick out the marked part.
+//! A scenario marks the part of its source that the learner should read with two comment
+//! lines, `// [demo:start]` and `// [demo:end]`. The backend embeds its own file at compile
+//! time (`include_str!`) and sends the marked part in the scenario's descriptor
+//! ([`CodeSnippet`]), so every client shows exactly the code the server runs; the
+//! browser-only demos cut their snippets out of the frontend's files the same way.
+//! Pure functions, no dependencies.
+
+use crate::scenario::CodeSnippet;
 
 const START: &str = "// [demo:start]";
 const END: &str = "// [demo:end]";
@@ -35,6 +39,17 @@ pub fn dedent(text: &str) -> String {
         .join("\n")
         .trim_end_matches('\n')
         .to_owned()
+}
+
+impl CodeSnippet {
+    /// The marked part of `source` (the file at `path` in the repository), dedented.
+    /// `None` if the markers are missing or out of order.
+    pub fn from_source(path: &str, source: &str) -> Option<Self> {
+        Some(Self {
+            path: path.to_owned(),
+            text: dedent(extract_snippet(source)?),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -85,10 +100,13 @@ mod tests {
     }
 
     #[test]
-    fn the_real_backend_file_has_a_snippet() {
-        let src = include_str!("../../backend/src/scenarios/seq_vs_concurrent.rs");
-        let snippet = extract_snippet(src).expect("markers present");
-        assert!(snippet.contains("join!"));
-        assert!(!snippet.contains("[demo:"));
+    fn a_code_snippet_is_the_dedented_marked_part() {
+        let src = "mod m {\n    // [demo:start]\n    fn a() {}\n    // [demo:end]\n}\n";
+        let code = CodeSnippet::from_source("x.rs", src).unwrap();
+        assert_eq!(
+            (code.path.as_str(), code.text.as_str()),
+            ("x.rs", "fn a() {}")
+        );
+        assert_eq!(CodeSnippet::from_source("x.rs", "fn a() {}"), None);
     }
 }
