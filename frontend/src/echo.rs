@@ -27,8 +27,6 @@ use crate::timeline::{PartRef, Timeline};
 
 pub const ID: &str = "echo";
 
-/// The scenario's source, compiled in so the panel shows exactly what the server runs.
-
 /// Nanoseconds as milliseconds with three decimals: `1_234_567` → `"1.235"`.
 pub fn format_ns_ms(ns: u64) -> String {
     format!("{:.3}", ns as f64 / 1e6)
