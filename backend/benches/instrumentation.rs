@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pollscope_backend::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
-use pollscope_backend::runtime::{self, RuntimeSpec};
+use pollscope_backend::harness::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
+use pollscope_backend::harness::runtime::{self, RuntimeSpec};
 use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
 use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
 use pollscope_shared::instrument::stats::RunTotals;

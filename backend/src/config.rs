@@ -61,6 +61,17 @@ pub struct Config {
     #[arg(long, env = "POLLSCOPE_SHUTDOWN_GRACE_SECONDS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..=60))]
     pub shutdown_grace_seconds: u64,
+
+    /// Events each recording thread of a run may buffer between two drains (every 2 ms);
+    /// beyond that, events are dropped and the count is shown with the run. The default
+    /// allows about 30 million events a second per thread.
+    #[arg(long, env = "POLLSCOPE_RECORDER_CAPACITY", default_value_t = 1 << 16,
+          value_parser = clap::value_parser!(u32).range(16..=1 << 22))]
+    pub recorder_capacity: u32,
+
+    /// Also offer the scenarios that exist only for tests (a run that always fails).
+    #[arg(long, env = "POLLSCOPE_TEST_SCENARIOS", hide = true)]
+    pub test_scenarios: bool,
 }
 
 impl Default for Config {
@@ -76,6 +87,8 @@ impl Default for Config {
             idle_timeout_seconds: 600,
             max_session_seconds: 3600,
             shutdown_grace_seconds: 5,
+            recorder_capacity: 1 << 16,
+            test_scenarios: false,
         }
     }
 }
@@ -128,6 +141,7 @@ mod tests {
             ["pollscope", "--max-sessions", "0"],
             ["pollscope", "--max-run-seconds", "100000"],
             ["pollscope", "--max-message-bytes", "1"],
+            ["pollscope", "--recorder-capacity", "0"],
         ] {
             assert!(Config::try_parse_from(args).is_err(), "{args:?}");
         }

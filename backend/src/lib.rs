@@ -2,33 +2,36 @@
 //!
 //! Runs real async Rust scenarios on demand and streams what happened to the browser.
 //!
-//! Layout:
+//! Layout, in layers: each module uses only the ones above it, never one below.
 //! - [`config`]: command-line flags (with environment fallbacks) and the limits they set.
-//! - [`server`]: binds the listener, builds the router (static frontend, `/ws`, `/health`)
-//!   and owns graceful shutdown. Shared state lives in [`server::AppState`].
-//! - [`ws`]: the `/ws` handler: admission (session limit, shutdown) and the upgrade.
+//! - [`metrics`]: the live gauges (`/health`, leak tests) and the guard that keeps them.
+//! - [`harness`]: what a scenario's recorded work runs in: the run's context, a fresh
+//!   Tokio runtime per part hosted on its own thread, the aggregator that streams the
+//!   recorder's events, and [`harness::run_part`], which puts them together.
+//! - [`scenarios`]: the catalog, one module per scenario with its typed parameters and
+//!   its real code, and `support/` for what several share (loopback HTTP, CPU work).
+//! - [`run`]: a run as a task of its session: the scenario under the run time limit.
 //! - [`session`]: one WebSocket session: parses client messages, starts and cancels runs,
 //!   forwards their progress, enforces the session's timeouts. Generic over `Sink`/`Stream`
 //!   so it is independent of axum's socket type.
-//! - [`run`]: a run of a scenario as a task: its progress reporter, its time limit, and the
-//!   guard that keeps the live-run gauge honest even when the run is aborted.
-//! - [`runtime`]: real Tokio runtimes (`current_thread` or `multi_thread`) built per run,
-//!   with worker park/unpark recorded, hosted on a thread of their own.
-//! - [`events`]: the per-run aggregator that drains the recorder and sends event batches.
-//! - [`scenarios`]: the catalog of scenarios and each scenario's real code.
+//! - [`http`]: the server, its routes (static frontend, `/ws`, `/health`), the upgrade and
+//!   the state they share, and graceful shutdown.
 //!
 //! A request's life: the browser connects to `/ws`, the session greets with the catalog,
 //! the browser sends `run`; the session validates the parameters against the scenario's
-//! descriptor, spawns the run, forwards `progress` and finally `result`.
+//! descriptor, starts the run, forwards `progress` and event batches, and finally `result`.
+//!
+//! Adding a scenario: a module under `scenarios/` implementing
+//! [`scenarios::Scenario`], a line in the catalog's table, and its result type in
+//! `pollscope_shared::results` (a module and a line in that table).
 
 pub mod config;
-pub mod events;
+pub mod harness;
+pub mod http;
+pub mod metrics;
 pub mod run;
-pub mod runtime;
 pub mod scenarios;
-pub mod server;
 pub mod session;
-pub mod ws;
 
 pub use config::Config;
-pub use server::{AppState, Server};
+pub use http::{AppState, Server};

@@ -10,6 +10,9 @@
 //!
 //! The session is generic over `Sink` and `Stream` of axum messages, so it does not care
 //! whether the socket is axum's or something else.
+//!
+//! Uses [`crate::run`], the catalog, the harness's frame type, the config and the gauges;
+//! the HTTP layer builds its [`SessionContext`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,9 +28,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::run::{self, Outbound, RunContext, RunOutcome};
+use crate::harness::{Outbound, RunContext};
+use crate::metrics::Gauges;
+use crate::run::{self, RunOutcome};
 use crate::scenarios::Catalog;
-use crate::server::{AppState, Gauges};
 
 /// Frames (progress, event batches) waiting to be written to the socket, across all runs
 /// of a session.
@@ -42,17 +46,6 @@ pub struct SessionContext {
     pub catalog: Arc<Catalog>,
     pub shutdown: CancellationToken,
     pub gauges: Arc<Gauges>,
-}
-
-impl SessionContext {
-    pub fn from_state(state: &AppState) -> Self {
-        Self {
-            config: state.config.clone(),
-            catalog: state.catalog.clone(),
-            shutdown: state.shutdown.clone(),
-            gauges: state.gauges.clone(),
-        }
-    }
 }
 
 /// Everything that can happen to a session, whichever source it came from.
@@ -285,7 +278,7 @@ impl Session {
         params: pollscope_shared::scenario::ParamValues,
         encoding: EventEncoding,
     ) -> Result<Option<ServerMessage>, ProtocolError> {
-        let Some((id, descriptor)) = self.ctx.catalog.get(scenario) else {
+        let Some((found, descriptor)) = self.ctx.catalog.get(scenario) else {
             return Err(ProtocolError::new(
                 ErrorCode::UnknownScenario,
                 format!("no scenario `{scenario}`"),
@@ -304,10 +297,16 @@ impl Session {
         let run = RunContext::new(
             run_id,
             encoding,
+            self.ctx.config.recorder_capacity as usize,
             self.outbound_tx.clone(),
-            self.ctx.gauges.clone(),
         );
-        let task = run::run_scenario(id, params.clone(), run, self.ctx.config.max_run());
+        let started = found.start(&params, run.clone())?;
+        let task = run::run_scenario(
+            started,
+            run,
+            self.ctx.gauges.clone(),
+            self.ctx.config.max_run(),
+        );
         let handle = self.runs.spawn(task);
         self.active.insert(run_id, handle);
         tracing::info!(run_id, scenario, "run started");

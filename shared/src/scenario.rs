@@ -39,13 +39,9 @@ pub struct CodeSnippet {
     pub text: String,
 }
 
-/// The ids of the scenarios the server runs, as both sides spell them.
-pub mod id {
-    pub const SEQ_VS_CONCURRENT: &str = "seq_vs_concurrent";
-    pub const RUNTIME_FLAVORS: &str = "runtime_flavors";
-    pub const SPAWNING: &str = "spawning";
-    pub const ECHO: &str = "echo";
-}
+/// The ids of the scenarios the server runs, as both sides spell them (declared with
+/// each scenario's result type in [`crate::results`]).
+pub use crate::results::id;
 
 /// One bounded integer parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

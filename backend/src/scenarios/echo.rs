@@ -6,42 +6,95 @@
 //! each read return Pending, the worker park, and the reactor wake the task when the peer's
 //! bytes arrive.
 //!
-//! The workload is generic over [`Probe`]: the scenario runs it with a [`Recorder`], the
-//! overhead benchmark also runs it with [`NoProbe`] for the plain baseline.
+//! The workload is generic over [`Probe`]: the scenario runs it with a recorder; the
+//! overhead benchmark also runs it with `NoProbe` for the plain baseline.
 //! The part between the `demo` markers is what the browser shows as "the code that ran".
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::instrument::Probe;
 use pollscope_shared::results::EchoResult;
-use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use super::{Params, ScenarioError, percentile};
-use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
-use crate::run::{RunContext, duration_us};
-use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
+use super::Scenario;
+use super::support::percentile;
+use crate::harness::{
+    MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, duration_us, run_part,
+};
 
-pub const ID: &str = "echo";
+crate::params! {
+    /// The runtime and the workload's size.
+    pub struct EchoParams {
+        /// Runtime workers (0 = current_thread)
+        workers: u32 [default 2, min 0, max MAX_WORKERS],
+        /// Clients
+        clients: u32 [default 8, min 1, max 64],
+        /// Messages per client
+        messages: u32 [default 200, min 1, max 1000],
+        /// Message size
+        message_bytes: u32 [default 64, min 1, max 4096, unit "bytes"],
+    }
+}
 
-pub fn descriptor() -> ScenarioDescriptor {
-    ScenarioDescriptor {
-        id: ID.to_owned(),
-        title: "Echo server: reads park, the reactor wakes".to_owned(),
-        section: 4,
-        summary: "A real TCP echo server on 127.0.0.1 with N clients; every task and every socket await recorded."
-            .to_owned(),
-        params: vec![
-            ParamSpec::integer("workers", "Runtime workers (0 = current_thread)", "", 2, 0, i64::from(MAX_WORKERS)),
-            ParamSpec::integer("clients", "Clients", "", 8, 1, 64),
-            ParamSpec::integer("messages", "Messages per client", "", 200, 1, 1000),
-            ParamSpec::integer("message_bytes", "Message size", "bytes", 64, 1, 4096),
-        ],
-        code: super::code_of(file!(), include_str!("echo.rs")),
+pub struct Echo;
+
+impl Scenario for Echo {
+    type Params = EchoParams;
+    type Output = EchoResult;
+    const SECTION: u8 = 4;
+    const TITLE: &'static str = "Echo server: reads park, the reactor wakes";
+    const SUMMARY: &'static str = "A real TCP echo server on 127.0.0.1 with N clients; every task and every socket await recorded.";
+    const SOURCE: (&'static str, &'static str) = (file!(), include_str!("echo.rs"));
+
+    async fn run(params: EchoParams, run: RunContext) -> Result<EchoResult, ScenarioError> {
+        let spec = RuntimeSpec {
+            workers: params.workers,
+        };
+        let config = EchoConfig {
+            clients: params.clients,
+            messages: params.messages,
+            message_bytes: params.message_bytes as usize,
+        };
+        run.phase(format!(
+            "{} runtime with {} worker(s); {} clients x {} messages of {} bytes",
+            spec.flavor_name(),
+            spec.workers,
+            config.clients,
+            config.messages,
+            config.message_bytes
+        ));
+        let part = run_part(&run, Part::single(spec), move |probe| {
+            echo_workload(probe, config)
+        })
+        .await?;
+        // The runtime is shut down by now: every task's completion is recorded.
+        let stats = part.folded.totals;
+        let mut outcome = part.output?;
+
+        outcome.latencies_us.sort_unstable();
+        let round_trips = outcome.latencies_us.len() as u64;
+        let elapsed_us = duration_us(outcome.elapsed).max(1);
+        Ok(EchoResult {
+            workers: spec.workers,
+            clients: config.clients,
+            messages_per_client: config.messages,
+            message_bytes: params.message_bytes,
+            round_trips,
+            elapsed_us,
+            round_trips_per_sec: round_trips * 1_000_000 / elapsed_us,
+            latency_p50_us: percentile(&outcome.latencies_us, 50).into(),
+            latency_p99_us: percentile(&outcome.latencies_us, 99).into(),
+            latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
+            tasks: stats.tasks,
+            polls: stats.polls,
+            wakes: stats.wakes,
+            events_recorded: stats.events,
+            events_dropped: part.events_dropped,
+        })
     }
 }
 
@@ -142,56 +195,5 @@ pub async fn echo_workload<P: Probe>(probe: P, config: EchoConfig) -> io::Result
     Ok(EchoOutcome {
         elapsed,
         latencies_us,
-    })
-}
-
-pub async fn run(params: Params<'_>, run: RunContext) -> Result<EchoResult, ScenarioError> {
-    let spec = RuntimeSpec {
-        workers: params.int("workers").clamp(0, MAX_WORKERS.into()) as u32,
-    };
-    let config = EchoConfig {
-        clients: params.int("clients") as u32,
-        messages: params.int("messages") as u32,
-        message_bytes: params.int("message_bytes") as usize,
-    };
-    let recorder = Recorder::new(RECORDER_CAPACITY);
-    let events = EventStream::start(recorder.clone(), &run, 0, Keep::Totals);
-    run.phase(format!(
-        "{} runtime with {} worker(s); {} clients x {} messages of {} bytes",
-        spec.flavor_name(),
-        spec.workers,
-        config.clients,
-        config.messages,
-        config.message_bytes
-    ));
-
-    let probe = recorder.clone();
-    let outcome = run_hosted(spec, Some(recorder.clone()), move || {
-        probe.task("main", echo_workload(probe.clone(), config))
-    })
-    .await;
-    // The runtime is shut down by now: every task's completion is recorded.
-    let stats = events.finish().await.totals;
-    let mut outcome = outcome??;
-
-    outcome.latencies_us.sort_unstable();
-    let round_trips = outcome.latencies_us.len() as u64;
-    let elapsed_us = duration_us(outcome.elapsed).max(1);
-    Ok(EchoResult {
-        workers: spec.workers,
-        clients: config.clients,
-        messages_per_client: config.messages,
-        message_bytes: config.message_bytes as u32,
-        round_trips,
-        elapsed_us,
-        round_trips_per_sec: round_trips * 1_000_000 / elapsed_us,
-        latency_p50_us: percentile(&outcome.latencies_us, 50).into(),
-        latency_p99_us: percentile(&outcome.latencies_us, 99).into(),
-        latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
-        tasks: stats.tasks,
-        polls: stats.polls,
-        wakes: stats.wakes,
-        events_recorded: stats.events,
-        events_dropped: recorder.dropped(),
     })
 }

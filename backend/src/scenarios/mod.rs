@@ -1,158 +1,129 @@
 //! The catalog: every scenario the server can run.
 //!
-//! A scenario is real async code plus a descriptor of its bounded parameters. The session
-//! validates a request against the descriptor before anything starts, so a scenario's
-//! `run` may rely on every parameter being present and in bounds.
+//! A scenario is one module: a unit struct implementing [`Scenario`] (its section, title,
+//! summary, the code that ran, its typed [`Params`] and its result type, which also gives
+//! its id), and its real async code. The [`catalog!`] table at the bottom of this file is
+//! the one place that lists them. The session validates a request against the descriptor
+//! derived from the parameters before anything starts, so a scenario's `run` receives its
+//! parameters typed and in bounds.
+//!
+//! Scenarios use the harness ([`crate::harness`]) to run instrumented parts, and
+//! [`support`] for what several of them share; nothing here knows about sessions or HTTP.
 
-pub mod echo;
-pub mod loopback_http;
-pub mod runtime_flavors;
-pub mod seq_vs_concurrent;
-pub mod spawning;
+pub mod params;
+pub mod support;
+mod testing;
 
-use std::fmt;
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
 
-use pollscope_shared::results::ScenarioResult;
+use pollscope_shared::ProtocolError;
+use pollscope_shared::results::{ScenarioOutput, ScenarioResult};
 use pollscope_shared::scenario::{CodeSnippet, ParamValues, ScenarioDescriptor};
 
-use crate::run::RunContext;
+pub use params::Params;
 
-/// The scenarios this server knows. Adding one: a variant here, a module, and a line in
-/// [`Catalog::new`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScenarioId {
-    SeqVsConcurrent,
-    Echo,
-    RuntimeFlavors,
-    Spawning,
+use crate::harness::{RunContext, ScenarioError};
+
+/// One demo the server runs: what the learner reads about it, and its real code.
+pub trait Scenario: Send + Sync + 'static {
+    /// The knobs, declared with [`params!`](crate::params).
+    type Params: Params;
+    /// What a run measures. Its [`ScenarioOutput::ID`] is the scenario's id.
+    type Output: ScenarioOutput + Send + 'static;
+    /// Which section of the course outline (1..=9) the scenario belongs to.
+    const SECTION: u8;
+    const TITLE: &'static str;
+    /// One sentence on what the scenario shows.
+    const SUMMARY: &'static str;
+    /// The scenario's own source file, `(file!(), include_str!("<this file>"))`: the part
+    /// between its demo markers is shown as the code that ran.
+    const SOURCE: (&'static str, &'static str);
+
+    /// Run the scenario with parameters already validated against their bounds.
+    fn run(
+        params: Self::Params,
+        run: RunContext,
+    ) -> impl Future<Output = Result<Self::Output, ScenarioError>> + Send;
 }
 
-impl ScenarioId {
-    pub const ALL: &'static [ScenarioId] = &[
-        ScenarioId::SeqVsConcurrent,
-        ScenarioId::RuntimeFlavors,
-        ScenarioId::Spawning,
-        ScenarioId::Echo,
-    ];
+/// A started run of some scenario, as the run layer drives it.
+pub type RunFuture = Pin<Box<dyn Future<Output = Result<ScenarioResult, ScenarioError>> + Send>>;
 
-    pub fn descriptor(self) -> ScenarioDescriptor {
-        match self {
-            Self::SeqVsConcurrent => seq_vs_concurrent::descriptor(),
-            Self::Echo => echo::descriptor(),
-            Self::RuntimeFlavors => runtime_flavors::descriptor(),
-            Self::Spawning => spawning::descriptor(),
+/// A scenario of any type, as the catalog holds it.
+pub trait AnyScenario: Send + Sync {
+    fn descriptor(&self) -> ScenarioDescriptor;
+
+    /// Build the typed parameters from validated values and start the run.
+    fn start(&self, values: &ParamValues, run: RunContext) -> Result<RunFuture, ProtocolError>;
+}
+
+impl<S: Scenario> AnyScenario for S {
+    fn descriptor(&self) -> ScenarioDescriptor {
+        let (path, source) = S::SOURCE;
+        ScenarioDescriptor {
+            id: S::Output::ID.to_owned(),
+            title: S::TITLE.to_owned(),
+            section: S::SECTION,
+            summary: S::SUMMARY.to_owned(),
+            params: S::Params::specs(),
+            code: code_of(path, source),
         }
     }
 
-    /// Run the scenario. `params` has been validated against [`Self::descriptor`].
-    pub async fn run(
-        self,
-        params: &ParamValues,
-        run: RunContext,
-    ) -> Result<ScenarioResult, ScenarioError> {
-        let params = Params(params);
-        match self {
-            Self::SeqVsConcurrent => seq_vs_concurrent::run(params, run)
-                .await
-                .map(ScenarioResult::SeqVsConcurrent),
-            Self::Echo => echo::run(params, run).await.map(ScenarioResult::Echo),
-            Self::RuntimeFlavors => runtime_flavors::run(params, run)
-                .await
-                .map(ScenarioResult::RuntimeFlavors),
-            Self::Spawning => spawning::run(params, run)
-                .await
-                .map(ScenarioResult::Spawning),
-        }
+    fn start(&self, values: &ParamValues, run: RunContext) -> Result<RunFuture, ProtocolError> {
+        let params = S::Params::from_values(values)?;
+        Ok(Box::pin(async move {
+            S::run(params, run).await.map(Into::into)
+        }))
     }
 }
 
 /// The code between the demo markers of a scenario's own source file (`path` as `file!()`
 /// spells it, relative to the workspace root). A file without markers is a bug that the
 /// catalog's test catches; it shows as an empty snippet rather than failing a session.
-pub(crate) fn code_of(path: &str, source: &str) -> CodeSnippet {
+fn code_of(path: &str, source: &str) -> CodeSnippet {
     CodeSnippet::from_source(path, source).unwrap_or_else(|| CodeSnippet {
         path: path.to_owned(),
         text: String::new(),
     })
 }
 
-/// The value at percentile `p` (0..=100) of sorted values; 0 for none.
-pub(crate) fn percentile<T: Copy + Default>(sorted: &[T], p: usize) -> T {
-    match sorted.len() {
-        0 => T::default(),
-        n => sorted[(n * p / 100).min(n - 1)],
-    }
+/// Declares the scenario modules and lists their scenarios, in the order the browser
+/// offers them: one line per scenario.
+macro_rules! catalog {
+    ($($module:ident :: $scenario:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// Every scenario of the catalog, in order.
+        fn scenarios() -> Vec<&'static dyn AnyScenario> {
+            vec![$(&$module::$scenario),*]
+        }
+    };
 }
 
-/// Keep this thread busy for `duration`: CPU work inside a poll. While it spins, the worker
-/// running it can do nothing else, which is the point the demos make.
-pub(crate) fn burn_cpu(duration: Duration) {
-    let started = std::time::Instant::now();
-    while started.elapsed() < duration {
-        std::hint::spin_loop();
-    }
-}
-
-/// Validated parameters, read by name.
-#[derive(Clone, Copy)]
-pub struct Params<'a>(&'a ParamValues);
-
-impl Params<'_> {
-    /// A parameter the descriptor declares. Validation guarantees it is present; a missing
-    /// one (a bug) reads as 0 rather than panicking a run.
-    pub fn int(&self, name: &str) -> i64 {
-        debug_assert!(self.0.contains_key(name), "undeclared parameter {name}");
-        self.0.get(name).copied().unwrap_or(0)
-    }
-
-    pub fn millis(&self, name: &str) -> Duration {
-        Duration::from_millis(self.int(name).max(0).unsigned_abs())
-    }
-}
-
-/// Why a scenario failed (not a timeout or cancellation: those are the run's business).
-#[derive(Debug)]
-pub struct ScenarioError(String);
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ScenarioError {}
-
-impl ScenarioError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
-}
-
-impl From<std::io::Error> for ScenarioError {
-    fn from(e: std::io::Error) -> Self {
-        Self(format!("I/O error: {e}"))
-    }
+catalog! {
+    seq_vs_concurrent::SeqVsConcurrent,
+    runtime_flavors::RuntimeFlavors,
+    spawning::Spawning,
+    echo::Echo,
 }
 
 /// Every scenario with its descriptor, built once at startup.
 pub struct Catalog {
-    entries: Vec<(ScenarioId, ScenarioDescriptor)>,
-}
-
-impl Default for Catalog {
-    fn default() -> Self {
-        Self::new()
-    }
+    entries: Vec<(&'static dyn AnyScenario, ScenarioDescriptor)>,
 }
 
 impl Catalog {
-    pub fn new() -> Self {
+    /// The demos; with `test_scenarios`, also the scenarios that exist only so tests can
+    /// drive failures end to end (see `testing`).
+    pub fn new(test_scenarios: bool) -> Self {
+        let mut all = scenarios();
+        if test_scenarios {
+            all.extend(testing::scenarios());
+        }
         Self {
-            entries: ScenarioId::ALL
-                .iter()
-                .map(|&id| (id, id.descriptor()))
-                .collect(),
+            entries: all.into_iter().map(|s| (s, s.descriptor())).collect(),
         }
     }
 
@@ -160,7 +131,7 @@ impl Catalog {
         self.entries.iter().map(|(_, d)| d.clone()).collect()
     }
 
-    pub fn get(&self, id: &str) -> Option<(ScenarioId, &ScenarioDescriptor)> {
+    pub fn get(&self, id: &str) -> Option<(&'static dyn AnyScenario, &ScenarioDescriptor)> {
         self.entries
             .iter()
             .find(|(_, d)| d.id == id)
@@ -170,11 +141,13 @@ impl Catalog {
 
 #[cfg(test)]
 mod tests {
+    use pollscope_shared::scenario::ParamSpec;
+
     use super::*;
 
     #[test]
     fn ids_are_unique_and_defaults_are_valid() {
-        let catalog = Catalog::new();
+        let catalog = Catalog::new(true);
         let descriptors = catalog.descriptors();
         for (i, d) in descriptors.iter().enumerate() {
             assert!(
@@ -184,6 +157,21 @@ mod tests {
             );
             assert!((1..=9).contains(&d.section), "{} section", d.id);
             d.validate(&d.defaults()).unwrap();
+            for p in &d.params {
+                assert!(
+                    p.min <= p.default && p.default <= p.max,
+                    "{}.{}",
+                    d.id,
+                    p.name
+                );
+                assert!(!p.label.is_empty(), "{}.{} has no label", d.id, p.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_demo_shows_code_from_its_own_file() {
+        for d in Catalog::new(false).descriptors() {
             assert!(!d.code.text.is_empty(), "{}: no demo markers", d.id);
             assert!(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -194,13 +182,37 @@ mod tests {
                 d.id,
                 d.code.path
             );
-            for p in &d.params {
-                assert!(
-                    p.min <= p.default && p.default <= p.max,
-                    "{}.{}",
-                    d.id,
-                    p.name
-                );
+        }
+    }
+
+    #[test]
+    fn the_catalog_runs_every_scenario_shared_declares() {
+        let served: Vec<String> = Catalog::new(false)
+            .descriptors()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        let mut declared: Vec<&str> = pollscope_shared::results::id::ALL.to_vec();
+        declared.sort_unstable();
+        let mut served_sorted: Vec<&str> = served.iter().map(String::as_str).collect();
+        served_sorted.sort_unstable();
+        assert_eq!(served_sorted, declared);
+    }
+
+    /// The extremes of every parameter fit the field's type: building the typed struct
+    /// from them succeeds.
+    #[test]
+    fn every_parameters_bounds_fit_its_type() {
+        let catalog = Catalog::new(true);
+        for d in catalog.descriptors() {
+            let (scenario, _) = catalog.get(&d.id).unwrap();
+            for pick in [|p: &ParamSpec| p.min, |p: &ParamSpec| p.max] {
+                let values: ParamValues =
+                    d.params.iter().map(|p| (p.name.clone(), pick(p))).collect();
+                d.validate(&values).unwrap();
+                let (tx, _rx) = tokio::sync::mpsc::channel(1);
+                let run = RunContext::new(1, Default::default(), 16, tx);
+                assert!(scenario.start(&values, run).is_ok(), "{}", d.id);
             }
         }
     }

@@ -12,42 +12,73 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::stats::RunStats;
-use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::instrument::Probe;
 use pollscope_shared::results::{FlavorRun, RuntimeFlavorsResult};
-use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use super::{Params, ScenarioError, burn_cpu};
-use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
-use crate::run::{RunContext, duration_us};
-use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
+use super::Scenario;
+use super::support::burn_cpu;
+use crate::harness::{
+    Keep, MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, duration_us, run_part,
+};
 
-pub const ID: &str = "runtime_flavors";
+crate::params! {
+    /// The `multi_thread` runtime's size and the workload's.
+    pub struct RuntimeFlavorsParams {
+        /// multi_thread workers
+        workers: u32 [default 2, min 1, max MAX_WORKERS],
+        /// Tasks
+        tasks: u32 [default 12, min 1, max 64],
+        /// Rounds per task
+        rounds: u32 [default 8, min 1, max 40],
+        /// CPU burst per round
+        burst_us: u64 [default 400, min 0, max 2000, unit "µs"],
+        /// Timer wait
+        sleep_ms: u64 [default 3, min 1, max 50, unit "ms"],
+    }
+}
 
-pub fn descriptor() -> ScenarioDescriptor {
-    ScenarioDescriptor {
-        id: ID.to_owned(),
-        title: "Runtime flavours: current_thread vs multi_thread".to_owned(),
-        section: 3,
-        summary: "One workload of CPU bursts and waits, on one thread and then on N workers."
-            .to_owned(),
-        params: vec![
-            ParamSpec::integer(
-                "workers",
-                "multi_thread workers",
-                "",
-                2,
-                1,
-                i64::from(MAX_WORKERS),
-            ),
-            ParamSpec::integer("tasks", "Tasks", "", 12, 1, 64),
-            ParamSpec::integer("rounds", "Rounds per task", "", 8, 1, 40),
-            ParamSpec::integer("burst_us", "CPU burst per round", "µs", 400, 0, 2000),
-            ParamSpec::integer("sleep_ms", "Timer wait", "ms", 3, 1, 50),
-        ],
-        code: super::code_of(file!(), include_str!("runtime_flavors.rs")),
+pub struct RuntimeFlavors;
+
+impl Scenario for RuntimeFlavors {
+    type Params = RuntimeFlavorsParams;
+    type Output = RuntimeFlavorsResult;
+    const SECTION: u8 = 3;
+    const TITLE: &'static str = "Runtime flavours: current_thread vs multi_thread";
+    const SUMMARY: &'static str =
+        "One workload of CPU bursts and waits, on one thread and then on N workers.";
+    const SOURCE: (&'static str, &'static str) = (file!(), include_str!("runtime_flavors.rs"));
+
+    async fn run(
+        params: RuntimeFlavorsParams,
+        run: RunContext,
+    ) -> Result<RuntimeFlavorsResult, ScenarioError> {
+        let work = Workload {
+            tasks: params.tasks,
+            rounds: params.rounds,
+            burst: Duration::from_micros(params.burst_us),
+            sleep: Duration::from_millis(params.sleep_ms),
+        };
+        let mut parts = Vec::new();
+        for (index, workers) in (0..).zip([0, params.workers]) {
+            let runtime = RuntimeSpec { workers };
+            run.phase(format!(
+                "part {index}: {} with {workers} worker(s)",
+                runtime.flavor_name()
+            ));
+            let part = Part {
+                index,
+                runtime,
+                keep: Keep::TaskStats,
+            };
+            let measured = run_part(&run, part, move |probe| one_part(probe, work)).await?;
+            let wall = measured.output?;
+            let stats = measured.folded.stats.unwrap_or_default();
+            parts.push(summarise(workers, wall, &stats, measured.events_dropped));
+        }
+        Ok(RuntimeFlavorsResult { parts })
     }
 }
 
@@ -124,37 +155,4 @@ pub fn summarise(workers: u32, wall: Duration, stats: &RunStats, dropped: u64) -
         wakes: stats.wakes,
         events_dropped: dropped,
     }
-}
-
-pub async fn run(
-    params: Params<'_>,
-    run: RunContext,
-) -> Result<RuntimeFlavorsResult, ScenarioError> {
-    let work = Workload {
-        tasks: params.int("tasks") as u32,
-        rounds: params.int("rounds") as u32,
-        burst: Duration::from_micros(params.int("burst_us") as u64),
-        sleep: params.millis("sleep_ms"),
-    };
-    let workers = params.int("workers").clamp(1, MAX_WORKERS.into()) as u32;
-    let mut parts = Vec::new();
-    for (part, workers) in [0, workers].into_iter().enumerate() {
-        let spec = RuntimeSpec { workers };
-        run.phase(format!(
-            "part {part}: {} with {workers} worker(s)",
-            spec.flavor_name()
-        ));
-        let recorder = Recorder::new(RECORDER_CAPACITY);
-        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats);
-        let probe = recorder.clone();
-        let wall = run_hosted(spec, Some(recorder.clone()), move || {
-            probe.task("main", one_part(probe.clone(), work))
-        })
-        .await;
-        let folded = events.finish().await;
-        let wall = wall??;
-        let stats = folded.stats.unwrap_or_default();
-        parts.push(summarise(workers, wall, &stats, recorder.dropped()));
-    }
-    Ok(RuntimeFlavorsResult { parts })
 }

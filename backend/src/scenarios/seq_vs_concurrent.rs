@@ -10,60 +10,81 @@
 //! `current_thread` runtime, with each fetch as a named await point, so the timeline shows
 //! one task waiting on one fetch at a time, then on two at once.
 //!
-//! The part between the `demo` markers is what the browser shows as "the code that ran"
-//! (the frontend embeds this file with `include_str!`), so keep it readable and true.
+//! The part between the `demo` markers is what the browser shows as "the code that ran",
+//! so keep it readable and true.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::instrument::Probe;
 use pollscope_shared::results::{
     FetchTiming, ProgressEvent, SeqVsConcurrentResult, Strategy, StrategyTiming,
 };
-use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::loopback_http::SlowServer;
-use super::{Params, ScenarioError};
-use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
-use crate::run::{RunContext, duration_us};
-use crate::runtime::{RuntimeSpec, run_hosted};
+use super::Scenario;
+use super::support::loopback_http::SlowServer;
+use crate::harness::{Part, RunContext, RuntimeSpec, ScenarioError, duration_us, run_part};
 
-pub const ID: &str = "seq_vs_concurrent";
 /// Bounds of each server's delay. With both at the maximum a run takes about 9 s.
-pub const MIN_DELAY_MS: i64 = 10;
-pub const MAX_DELAY_MS: i64 = 3000;
+pub const MIN_DELAY_MS: u64 = 10;
+pub const MAX_DELAY_MS: u64 = 3000;
 /// A response larger than this is cut off (our servers send under 100 bytes).
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024;
 
-pub fn descriptor() -> ScenarioDescriptor {
-    ScenarioDescriptor {
-        id: ID.to_owned(),
-        title: "Sequential vs concurrent".to_owned(),
-        section: 1,
-        summary: "Two HTTP fetches awaited one after the other, then together with join!."
-            .to_owned(),
-        params: vec![
-            ParamSpec::integer(
-                "delay_a_ms",
-                "Server A delay",
-                "ms",
-                300,
-                MIN_DELAY_MS,
-                MAX_DELAY_MS,
-            ),
-            ParamSpec::integer(
-                "delay_b_ms",
-                "Server B delay",
-                "ms",
-                500,
-                MIN_DELAY_MS,
-                MAX_DELAY_MS,
-            ),
-        ],
-        code: super::code_of(file!(), include_str!("seq_vs_concurrent.rs")),
+crate::params! {
+    /// The two servers' delays.
+    pub struct SeqVsConcurrentParams {
+        /// Server A delay
+        delay_a_ms: u64 [default 300, min MIN_DELAY_MS, max MAX_DELAY_MS, unit "ms"],
+        /// Server B delay
+        delay_b_ms: u64 [default 500, min MIN_DELAY_MS, max MAX_DELAY_MS, unit "ms"],
+    }
+}
+
+pub struct SeqVsConcurrent;
+
+impl Scenario for SeqVsConcurrent {
+    type Params = SeqVsConcurrentParams;
+    type Output = SeqVsConcurrentResult;
+    const SECTION: u8 = 1;
+    const TITLE: &'static str = "Sequential vs concurrent";
+    const SUMMARY: &'static str =
+        "Two HTTP fetches awaited one after the other, then together with join!.";
+    const SOURCE: (&'static str, &'static str) = (file!(), include_str!("seq_vs_concurrent.rs"));
+
+    async fn run(
+        params: SeqVsConcurrentParams,
+        run: RunContext,
+    ) -> Result<SeqVsConcurrentResult, ScenarioError> {
+        let delay_a = Duration::from_millis(params.delay_a_ms);
+        let delay_b = Duration::from_millis(params.delay_b_ms);
+        // The servers live as long as this function: a cancelled run drops them, which
+        // stops their accept loops and frees their ports.
+        let server_a = SlowServer::start(delay_a).await?;
+        let server_b = SlowServer::start(delay_b).await?;
+        let a = Target {
+            name: "a",
+            span: "fetch a",
+            addr: server_a.addr(),
+            delay: delay_a,
+        };
+        let b = Target {
+            name: "b",
+            span: "fetch b",
+            addr: server_b.addr(),
+            delay: delay_b,
+        };
+        run.phase(format!(
+            "servers listening: a on {}, b on {}",
+            a.addr, b.addr
+        ));
+        let progress = run.clone();
+        let part = Part::single(RuntimeSpec { workers: 0 });
+        let measured = run_part(&run, part, move |probe| measure(probe, a, b, progress)).await?;
+        Ok(measured.output?)
     }
 }
 
@@ -182,40 +203,4 @@ async fn measure<P: Probe>(
         sequential,
         concurrent,
     })
-}
-
-pub async fn run(
-    params: Params<'_>,
-    progress: RunContext,
-) -> Result<SeqVsConcurrentResult, ScenarioError> {
-    // The servers live as long as this function: a cancelled run drops them, which stops
-    // their accept loops and frees their ports.
-    let server_a = SlowServer::start(params.millis("delay_a_ms")).await?;
-    let server_b = SlowServer::start(params.millis("delay_b_ms")).await?;
-    let a = Target {
-        name: "a",
-        span: "fetch a",
-        addr: server_a.addr(),
-        delay: params.millis("delay_a_ms"),
-    };
-    let b = Target {
-        name: "b",
-        span: "fetch b",
-        addr: server_b.addr(),
-        delay: params.millis("delay_b_ms"),
-    };
-    progress.phase(format!(
-        "servers listening: a on {}, b on {}",
-        a.addr, b.addr
-    ));
-
-    let recorder = Recorder::new(RECORDER_CAPACITY);
-    let events = EventStream::start(recorder.clone(), &progress, 0, Keep::Totals);
-    let probe = recorder.clone();
-    let measured = run_hosted(RuntimeSpec { workers: 0 }, Some(recorder), move || {
-        probe.task("main", measure(probe.clone(), a, b, progress))
-    })
-    .await;
-    events.finish().await;
-    Ok(measured??)
 }

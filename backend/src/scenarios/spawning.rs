@@ -9,39 +9,77 @@
 use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::stats::RunStats;
-use pollscope_shared::instrument::{Probe, Recorder};
+use pollscope_shared::instrument::Probe;
 use pollscope_shared::results::{SpawnBatch, SpawningResult};
-use pollscope_shared::scenario::{ParamSpec, ScenarioDescriptor};
 
-use super::{Params, ScenarioError, burn_cpu, percentile};
-use crate::events::{EventStream, Keep, RECORDER_CAPACITY};
-use crate::run::{RunContext, duration_us};
-use crate::runtime::{MAX_WORKERS, RuntimeSpec, run_hosted};
+use super::Scenario;
+use super::support::{burn_cpu, percentile};
+use crate::harness::{
+    Keep, MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, duration_us, run_part,
+};
 
-pub const ID: &str = "spawning";
-pub const MAX_TASKS: i64 = 5000;
+/// The largest N a run may sweep to.
+pub const MAX_TASKS: u32 = 5000;
 
-pub fn descriptor() -> ScenarioDescriptor {
-    ScenarioDescriptor {
-        id: ID.to_owned(),
-        title: "Spawning tasks: time to first poll".to_owned(),
-        section: 3,
-        summary: "Spawn N tasks at once and measure how long each waits to be polled, as N grows."
-            .to_owned(),
-        params: vec![
-            ParamSpec::integer("max_tasks", "Largest N", "tasks", 1000, 10, MAX_TASKS),
-            ParamSpec::integer(
-                "workers",
-                "Runtime workers (0 = current_thread)",
-                "",
-                2,
-                0,
-                i64::from(MAX_WORKERS),
-            ),
-            ParamSpec::integer("work_us", "CPU work per poll", "µs", 20, 0, 500),
-            ParamSpec::integer("sleep_ms", "Timer wait", "ms", 2, 1, 20),
-        ],
-        code: super::code_of(file!(), include_str!("spawning.rs")),
+crate::params! {
+    /// How far N grows, the runtime, and each task's work.
+    pub struct SpawningParams {
+        /// Largest N
+        max_tasks: u32 [default 1000, min 10, max MAX_TASKS, unit "tasks"],
+        /// Runtime workers (0 = current_thread)
+        workers: u32 [default 2, min 0, max MAX_WORKERS],
+        /// CPU work per poll
+        work_us: u64 [default 20, min 0, max 500, unit "µs"],
+        /// Timer wait
+        sleep_ms: u64 [default 2, min 1, max 20, unit "ms"],
+    }
+}
+
+pub struct Spawning;
+
+impl Scenario for Spawning {
+    type Params = SpawningParams;
+    type Output = SpawningResult;
+    const SECTION: u8 = 3;
+    const TITLE: &'static str = "Spawning tasks: time to first poll";
+    const SUMMARY: &'static str =
+        "Spawn N tasks at once and measure how long each waits to be polled, as N grows.";
+    const SOURCE: (&'static str, &'static str) = (file!(), include_str!("spawning.rs"));
+
+    async fn run(params: SpawningParams, run: RunContext) -> Result<SpawningResult, ScenarioError> {
+        let work = Duration::from_micros(params.work_us);
+        let sleep = Duration::from_millis(params.sleep_ms);
+        let runtime = RuntimeSpec {
+            workers: params.workers,
+        };
+        let mut parts = Vec::new();
+        for (index, n) in (0..).zip(sizes(params.max_tasks)) {
+            run.phase(format!(
+                "part {index}: spawn {n} tasks on {}",
+                runtime.flavor_name()
+            ));
+            let part = Part {
+                index,
+                runtime,
+                keep: Keep::TaskStats,
+            };
+            let measured = run_part(&run, part, move |probe| async move {
+                let started = Instant::now();
+                spawn_many(probe, n, work, sleep).await;
+                started.elapsed()
+            })
+            .await?;
+            parts.push(summarise(
+                n,
+                measured.output,
+                &measured.folded.stats.unwrap_or_default(),
+                measured.events_dropped,
+            ));
+        }
+        Ok(SpawningResult {
+            workers: params.workers,
+            parts,
+        })
     }
 }
 
@@ -110,42 +148,4 @@ pub fn summarise(n: u32, wall: Duration, stats: &RunStats, dropped: u64) -> Spaw
         wake_to_poll_p99_us: percentile(&after_wake, 99),
         events_dropped: dropped,
     }
-}
-
-pub async fn run(params: Params<'_>, run: RunContext) -> Result<SpawningResult, ScenarioError> {
-    let workers = params.int("workers").clamp(0, MAX_WORKERS.into()) as u32;
-    let work = Duration::from_micros(params.int("work_us") as u64);
-    let sleep = params.millis("sleep_ms");
-    let spec = RuntimeSpec { workers };
-    let mut parts = Vec::new();
-    for (part, n) in sizes(params.int("max_tasks") as u32)
-        .into_iter()
-        .enumerate()
-    {
-        run.phase(format!(
-            "part {part}: spawn {n} tasks on {}",
-            spec.flavor_name()
-        ));
-        let recorder = Recorder::new(RECORDER_CAPACITY);
-        let events = EventStream::start(recorder.clone(), &run, part as u32, Keep::TaskStats);
-        let probe = recorder.clone();
-        let wall = run_hosted(spec, Some(recorder.clone()), move || {
-            let inner = probe.clone();
-            probe.task("main", async move {
-                let started = Instant::now();
-                spawn_many(inner, n, work, sleep).await;
-                started.elapsed()
-            })
-        })
-        .await;
-        let folded = events.finish().await;
-        let wall = wall?;
-        parts.push(summarise(
-            n,
-            wall,
-            &folded.stats.unwrap_or_default(),
-            recorder.dropped(),
-        ));
-    }
-    Ok(SpawningResult { workers, parts })
 }

@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use crate::server::{AppState, GaugeGuard};
-use crate::session::{self, SessionContext};
+use super::state::AppState;
+use crate::metrics::GaugeGuard;
+use crate::session;
 
 pub async fn handler(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     if state.shutdown.is_cancelled() {
@@ -30,6 +31,6 @@ pub async fn handler(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
             let _tracked = tracked;
             let _live = GaugeGuard::new(state.gauges.clone(), |g| &g.live_sessions);
             let (sink, stream) = socket.split();
-            session::run(sink, stream, SessionContext::from_state(&state)).await;
+            session::run(sink, stream, state.session_context()).await;
         })
 }

@@ -23,17 +23,12 @@ use pollscope_shared::protocol::EventEncoding;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::run::{Outbound, RunContext};
+use super::context::{Outbound, RunContext};
 
 /// How often the aggregator drains the recorder.
 pub const DRAIN_INTERVAL: Duration = Duration::from_millis(2);
 /// How often it sends what it drained, at most.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(16);
-/// Events each recording thread of a run buffers between two drains; beyond that, events
-/// are dropped and counted. At one drain per 2 ms this allows about 30 million events a
-/// second per thread, and leaves room for a late drain (the aggregator's thread is one of
-/// two cores' worth of threads).
-pub const RECORDER_CAPACITY: usize = 1 << 16;
 
 /// What the aggregator keeps of the events it forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

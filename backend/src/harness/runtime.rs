@@ -18,7 +18,7 @@ use pollscope_shared::instrument::Recorder;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::scenarios::ScenarioError;
+use super::error::ScenarioError;
 
 /// Most workers a scenario runtime may have.
 pub const MAX_WORKERS: u32 = 4;

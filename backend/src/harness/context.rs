@@ -1,0 +1,94 @@
+//! What a running scenario knows about its run: its id, its clock, its limits, and its
+//! way out to the session.
+//!
+//! A run talks to its session through a bounded queue of [`Outbound`] frames. Progress
+//! events use `try_send`: a slow browser can make them drop (they are counted), but it can
+//! never stall the code being measured. Recorded events take another road: the recorder
+//! buffers them and one aggregator per part ([`super::events`]) sends them in batches.
+//!
+//! Uses only `shared` and Tokio's channels.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use pollscope_shared::ServerMessage;
+use pollscope_shared::protocol::EventEncoding;
+use pollscope_shared::results::ProgressEvent;
+use tokio::sync::mpsc;
+
+/// A frame for the session to write to the socket.
+#[derive(Debug)]
+pub enum Outbound {
+    Message(ServerMessage),
+    /// A binary event batch (see `pollscope_shared::instrument::batch`).
+    Binary(Vec<u8>),
+}
+
+/// A run's identity, clock and outbound queue. Cheap to clone.
+#[derive(Clone)]
+pub struct RunContext {
+    pub run_id: u64,
+    pub encoding: EventEncoding,
+    /// Events each recording thread of a part may buffer between two drains.
+    pub recorder_capacity: usize,
+    started: Instant,
+    tx: mpsc::Sender<Outbound>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl RunContext {
+    pub fn new(
+        run_id: u64,
+        encoding: EventEncoding,
+        recorder_capacity: usize,
+        tx: mpsc::Sender<Outbound>,
+    ) -> Self {
+        Self {
+            run_id,
+            encoding,
+            recorder_capacity,
+            started: Instant::now(),
+            tx,
+            dropped: Arc::default(),
+        }
+    }
+
+    /// Microseconds since the run started, on the monotonic clock.
+    pub fn elapsed_us(&self) -> u64 {
+        duration_us(self.started.elapsed())
+    }
+
+    /// Queue a progress event for the browser, or count it as dropped if the queue is full.
+    pub fn emit(&self, event: ProgressEvent) {
+        let message = ServerMessage::Progress {
+            run_id: self.run_id,
+            event,
+        };
+        if self.tx.try_send(Outbound::Message(message)).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn phase(&self, name: impl Into<String>) {
+        self.emit(ProgressEvent::Phase {
+            at_us: self.elapsed_us(),
+            name: name.into(),
+        });
+    }
+
+    /// The session's queue, for the event aggregator (which may wait on it: it is not on
+    /// the path of the code being measured).
+    pub fn outbound(&self) -> mpsc::Sender<Outbound> {
+        self.tx.clone()
+    }
+
+    pub fn dropped_progress(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// Whole microseconds, saturating (a run is bounded to minutes, so this never saturates).
+pub fn duration_us(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,60 @@
+//! What every request and session shares: the config, the catalog, admission permits,
+//! the session tracker, the shutdown token and the gauges.
+//!
+//! Uses the config, the catalog, the gauges and the session's context type.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::metrics::Gauges;
+use crate::scenarios::Catalog;
+use crate::session::SessionContext;
+
+/// State shared by every request and session. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub catalog: Arc<Catalog>,
+    /// Admission control: one permit per open session.
+    pub session_permits: Arc<Semaphore>,
+    /// Every session task, so shutdown can wait for them.
+    pub sessions: TaskTracker,
+    /// Cancelled once when the server starts shutting down.
+    pub shutdown: CancellationToken,
+    pub gauges: Arc<Gauges>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Self {
+        Self {
+            session_permits: Arc::new(Semaphore::new(config.max_sessions as usize)),
+            catalog: Arc::new(Catalog::new(config.test_scenarios)),
+            config: Arc::new(config),
+            sessions: TaskTracker::new(),
+            shutdown: CancellationToken::new(),
+            gauges: Arc::default(),
+        }
+    }
+
+    pub fn live_runs(&self) -> usize {
+        self.gauges.live_runs()
+    }
+
+    pub fn live_sessions(&self) -> usize {
+        self.gauges.live_sessions()
+    }
+
+    /// What a session needs of the server.
+    pub fn session_context(&self) -> SessionContext {
+        SessionContext {
+            config: self.config.clone(),
+            catalog: self.catalog.clone(),
+            shutdown: self.shutdown.clone(),
+            gauges: self.gauges.clone(),
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Live counts of what the server holds open, reported by `/health`; tests use them to
+//! prove nothing leaks.
+//!
+//! The lowest layer after [`crate::config`]: it uses nothing of the crate.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Live counts. Shared by every session and run through an `Arc`.
+#[derive(Debug, Default)]
+pub struct Gauges {
+    pub live_sessions: AtomicUsize,
+    pub live_runs: AtomicUsize,
+}
+
+impl Gauges {
+    pub fn live_sessions(&self) -> usize {
+        self.live_sessions.load(Ordering::SeqCst)
+    }
+
+    pub fn live_runs(&self) -> usize {
+        self.live_runs.load(Ordering::SeqCst)
+    }
+}
+
+/// Increments a gauge for as long as it lives, however its owner ends (return, panic, abort).
+pub struct GaugeGuard {
+    gauges: Arc<Gauges>,
+    pick: fn(&Gauges) -> &AtomicUsize,
+}
+
+impl GaugeGuard {
+    pub fn new(gauges: Arc<Gauges>, pick: fn(&Gauges) -> &AtomicUsize) -> Self {
+        pick(&gauges).fetch_add(1, Ordering::SeqCst);
+        Self { gauges, pick }
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        (self.pick)(&self.gauges).fetch_sub(1, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,39 @@
+//! What several scenarios use: stand-in remote services on loopback, CPU work inside a
+//! poll, percentiles of measurements.
+//!
+//! Uses only Tokio and std; it knows no scenario.
+
+pub mod loopback_http;
+
+use std::time::Duration;
+
+/// The value at percentile `p` (0..=100) of sorted values; 0 for none.
+pub fn percentile<T: Copy + Default>(sorted: &[T], p: usize) -> T {
+    match sorted.len() {
+        0 => T::default(),
+        n => sorted[(n * p / 100).min(n - 1)],
+    }
+}
+
+/// Keep this thread busy for `duration`: CPU work inside a poll. While it spins, the worker
+/// running it can do nothing else, which is the point the demos make.
+pub fn burn_cpu(duration: Duration) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_of_sorted_values() {
+        let values: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&values, 50), 51);
+        assert_eq!(percentile(&values, 99), 100);
+        assert_eq!(percentile(&values, 100), 100);
+        assert_eq!(percentile::<u64>(&[], 50), 0);
+    }
+}

@@ -1,0 +1,58 @@
+//! Golden JSON for every scenario's result: one file per scenario id under
+//! `tests/golden/results/`, named `<id>.json`.
+//!
+//! A new scenario needs its file here (and nothing else in this test): the test fails
+//! until every id `shared` declares has one. Each file must decode as the result of the
+//! scenario it is named after and encode back to exactly itself, so a field renamed,
+//! added without a default, retyped or dropped fails here until the file is updated on
+//! purpose (`POLLSCOPE_UPDATE_GOLDEN=1` rewrites each file as its value encodes).
+
+#![cfg(not(target_arch = "wasm32"))] // reads files
+
+use std::path::PathBuf;
+
+use pollscope_shared::results::{ScenarioResult, id};
+
+fn results_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/results")
+}
+
+#[test]
+fn every_scenario_result_round_trips_through_its_golden_file() {
+    for &id in id::ALL {
+        let path = results_dir().join(format!("{id}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "scenario `{id}` has no golden result {}: {e}",
+                path.display()
+            )
+        });
+        let golden: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let decoded: ScenarioResult = serde_json::from_value(golden.clone())
+            .unwrap_or_else(|e| panic!("{id}: golden result does not decode: {e}"));
+        assert_eq!(
+            decoded.scenario(),
+            id,
+            "{id}.json holds another scenario's result"
+        );
+        let encoded = serde_json::to_value(&decoded).unwrap();
+        if std::env::var_os("POLLSCOPE_UPDATE_GOLDEN").is_some() {
+            let pretty = serde_json::to_string_pretty(&encoded).unwrap() + "\n";
+            std::fs::write(&path, pretty).unwrap();
+        } else {
+            assert_eq!(
+                encoded, golden,
+                "{id}: encoding drifted from the golden file"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_golden_result_without_a_scenario() {
+    for entry in std::fs::read_dir(results_dir()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let id = name.strip_suffix(".json").unwrap_or(&name);
+        assert!(id::ALL.contains(&id), "stray golden result {name}");
+    }
+}
