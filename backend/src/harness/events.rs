@@ -1,14 +1,11 @@
-//! The per-run event aggregator: the one reader of a run's [`Recorder`].
+//! The per-part event aggregator: the one reader of a part's [`Recorder`].
 //!
 //! Every 2 ms it drains the recorder, counts the events into [`RunTotals`] (and, for
 //! scenarios that need them, per-task [`RunStats`]) and encodes them; every 16 ms (about 60
 //! messages a second at most) it sends what it encoded to the session as one batch, binary
 //! or JSON as the client asked. Draining often keeps each recording thread's buffer small
-//! enough to stay in its cache: with 16 ms between drains, the echo benchmark lost two
-//! more points of throughput to cache misses on the recording threads' stores. Between 2
-//! and 8 ms the interval makes no difference the benchmark can see: in one process of 60
-//! interleaved rounds, every 2, 4 and 8 ms read 0.971 and 0.976, 0.970 and 0.978, and
-//! 0.981 (two shorter runs had read 4 ms 1.5 points above 2 ms: noise).
+//! enough to stay in its cache, which the recording threads' stores feel in the echo
+//! benchmark (see `docs/benchmarks.md` for how the interval was chosen).
 //!
 //! It may wait for the session's queue; the code being measured never does, because it
 //! only ever touches the recorder.
