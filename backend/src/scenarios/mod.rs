@@ -107,6 +107,7 @@ catalog! {
     runtime_flavors::RuntimeFlavors,
     spawning::Spawning,
     echo::Echo,
+    spawn_blocking::SpawnBlocking,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -74,6 +74,7 @@ scenarios! {
     ECHO = "echo" => Echo(echo::EchoResult),
     RUNTIME_FLAVORS = "runtime_flavors" => RuntimeFlavors(runtime_flavors::RuntimeFlavorsResult),
     SPAWNING = "spawning" => Spawning(spawning::SpawningResult),
+    SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
 }
 
 #[cfg(test)]

@@ -1,26 +1,19 @@
-//! What several scenarios use: stand-in remote services on loopback, CPU work inside a
+//! What several scenarios use: stand-in services on loopback (HTTP, echo), CPU work inside a
 //! poll, percentiles of measurements.
 //!
 //! Uses only Tokio and std; it knows no scenario.
 
+pub mod cpu;
+pub mod loopback_echo;
 pub mod loopback_http;
 
-use std::time::Duration;
+pub use cpu::burn_cpu;
 
 /// The value at percentile `p` (0..=100) of sorted values; 0 for none.
 pub fn percentile<T: Copy + Default>(sorted: &[T], p: usize) -> T {
     match sorted.len() {
         0 => T::default(),
         n => sorted[(n * p / 100).min(n - 1)],
-    }
-}
-
-/// Keep this thread busy for `duration`: CPU work inside a poll. While it spins, the worker
-/// running it can do nothing else, which is the point the demos make.
-pub fn burn_cpu(duration: Duration) {
-    let started = std::time::Instant::now();
-    while started.elapsed() < duration {
-        std::hint::spin_loop();
     }
 }
 
