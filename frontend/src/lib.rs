@@ -27,6 +27,7 @@ pub mod executor;
 pub mod flavors;
 pub mod recording;
 pub mod seq_vs_concurrent;
+pub mod spawn_blocking;
 pub mod spawning;
 pub mod state;
 pub mod timeline;
