@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::{TestServer, collect};
 use pollscope_shared::instrument::event::LaneKind;
@@ -12,6 +12,7 @@ use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskOutcome};
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::{EchoResult, ScenarioResult};
 use pollscope_shared::scenario::ParamValues;
+use pollscope_shared::testkit::{Coverage, check_recording};
 use pollscope_shared::{ClientMessage, ServerMessage};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -28,42 +29,9 @@ fn echo(workers: i64, clients: i64, messages: i64, events: EventEncoding) -> Cli
     }
 }
 
-/// The recording rules of issue 3, checked on a whole run.
+/// The recording rules, checked on a whole run.
 fn check_rules(events: &[Event]) {
-    let mut per_task: BTreeMap<_, Vec<&EventKind>> = BTreeMap::new();
-    for e in events {
-        if let Some(task) = e.kind.task() {
-            per_task.entry(task).or_default().push(&e.kind);
-        }
-    }
-    for (task, kinds) in &per_task {
-        assert!(
-            matches!(kinds[0], EventKind::Spawn { .. }),
-            "{task:?} starts with its spawn"
-        );
-        let completions = kinds
-            .iter()
-            .filter(|k| matches!(k, EventKind::Complete { .. }))
-            .count();
-        assert_eq!(completions, 1, "{task:?} has exactly one completion");
-        assert!(
-            matches!(kinds.last(), Some(EventKind::Complete { .. })),
-            "{task:?}: an event after its completion"
-        );
-    }
-    // A task's polls never overlap, and each started after the run's clock did.
-    let mut last_end = BTreeMap::new();
-    for event in events {
-        if let EventKind::Poll { task, busy_ns, .. } = &event.kind {
-            let started = event.t_ns.checked_sub(*busy_ns).expect("started after 0");
-            let previous = last_end.insert(*task, event.t_ns).unwrap_or(0);
-            assert!(started >= previous, "{task:?}: overlapping polls");
-        }
-    }
-    assert!(
-        events.windows(2).all(|w| w[0].t_ns <= w[1].t_ns),
-        "time order"
-    );
+    check_recording(events, Coverage::WholeRun);
 }
 
 async fn run_echo(

@@ -12,6 +12,7 @@ use pollscope_shared::instrument::TaskKind;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::RunStats;
 use pollscope_shared::results::{JobMode, ScenarioResult};
+use pollscope_shared::testkit::{Coverage, check_recording};
 
 const JOBS: u32 = 3;
 const JOB_MS: u64 = 30;
@@ -40,12 +41,15 @@ async fn jobs_hold_their_threads_as_tasks_and_leave_the_workers_free_on_the_bloc
     else {
         panic!("expected the result, got {last:?}");
     };
+    let mut events: BTreeMap<u32, Vec<_>> = BTreeMap::new();
+    for batch in batches {
+        events.entry(batch.part).or_default().extend(batch.events);
+    }
     let mut parts: BTreeMap<u32, RunStats> = BTreeMap::new();
-    for batch in &batches {
-        parts
-            .entry(batch.part)
-            .or_default()
-            .apply_all(&batch.events);
+    for (part, events) in &events {
+        // Each part's runtime was shut down: every task's story is complete.
+        check_recording(events, Coverage::WholeRun);
+        parts.entry(*part).or_default().apply_all(events);
     }
 
     let modes: Vec<_> = result.modes.iter().map(|m| (m.mode, m.workers)).collect();

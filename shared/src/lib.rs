@@ -11,6 +11,7 @@
 //! - [`snippet`]: cutting "the code that ran" out of a source file, between its markers.
 //! - [`error`]: the stable error codes a client can match on.
 //! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
+//! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
 //!   the event batches that carry it, and the per-task statistics computed from it.
 //!
@@ -23,6 +24,8 @@ pub mod protocol;
 pub mod results;
 pub mod scenario;
 pub mod snippet;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 
 pub use error::{ErrorCode, ProtocolError};
 pub use protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
