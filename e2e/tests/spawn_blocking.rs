@@ -1,0 +1,90 @@
+//! Outline section 5 in a real browser: the same CPU jobs as tasks on one thread, as
+//! tasks on two workers, and on the blocking pool; the page's numbers and its notice
+//! read off the page and checked against each other and against the run's parameters.
+
+use std::time::Duration;
+
+use pollscope_e2e::playground::Playground;
+use pollscope_e2e::webdriver::Browser;
+
+const WAIT: Duration = Duration::from_secs(60);
+const JOBS: u64 = 3;
+const JOB_MS: u64 = 30;
+const PAUSE_MS: u64 = 2;
+
+fn set(browser: &Browser, name: &str, value: u64) {
+    let input = browser.wait_for(&format!("#param-{name}"), WAIT);
+    browser.type_into(&input, &value.to_string());
+}
+
+/// Microseconds as the page writes them: `"28.4 ms"`.
+fn ms(us: u64) -> String {
+    format!("{:.1} ms", us as f64 / 1000.0)
+}
+
+#[test]
+fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_measured() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    browser.open_connected(&playground.url("/#/spawn_blocking"));
+    set(&browser, "jobs", JOBS);
+    set(&browser, "job_ms", JOB_MS);
+    set(&browser, "workers", 2);
+    set(&browser, "ping_pause_ms", PAUSE_MS);
+    browser.click(&browser.wait_for("#run-button", WAIT));
+    let result = browser.wait_for("#spawn-blocking-result", WAIT);
+    assert_eq!(browser.number::<u64>(&result, "data-jobs"), JOBS);
+
+    let modes = browser.find_all(".mode-run");
+    let names: Vec<String> = modes
+        .iter()
+        .map(|m| browser.attr(m, "data-mode").unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        ["spawn_current_thread", "spawn_multi_thread", "spawn_blocking"]
+    );
+    let read = |i: usize, name: &str| browser.number::<u64>(&modes[i], name);
+    for i in 0..3 {
+        assert!(
+            read(i, "data-cpu-us") >= JOBS * JOB_MS * 1000,
+            "part {i}: every job used its CPU time"
+        );
+    }
+    // current_thread: one thread, no blocking pool, and a ping that waited out a burst.
+    assert_eq!(read(0, "data-worker-lanes"), 1);
+    assert_eq!(read(0, "data-blocking-lanes"), 0);
+    assert!(read(0, "data-ping-max-us") >= (JOB_MS - PAUSE_MS) * 1000);
+    // Tasks on workers never touch the blocking pool; spawn_blocking does.
+    assert_eq!(read(1, "data-blocking-lanes"), 0);
+    let blocking_lanes = read(2, "data-blocking-lanes");
+    assert!((1..=JOBS).contains(&blocking_lanes));
+
+    // The notice quotes the numbers the page shows, as the page formats them.
+    let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
+    for i in 0..3 {
+        let (cpu, wall) = (read(i, "data-cpu-us"), read(i, "data-wall-us"));
+        let cores = format!("{:.2} cores busy", cpu as f64 / wall.max(1) as f64);
+        assert!(notice.contains(&cores), "part {i}: {cores:?} in {notice}");
+        let ping = ms(read(i, "data-ping-max-us"));
+        assert!(notice.contains(&ping), "part {i}: worst ping {ping} in {notice}");
+    }
+    assert!(
+        notice.contains(&format!("{blocking_lanes} thread(s) ran the jobs")),
+        "{notice}"
+    );
+
+    // One timeline per mode; the blocking pool's threads are lanes of their own.
+    let wrap = browser.wait_for(".timeline[data-part='2'] .tl-canvas-wrap", WAIT);
+    assert!(browser.number::<u64>(&wrap, "data-lanes") >= blocking_lanes + 1);
+    for part in 0..3 {
+        let wrap = browser.wait_for(
+            &format!(".timeline[data-part='{part}'] .tl-canvas-wrap"),
+            WAIT,
+        );
+        assert!(
+            browser.number::<u64>(&wrap, "data-tasks") >= JOBS + 2,
+            "part {part}: a row for each job, the probe and main"
+        );
+    }
+}
