@@ -1,12 +1,18 @@
 //! The demo pages, one module each, and the registry that picks a page by scenario id.
 //!
-//! A page is a Yew component that takes [`DemoProps`] and implements [`DemoPage`] (its
-//! scenario id, from `pollscope_shared::scenario::id`; and, for a demo that runs entirely
-//! in the browser, how the navigation lists it). [`demos!`] declares each page's module
-//! and its entry in [`PAGES`] from one line, so adding a demo is one new file here and
-//! one line in the list below. The shell ([`crate::app`]) names no demo: it asks
-//! [`render`] for the page of a scenario id, and an id with no page gets the
-//! [`generic`] one (the raw result the server sent).
+//! A page is a Yew component that takes [`DemoProps`] and implements [`DemoPage`]: its
+//! scenario id (a `pollscope_shared::scenario::id` constant) and, for a demo that runs
+//! entirely in the browser, how the navigation lists it. The `demos!` list below declares
+//! each page's module and its entry in [`PAGES`] from one line. The shell
+//! ([`crate::app`]) names no demo: it asks [`render`] for the page of a scenario id, and an
+//! id with no page gets the [`generic`] one (the raw result the server sent).
+//!
+//! Adding a demo page:
+//! 1. a new file here, say `my_demo.rs`, with `#[component] pub fn MyDemoPage(props:
+//!    &DemoProps) -> Html` (most pages wrap their results in
+//!    [`DemoFrame`](crate::widgets::DemoFrame)) and
+//!    `impl DemoPage for MyDemoPage { const ID: &'static str = id::MY_DEMO; }`;
+//! 2. one line, `my_demo::MyDemoPage,`, in the `demos!` list.
 //!
 //! Pages may use [`crate::widgets`], [`crate::timeline`], [`crate::recording`] and
 //! [`crate::state`]; no page uses another page.

@@ -8,7 +8,7 @@ use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::RunStats;
 use yew::prelude::*;
 
-use super::format::times;
+use super::numbers::times;
 
 /// One lane (OS thread) of the run's runtime.
 #[derive(Debug, Clone, PartialEq)]

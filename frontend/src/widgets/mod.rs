@@ -16,13 +16,13 @@
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
-//! - [`format`]: durations, percentages and counts as the pages print them.
+//! - [`numbers`]: durations, percentages and counts as the pages print them.
 
 pub mod demo_frame;
 pub mod event_counts;
-pub mod format;
 pub mod knobs;
 pub mod lanes;
+pub mod numbers;
 pub mod progress;
 pub mod props;
 pub mod run_panel;
@@ -30,9 +30,9 @@ pub mod task_table;
 
 pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
-pub use format::{format_ms, format_ns_ms, percent, times};
 pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
+pub use numbers::{format_ms, format_ns_ms, percent, times};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::DemoProps;
 pub use run_panel::RunPanel;

@@ -4,7 +4,7 @@
 use pollscope_shared::results::{ProgressEvent, Strategy};
 use yew::prelude::*;
 
-use super::format::format_ms;
+use super::numbers::format_ms;
 
 #[derive(Properties, PartialEq)]
 pub struct ProgressProps {

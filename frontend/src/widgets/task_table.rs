@@ -8,7 +8,7 @@ use pollscope_shared::instrument::stats::{RunStats, TaskState, WakeCounts};
 use pollscope_shared::instrument::{LaneId, TaskOutcome};
 use yew::prelude::*;
 
-use super::format::format_ns_ms;
+use super::numbers::format_ns_ms;
 
 /// The `data-state` of a task row.
 pub fn state_attr(state: TaskState) -> &'static str {
