@@ -42,7 +42,11 @@ fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_
         .collect();
     assert_eq!(
         names,
-        ["spawn_current_thread", "spawn_multi_thread", "spawn_blocking"]
+        [
+            "spawn_current_thread",
+            "spawn_multi_thread",
+            "spawn_blocking"
+        ]
     );
     let read = |i: usize, name: &str| browser.number::<u64>(&modes[i], name);
     for i in 0..3 {
@@ -67,7 +71,10 @@ fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_
         let cores = format!("{:.2} cores busy", cpu as f64 / wall.max(1) as f64);
         assert!(notice.contains(&cores), "part {i}: {cores:?} in {notice}");
         let ping = ms(read(i, "data-ping-max-us"));
-        assert!(notice.contains(&ping), "part {i}: worst ping {ping} in {notice}");
+        assert!(
+            notice.contains(&ping),
+            "part {i}: worst ping {ping} in {notice}"
+        );
     }
     assert!(
         notice.contains(&format!("{blocking_lanes} thread(s) ran the jobs")),

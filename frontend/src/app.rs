@@ -1,28 +1,26 @@
 //! The app shell: header with the connection indicator, navigation built from the
-//! scenarios the server announced, hash routing (`#/seq_vs_concurrent`), banners, and the
-//! page of the selected scenario.
+//! scenarios the server announced (and the demos that need no server), hash routing
+//! (`#/seq_vs_concurrent`), banners, and the page of the selected scenario.
 //!
 //! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
-//! reads the state and turns clicks into messages for the server.
+//! reads the state and turns clicks into messages for the server. The shell names no
+//! demo: it makes the [`DemoProps`] of the selected scenario and asks the registry in
+//! [`crate::demos`] for its page.
 
 use std::collections::BTreeMap;
 
 use pollscope_shared::ClientMessage;
 use pollscope_shared::protocol::EventEncoding;
-use pollscope_shared::results::ScenarioResult;
 use pollscope_shared::scenario::ScenarioDescriptor;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel};
 use crate::connection::{Connection, ConnectionProvider};
-use crate::echo::{self, EchoPage};
-use crate::flavors::{self, RuntimeFlavorsPage};
+use crate::demos;
 use crate::recording::RecordingStore;
-use crate::seq_vs_concurrent::{self, SeqVsConcurrentPage, SeqVsConcurrentResultView};
-use crate::spawning::{self, SpawningPage};
-use crate::state::{Action, AppState, ConnectionStatus, RunState};
+use crate::state::{Action, AppState, ConnectionStatus};
+use crate::widgets::DemoProps;
 
 /// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
 pub fn route_from_hash(hash: &str) -> Option<&str> {
@@ -31,26 +29,15 @@ pub fn route_from_hash(hash: &str) -> Option<&str> {
     (!id.is_empty()).then_some(id)
 }
 
-/// Demos that run entirely in the browser, listed in the navigation next to the server's.
-pub fn local_demos() -> Vec<ScenarioDescriptor> {
-    vec![ScenarioDescriptor {
-        id: crate::executor::page::ID.to_owned(),
-        title: crate::executor::page::TITLE.to_owned(),
-        section: crate::executor::page::SECTION,
-        summary: "Hand-written futures polled by a hand-driven executor, in your browser."
-            .to_owned(),
-        params: Vec::new(),
-        code: Default::default(),
-    }]
-}
-
-/// The scenario to show: the routed one if the server announced it, else the first one.
+/// The scenario to show: the routed one if it is a browser-only demo (in `local`) or the
+/// server announced it (in `scenarios`), else the server's first one.
 pub fn select<'a>(
+    local: &'a [ScenarioDescriptor],
     scenarios: &'a [ScenarioDescriptor],
     route: Option<&str>,
 ) -> Option<&'a ScenarioDescriptor> {
     route
-        .and_then(|id| scenarios.iter().find(|s| s.id == id))
+        .and_then(|id| local.iter().chain(scenarios).find(|s| s.id == id))
         .or_else(|| scenarios.first())
 }
 
@@ -118,19 +105,14 @@ pub fn Shell(props: &ShellProps) -> Html {
     let connection = use_context::<Connection>().expect("inside ConnectionProvider");
     let hash = use_location_hash();
     let route = route_from_hash(&hash);
-    let local = local_demos();
-    let on_local_page = local.iter().any(|d| Some(d.id.as_str()) == route);
-    let selected = select(&state.scenarios, route);
+    let local = demos::local_demos();
+    let selected = select(&local, &state.scenarios, route);
     let mut listed = state.scenarios.clone();
     listed.extend(local.iter().cloned());
 
     let nav = by_section(&listed).into_iter().map(|(section, scenarios)| {
         let links = scenarios.into_iter().map(|s| {
-            let current = if on_local_page {
-                route == Some(s.id.as_str())
-            } else {
-                selected.is_some_and(|sel| sel.id == s.id)
-            };
+            let current = selected.is_some_and(|sel| sel.id == s.id);
             html! {
                 <li key={s.id.clone()}>
                     <a href={format!("#/{}", s.id)} class={classes!(current.then_some("current"))}
@@ -147,11 +129,7 @@ pub fn Shell(props: &ShellProps) -> Html {
     });
 
     let page = match selected {
-        // Demos that run in the browser need no server.
-        _ if route == Some(crate::executor::page::ID) => {
-            html! { <crate::executor::page::BeTheExecutorPage /> }
-        }
-        Some(descriptor) => demo_page(state, &connection, descriptor),
+        Some(descriptor) => demos::render(demo_props(state, &connection, descriptor)),
         None if state.server_version.is_some() => {
             html! { <p class="empty">{ "The server announced no scenarios." }</p> }
         }
@@ -238,11 +216,13 @@ fn banners(state: &UseReducerHandle<AppState>) -> Html {
     html! { <>{ connection }{ for mismatch }{ for notice }</> }
 }
 
-fn demo_page(
+/// The props of a scenario's page: its state, and callbacks that become messages for the
+/// server (a browser-only demo ignores them).
+fn demo_props(
     state: &UseReducerHandle<AppState>,
     connection: &Connection,
     descriptor: &ScenarioDescriptor,
-) -> Html {
+) -> DemoProps {
     let id = descriptor.id.clone();
     let on_param = {
         let (dispatch, id) = (state.dispatcher(), id.clone());
@@ -272,53 +252,15 @@ fn demo_page(
             connection.send(ClientMessage::Cancel { run_id });
         })
     };
-    let props = DemoProps {
+    DemoProps {
         descriptor: descriptor.clone(),
         run: state.run(&id).clone(),
         values: state.params_for(&id),
         connected: state.is_connected(),
+        recording_version: state.recording_version,
         on_param,
         on_run,
         on_cancel,
-    };
-    match id.as_str() {
-        seq_vs_concurrent::ID => html! { <SeqVsConcurrentPage key={id} ..props /> },
-        echo::ID => html! {
-            <EchoPage key={id} demo={props} recording_version={state.recording_version} />
-        },
-        flavors::ID => html! { <RuntimeFlavorsPage key={id} ..props /> },
-        spawning::ID => html! { <SpawningPage key={id} ..props /> },
-        _ => html! { <GenericPage key={id} ..props /> },
-    }
-}
-
-/// A scenario the server offers but this frontend has no dedicated page for yet: its
-/// summary, knobs, run controls, and the measured result as the server sent it.
-#[component]
-fn GenericPage(props: &DemoProps) -> Html {
-    let result = match &props.run {
-        RunState::Finished {
-            result: ScenarioResult::SeqVsConcurrent(r),
-            ..
-        } => html! { <SeqVsConcurrentResultView result={r.clone()} /> },
-        RunState::Finished { result, .. } => {
-            let json = serde_json::to_string_pretty(result).unwrap_or_default();
-            html! {
-                <section id="result" class="result raw">
-                    <p>{ "Measured result, as the server sent it:" }</p>
-                    <pre>{ json }</pre>
-                </section>
-            }
-        }
-        _ => html! {},
-    };
-    html! {
-        <article class="demo" data-scenario={props.descriptor.id.clone()}>
-            <h2>{ &props.descriptor.title }</h2>
-            <p class="summary">{ &props.descriptor.summary }</p>
-            <RunPanel ..props.clone() />
-            { result }
-        </article>
     }
 }
 
@@ -354,10 +296,21 @@ mod tests {
     #[test]
     fn selects_routed_or_first() {
         let all = [scenario("x", 2), scenario("y", 1)];
-        assert_eq!(select(&all, Some("y")).unwrap().id, "y");
-        assert_eq!(select(&all, Some("nope")).unwrap().id, "x");
-        assert_eq!(select(&all, None).unwrap().id, "x");
-        assert!(select(&[], Some("x")).is_none());
+        assert_eq!(select(&[], &all, Some("y")).unwrap().id, "y");
+        assert_eq!(select(&[], &all, Some("nope")).unwrap().id, "x");
+        assert_eq!(select(&[], &all, None).unwrap().id, "x");
+        assert!(select(&[], &[], Some("x")).is_none());
+    }
+
+    #[test]
+    fn a_browser_demo_is_selected_without_the_server() {
+        let local = [scenario("here", 2)];
+        let all = [scenario("x", 1)];
+        assert_eq!(select(&local, &all, Some("here")).unwrap().id, "here");
+        assert_eq!(select(&local, &[], Some("here")).unwrap().id, "here");
+        // Not routed to: the server's first scenario, not the local demo.
+        assert_eq!(select(&local, &all, None).unwrap().id, "x");
+        assert!(select(&local, &[], None).is_none());
     }
 
     #[test]

@@ -8,29 +8,28 @@
 //! Layout:
 //! - [`state`]: the pure app state and its reducer (unit-tested natively).
 //! - [`connection`]: the WebSocket, reconnection with backoff, and the `Connection` context.
-//! - [`app`]: the shell — header, connection indicator, navigation, routing, banners.
-//! - [`components`]: knobs, run controls, progress and errors shared by every demo.
-//! - [`seq_vs_concurrent`]: the section 1 demo page and its result timeline.
 //! - [`recording`]: the recorded events of each run and the stats folded from them, kept
 //!   outside the app state (they can be large) and shared through a context.
-//! - [`echo`]: the section 4 demo page: an echo server with a live task table.
-//! - [`demo_frame`]: the frame every server-run demo page shares (explanation, the code
-//!   that ran as the server's descriptor carries it, knobs, run panel).
+//! - [`app`]: the shell — header, connection indicator, navigation, routing, banners. It
+//!   names no demo: it asks [`demos`] for the page of the selected scenario.
+//! - [`demos`]: one module per demo page and the registry from scenario id to page
+//!   (adding a demo: a new file there and one line in its `demos!` list).
+//! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
+//!   progress, the task table, lanes and event counts, number formatting.
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
+//! - [`executor`]: hand-written futures and a hand-driven executor, run in the browser by
+//!   the "be the executor" page.
 
 pub mod app;
-pub mod components;
 pub mod connection;
-pub mod demo_frame;
-pub mod echo;
+pub mod demos;
 pub mod executor;
-pub mod flavors;
+#[cfg(test)]
+mod fixtures;
 pub mod recording;
-pub mod seq_vs_concurrent;
-pub mod spawn_blocking;
-pub mod spawning;
 pub mod state;
 pub mod timeline;
+pub mod widgets;
 
 /// Mount the app on `<body>`.
 pub fn start() {

@@ -6,15 +6,17 @@
 //! On native targets this file compiles to nothing.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
-use pollscope_frontend::components::{DemoProps, Knobs, KnobsProps, RunPanel};
-use pollscope_frontend::echo::{
-    EchoResultProps, EchoResultView, EventCounts, EventCountsProps, EventCountsView, TaskTable,
-    TaskTableProps, task_rows,
-};
+mod support;
+
+use pollscope_frontend::demos::echo::{EchoResultProps, EchoResultView};
+use pollscope_frontend::demos::seq_vs_concurrent::{ResultProps, SeqVsConcurrentResultView};
+use pollscope_frontend::demos::{self, be_the_executor};
 use pollscope_frontend::recording::PartRecording;
-use pollscope_frontend::seq_vs_concurrent::{ResultProps, SeqVsConcurrentResultView};
 use pollscope_frontend::state::{FailureCode, RunState};
+use pollscope_frontend::widgets::{
+    DemoProps, EventCounts, EventCountsProps, EventCountsView, Knobs, KnobsProps, RunPanel,
+    TaskTable, TaskTableProps, task_rows,
+};
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::WakeCounts;
 use pollscope_shared::instrument::{
@@ -22,40 +24,15 @@ use pollscope_shared::instrument::{
 };
 use pollscope_shared::results::EchoResult;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult, SeqVsConcurrentResult};
-use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor};
+use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor, id};
 use pollscope_shared::{ErrorCode, ServerMessage};
+use support::{all, attr, container, ev, exists, find, settle};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
-use yew::Callback;
+use yew::{Callback, Html, component};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A fresh, fixed-width container so bar widths are comparable in pixels.
-fn container() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    div.set_attribute("style", "width: 1000px").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-/// Yew renders on its scheduler; give it a turn of the event loop.
-async fn settle() {
-    TimeoutFuture::new(10).await;
-}
-
-fn all(root: &Element, selector: &str) -> Vec<HtmlElement> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
-        .collect()
-}
-
-fn attr(e: &Element, name: &str) -> String {
-    e.get_attribute(name)
-        .unwrap_or_else(|| panic!("missing {name}"))
-}
 
 /// The result from the golden file, as the server sends it.
 fn golden_result() -> SeqVsConcurrentResult {
@@ -82,7 +59,7 @@ async fn result_view_draws_measured_bars() {
     .render();
     settle().await;
 
-    let section = root.query_selector("#result").unwrap().expect("#result");
+    let section = find(&root, "#result");
     assert_eq!(attr(&section, "data-sequential-us"), "802911");
     assert_eq!(attr(&section, "data-concurrent-us"), "501870");
 
@@ -172,20 +149,14 @@ async fn knobs_follow_the_descriptor() {
     settle().await;
 
     for (name, value) in [("delay_a_ms", "1200"), ("delay_b_ms", "500")] {
-        let input = root
-            .query_selector(&format!("#param-{name}"))
-            .unwrap()
-            .unwrap_or_else(|| panic!("#param-{name}"))
+        let input = find(&root, &format!("#param-{name}"))
             .dyn_into::<web_sys::HtmlInputElement>()
             .unwrap();
         assert_eq!(input.type_(), "number");
         assert_eq!(attr(&input, "min"), "10");
         assert_eq!(attr(&input, "max"), "3000");
         assert_eq!(input.value(), value);
-        let slider = root
-            .query_selector(&format!("#param-{name}-slider"))
-            .unwrap()
-            .unwrap()
+        let slider = find(&root, &format!("#param-{name}-slider"))
             .dyn_into::<web_sys::HtmlInputElement>()
             .unwrap();
         assert_eq!(slider.type_(), "range");
@@ -199,8 +170,12 @@ async fn knobs_follow_the_descriptor() {
 }
 
 fn demo_props(run: RunState, connected: bool) -> DemoProps {
+    demo_props_of(id::SEQ_VS_CONCURRENT, run, connected)
+}
+
+fn demo_props_of(id: &str, run: RunState, connected: bool) -> DemoProps {
     let descriptor = ScenarioDescriptor {
-        id: "seq_vs_concurrent".into(),
+        id: id.into(),
         title: "Sequential vs concurrent".into(),
         section: 1,
         summary: "s".into(),
@@ -219,6 +194,7 @@ fn demo_props(run: RunState, connected: bool) -> DemoProps {
         descriptor,
         run,
         connected,
+        recording_version: 0,
         on_param: Callback::noop(),
         on_run: Callback::noop(),
         on_cancel: Callback::noop(),
@@ -271,10 +247,7 @@ async fn run_panel_states() {
         message: "parameter `delay_a_ms` = 999999 is outside 10..=3000 ms".into(),
     };
     let root = render_panel(demo_props(failed, true)).await;
-    let error = root
-        .query_selector("#run-error")
-        .unwrap()
-        .expect("#run-error");
+    let error = find(&root, "#run-error");
     assert_eq!(attr(&error, "data-code"), "parameter_out_of_range");
     let text = error.text_content().unwrap();
     assert!(text.contains("parameter_out_of_range"), "{text}");
@@ -285,7 +258,6 @@ async fn run_panel_states() {
 /// Two tasks: "conn" polled 3 times (Pending, woken by the reactor; Pending, woken by
 /// the reactor; Ready), and "client 0" spawned and cancelled without a poll.
 fn two_task_events() -> Vec<Event> {
-    let ev = |t_ns, kind| Event { t_ns, kind };
     let lane = Some(LaneId(0));
     let conn = TaskId(1);
     let mut events = vec![
@@ -388,10 +360,7 @@ async fn task_table_has_one_row_per_task() {
     .render();
     settle().await;
 
-    let table = root
-        .query_selector("#task-table")
-        .unwrap()
-        .expect("#task-table");
+    let table = find(&root, "#task-table");
     assert_eq!(attr(&table, "data-tasks"), "2");
     let rows = all(&root, "#task-table tr.task-row");
     assert_eq!(rows.len(), 2);
@@ -417,7 +386,7 @@ async fn task_table_has_one_row_per_task() {
     let conn = rows[0].text_content().unwrap();
     assert!(conn.contains("done"), "{conn}");
     assert!(conn.contains("#0"), "last lane: {conn}");
-    let lane = rows[0].query_selector("td.lane").unwrap().unwrap();
+    let lane = find(&rows[0], "td.lane");
     assert_eq!(attr(&lane, "title"), "worker 0");
     // Busy: 3 polls of 1 µs each.
     assert!(conn.contains("0.003"), "{conn}");
@@ -449,13 +418,13 @@ async fn event_counts_show_drops_and_gaps() {
     .render();
     settle().await;
 
-    let count = root.query_selector("#event-count").unwrap().unwrap();
+    let count = find(&root, "#event-count");
     assert_eq!(
         attr(&count, "data-events"),
         two_task_events().len().to_string()
     );
     assert_eq!(attr(&count, "data-lost-batches"), "2");
-    let dropped = root.query_selector("#events-dropped").unwrap().unwrap();
+    let dropped = find(&root, "#events-dropped");
     assert_eq!(attr(&dropped, "data-dropped"), "17");
     assert!(
         dropped
@@ -463,10 +432,7 @@ async fn event_counts_show_drops_and_gaps() {
             .unwrap()
             .contains("17 events dropped by the recorder")
     );
-    let gaps = root
-        .query_selector("#event-gaps")
-        .unwrap()
-        .expect("gaps shown");
+    let gaps = find(&root, "#event-gaps");
     assert!(gaps.text_content().unwrap().contains("2 batch(es) lost"));
 }
 
@@ -498,7 +464,7 @@ async fn echo_result_exposes_the_server_totals() {
         .render();
     settle().await;
 
-    let section = root.query_selector("#echo-result").unwrap().unwrap();
+    let section = find(&root, "#echo-result");
     for (name, value) in [
         ("data-round-trips", "400"),
         ("data-polls", "1650"),
@@ -518,4 +484,51 @@ async fn echo_result_exposes_the_server_totals() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+}
+
+/// What the shell renders for a scenario: the registry's page for its id.
+#[component]
+fn Routed(props: &DemoProps) -> Html {
+    demos::render(props.clone())
+}
+
+async fn render_routed(id: &str) -> Element {
+    let root = container();
+    yew::Renderer::<Routed>::with_root_and_props(
+        root.clone(),
+        demo_props_of(id, RunState::Idle, true),
+    )
+    .render();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn the_registry_renders_each_ids_page() {
+    // Every server demo is drawn in the shared frame, with the code that ran.
+    for &id in id::ALL {
+        let root = render_routed(id).await;
+        let article = find(&root, "article.demo");
+        assert_eq!(attr(&article, "data-scenario"), id);
+        assert!(exists(&root, "figure.code-panel"), "{id}: the code panel");
+        assert!(exists(&root, "#run-button"), "{id}: the run panel");
+    }
+
+    // The browser-only demo: its own controls, no server run panel.
+    let root = render_routed(be_the_executor::ID).await;
+    assert_eq!(
+        attr(&find(&root, "article.demo"), "data-scenario"),
+        be_the_executor::ID
+    );
+    assert!(exists(&root, "#poll-button"));
+    assert!(!exists(&root, "#run-button"));
+
+    // An id with no page: the generic one, with the run panel but no code panel.
+    let root = render_routed("not_a_page_yet").await;
+    assert_eq!(
+        attr(&find(&root, "article.demo"), "data-scenario"),
+        "not_a_page_yet"
+    );
+    assert!(exists(&root, "#run-button"));
+    assert!(!exists(&root, "figure.code-panel"));
 }

@@ -2,12 +2,14 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use pollscope_frontend::executor::timer::{BrowserTimers, TimerSource};
 use pollscope_frontend::executor::{Delay, Join2, ManualExecutor, Step};
 use pollscope_shared::instrument::Recorder;
+use support::sleep;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -32,7 +34,7 @@ async fn a_delay_is_pending_before_its_timer_fires_and_ready_after() {
         }
     );
     assert!(watch.view().armed && watch.view().waker_stored);
-    TimeoutFuture::new(10).await;
+    sleep(10).await;
     assert!(ex.ready_queue().is_empty(), "nobody called wake yet");
     assert_eq!(
         ex.poll(task),
@@ -44,7 +46,7 @@ async fn a_delay_is_pending_before_its_timer_fires_and_ready_after() {
         "still Pending before the timer"
     );
 
-    TimeoutFuture::new(150).await;
+    sleep(150).await;
     assert!(
         watch.view().fired && watch.view().woke,
         "the browser timer called wake"
@@ -85,7 +87,7 @@ async fn the_join_completes_only_when_both_children_have() {
         }
     );
 
-    TimeoutFuture::new(120).await;
+    sleep(120).await;
     assert!(fast_watch.view().fired && !slow_watch.view().fired);
     assert_eq!(
         ex.ready_queue(),
@@ -102,7 +104,7 @@ async fn the_join_completes_only_when_both_children_have() {
         "one child is still pending"
     );
 
-    TimeoutFuture::new(300).await;
+    sleep(300).await;
     assert_eq!(
         ex.poll_next(),
         Step::Polled {

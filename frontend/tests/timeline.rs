@@ -5,7 +5,8 @@
 //! compiles to nothing.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
+mod support;
+
 use pollscope_frontend::recording::RecordingStore;
 use pollscope_frontend::timeline::{PartRef, Timeline, TimelineProps};
 use pollscope_shared::instrument::batch::EventBatch;
@@ -13,23 +14,10 @@ use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollOutcome, TaskId, TaskKind, WakeSource,
 };
-use wasm_bindgen::JsCast;
+use support::{all, attr, container, ev, find, rendered, until};
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn container() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    div.set_attribute("style", "width: 1000px").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn ev(t_ns: u64, kind: EventKind) -> Event {
-    Event { t_ns, kind }
-}
 
 /// Two workers, `tasks` tasks, `n` polls of 2 µs, one every 20 µs, each Pending poll
 /// followed by a reactor wake.
@@ -100,41 +88,6 @@ fn store_with(scenario: &str, parts: &[(u32, Vec<Event>)]) -> RecordingStore {
     store
 }
 
-fn attr(e: &Element, name: &str) -> String {
-    e.get_attribute(name)
-        .unwrap_or_else(|| panic!("missing {name}"))
-}
-
-/// Wait (a few animation frames at most) until `check` holds.
-async fn until(what: &str, mut check: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if check() {
-            return;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-/// The first canvas wrapper, once Yew has rendered it.
-async fn rendered(root: &Element) -> Element {
-    for _ in 0..200 {
-        if let Some(wrap) = root.query_selector(".tl-canvas-wrap").unwrap() {
-            return wrap;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    panic!("no .tl-canvas-wrap rendered");
-}
-
-fn find(root: &Element, css: &str) -> HtmlElement {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{css}"))
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-}
-
 #[wasm_bindgen_test]
 async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
     const N: u64 = 120;
@@ -151,7 +104,7 @@ async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
         },
     )
     .render();
-    let wrap = rendered(&root).await;
+    let wrap = rendered(&root, ".tl-canvas-wrap").await;
     until("a first paint", || wrap.has_attribute("data-paints")).await;
 
     // Whole run in view: every poll is a bar of its own, in its task's row and its lane.
@@ -242,7 +195,7 @@ async fn zoomed_out_polls_become_buckets_that_keep_the_count() {
         },
     )
     .render();
-    let wrap = rendered(&root).await;
+    let wrap = rendered(&root, ".tl-canvas-wrap").await;
     until("a first paint", || wrap.has_attribute("data-paints")).await;
     let n = |name: &str| attr(&wrap, name).parse::<u64>().unwrap();
     assert!(n("data-buckets") > 0);
@@ -272,12 +225,9 @@ async fn several_timelines_share_a_page() {
         store: RecordingStore,
     }
     yew::Renderer::<Both>::with_root_and_props(root.clone(), BothProps { store }).render();
-    rendered(&root).await;
-    let list = root.query_selector_all(".tl-canvas-wrap").unwrap();
-    assert_eq!(list.length(), 2);
-    let wraps: Vec<Element> = (0..2)
-        .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
-        .collect();
+    rendered(&root, ".tl-canvas-wrap").await;
+    let wraps = all(&root, ".tl-canvas-wrap");
+    assert_eq!(wraps.len(), 2);
     until("both painted", || {
         wraps.iter().all(|w| w.has_attribute("data-paints"))
     })
@@ -285,15 +235,9 @@ async fn several_timelines_share_a_page() {
     assert_eq!(attr(&wraps[0], "data-bars"), "10");
     assert_eq!(attr(&wraps[1], "data-bars"), "30");
     assert_eq!(attr(&wraps[1], "data-tasks"), "3");
-    let titles: Vec<String> = (0..2)
-        .map(|i| {
-            root.query_selector_all(".tl-title")
-                .unwrap()
-                .item(i)
-                .unwrap()
-                .text_content()
-                .unwrap()
-        })
+    let titles: Vec<String> = all(&root, ".tl-title")
+        .iter()
+        .map(|t| t.text_content().unwrap())
         .collect();
     assert_eq!(titles, vec!["part 0", "part 1"]);
 }

@@ -17,6 +17,8 @@
 //! `POLLSCOPE_TIMELINE_BENCH=full CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --release --target wasm32-unknown-unknown --test timeline_bench -- --nocapture`
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use pollscope_frontend::recording::RecordingStore;
 use pollscope_frontend::timeline::PartRef;
 use pollscope_frontend::timeline::component::{paint, run_frame};
@@ -158,16 +160,14 @@ fn recording(n: usize) -> Vec<Event> {
 }
 
 fn canvas_and_wrap() -> (HtmlCanvasElement, Element) {
+    let wrap = support::container();
     let document = web_sys::window().unwrap().document().unwrap();
-    let wrap = document.create_element("div").unwrap();
-    wrap.set_attribute("style", "width: 1000px").unwrap();
     let canvas = document
         .create_element("canvas")
         .unwrap()
         .dyn_into::<HtmlCanvasElement>()
         .unwrap();
     wrap.append_child(&canvas).unwrap();
-    document.body().unwrap().append_child(&wrap).unwrap();
     (canvas, wrap)
 }
 

@@ -12,10 +12,11 @@
 //!   in native tests).
 //! - [`futures`]: [`Delay`] and [`Join2`], with their inner state visible to the page.
 //! - [`manual`]: [`ManualExecutor`]: tasks, the ready queue, and the poll contract.
+//!
+//! The page that lets the learner drive it is [`crate::demos::be_the_executor`].
 
 pub mod futures;
 pub mod manual;
-pub mod page;
 pub mod timer;
 
 pub use futures::{Delay, DelayView, DelayWatch, Join2};

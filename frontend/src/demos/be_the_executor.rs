@@ -18,9 +18,10 @@ use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::RunStats;
 use yew::prelude::*;
 
-use super::futures::{Delay, DelayView, DelayWatch, Join2};
-use super::manual::{ManualExecutor, Step, TaskView};
-use super::timer::{BrowserTimers, TimerHandle, TimerSource};
+use super::{DemoPage, DemoProps, LocalDemo};
+use crate::executor::futures::{Delay, DelayView, DelayWatch, Join2};
+use crate::executor::manual::{ManualExecutor, Step, TaskView};
+use crate::executor::timer::{BrowserTimers, TimerHandle, TimerSource};
 use crate::recording::RecordingStore;
 use crate::timeline::{PartRef, Timeline};
 
@@ -29,6 +30,15 @@ pub const ID: &str = "be_the_executor";
 pub const TITLE: &str = "Be the executor: poll a future by hand";
 pub const SECTION: u8 = 2;
 
+impl DemoPage for BeTheExecutorPage {
+    const ID: &'static str = ID;
+    const LOCAL: Option<LocalDemo> = Some(LocalDemo {
+        title: TITLE,
+        section: SECTION,
+        summary: "Hand-written futures polled by a hand-driven executor, in your browser.",
+    });
+}
+
 /// Bounds of each delay, in milliseconds: long enough to click, short enough to wait.
 pub const MIN_DELAY_MS: u32 = 100;
 pub const MAX_DELAY_MS: u32 = 10_000;
@@ -36,9 +46,9 @@ const EVENT_CAPACITY: usize = 1 << 14;
 /// The log keeps this many lines, newest first on screen.
 const MAX_LOG_LINES: usize = 200;
 
-/// The code the page runs, shown in its code panel (this very file's neighbours).
-const FUTURES_SOURCE: &str = include_str!("futures.rs");
-const EXECUTOR_SOURCE: &str = include_str!("manual.rs");
+/// The code the page runs, shown in its code panel (the files of [`crate::executor`]).
+const FUTURES_SOURCE: &str = include_str!("../executor/futures.rs");
+const EXECUTOR_SOURCE: &str = include_str!("../executor/manual.rs");
 
 /// Browser timers that also tell the page when one fired, after the wake was made.
 struct NotifyingTimers {
@@ -196,11 +206,10 @@ impl Session {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PageProps {}
-
+/// Registered like every demo, so it takes [`DemoProps`]; it needs none of them (its
+/// descriptor is its own, and nothing runs on a server).
 #[component]
-pub fn BeTheExecutorPage(_props: &PageProps) -> Html {
+pub fn BeTheExecutorPage(_props: &DemoProps) -> Html {
     let ms = use_state(|| [1500u32, 1000, 3000]);
     let version = use_state(|| 0u64);
     let bump = {

@@ -1,11 +1,12 @@
-//! The shape every server-run demo page shares, in one place: title and summary, a short
-//! explanation, the code that ran (as the server's descriptor carries it: the part of the
-//! scenario's source between its `demo` markers), the knobs and Run button, then whatever
-//! the page measured.
+//! [`DemoFrame`]: the shape every server-run demo page shares, in one place: title and
+//! summary, a short explanation, the code that ran (as the server's descriptor carries
+//! it: the part of the scenario's source between its `demo` markers), the knobs and Run
+//! button, then whatever the page measured.
 
 use yew::prelude::*;
 
-use crate::components::{DemoProps, RunPanel};
+use super::props::DemoProps;
+use super::run_panel::RunPanel;
 
 #[derive(Properties, PartialEq)]
 pub struct DemoFrameProps {

@@ -6,14 +6,17 @@
 //! next poll ran on another worker (work stealing, or a wake onto another worker).
 
 use pollscope_shared::results::{FlavorRun, RuntimeFlavorsResult, ScenarioResult};
+use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
-use crate::components::{DemoProps, format_ms, percent};
-use crate::demo_frame::DemoFrame;
+use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
+use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
 
-pub const ID: &str = "runtime_flavors";
+impl DemoPage for RuntimeFlavorsPage {
+    const ID: &'static str = id::RUNTIME_FLAVORS;
+}
 
 fn flavor(part: &FlavorRun) -> String {
     if part.workers == 0 {
@@ -78,8 +81,8 @@ pub fn RuntimeFlavorsPage(props: &DemoProps) -> Html {
             { result }
             if !matches!(props.run, RunState::Idle) {
                 <div class="timelines side-by-side">
-                    <Timeline recording_part={PartRef::new(ID, 0)} title={"Part 0: current_thread"} />
-                    <Timeline recording_part={PartRef::new(ID, 1)} title={"Part 1: multi_thread"} />
+                    <Timeline recording_part={PartRef::new(id::RUNTIME_FLAVORS, 0)} title={"Part 0: current_thread"} />
+                    <Timeline recording_part={PartRef::new(id::RUNTIME_FLAVORS, 1)} title={"Part 1: multi_thread"} />
                 </div>
             }
         </DemoFrame>

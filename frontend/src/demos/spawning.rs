@@ -6,14 +6,17 @@
 //! as rows, so the growth with N is visible at a glance.
 
 use pollscope_shared::results::{ScenarioResult, SpawnBatch, SpawningResult};
+use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
-use crate::components::{DemoProps, format_ms, percent};
-use crate::demo_frame::DemoFrame;
+use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
+use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
 
-pub const ID: &str = "spawning";
+impl DemoPage for SpawningPage {
+    const ID: &'static str = id::SPAWNING;
+}
 
 /// One sentence on what this run's numbers show.
 pub fn what_to_notice(result: &SpawningResult) -> Option<String> {
@@ -46,7 +49,7 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
             // One timeline per N, each a part of the run with its own runtime.
             let timelines = r.parts.iter().enumerate().map(|(part, batch)| {
                 html! {
-                    <Timeline key={part} recording_part={PartRef::new(ID, part as u32)}
+                    <Timeline key={part} recording_part={PartRef::new(id::SPAWNING, part as u32)}
                         title={format!("N = {}", batch.tasks)} />
                 }
             });

@@ -9,10 +9,14 @@ use pollscope_shared::results::{JobMode, ModeRun, ScenarioResult, SpawnBlockingR
 use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
-use crate::components::{DemoProps, format_ms, percent};
-use crate::demo_frame::DemoFrame;
+use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
+use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
+
+impl DemoPage for SpawnBlockingPage {
+    const ID: &'static str = id::SPAWN_BLOCKING;
+}
 
 /// Above this ratio of time inside the jobs' polls to their CPU time, the jobs waited for
 /// a core: more threads wanted to run than the machine had cores.

@@ -1,23 +1,23 @@
 //! Outline section 1 — async/await: sequential vs concurrent.
 //!
-//! The page explains the idea, shows the backend code that ran (embedded from the
-//! backend's source at compile time), lets the learner set both servers' delays, and
+//! The page explains the idea, shows the backend code that ran (as the server's
+//! descriptor carries it), lets the learner set both servers' delays, and
 //! draws the measured result as one timeline per strategy.
 
 use pollscope_shared::results::{
     FetchTiming, ScenarioResult, SeqVsConcurrentResult, StrategyTiming,
 };
+use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
-use crate::components::{DemoProps, format_ms, percent};
-use crate::demo_frame::DemoFrame;
+use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
+use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
 
-pub const ID: &str = "seq_vs_concurrent";
-
-/// The scenario's source, compiled into the frontend so the panel shows exactly what the
-/// server runs.
+impl DemoPage for SeqVsConcurrentPage {
+    const ID: &'static str = id::SEQ_VS_CONCURRENT;
+}
 
 #[component]
 pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
@@ -54,7 +54,7 @@ pub fn SeqVsConcurrentPage(props: &DemoProps) -> Html {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
             if !matches!(props.run, RunState::Idle) {
-                <Timeline recording_part={PartRef::new(ID, 0)}
+                <Timeline recording_part={PartRef::new(id::SEQ_VS_CONCURRENT, 0)}
                     title={"The client task, recorded: each fetch is an await point"} />
             }
         </DemoFrame>

@@ -1,0 +1,39 @@
+//! What demo pages share: the props every page takes, the frame of a server demo, its
+//! knobs and run panel, the live progress list, the views of a recorded run (task table,
+//! lanes, event counts), and the number formatting they all print with.
+//!
+//! Widgets render their props and `emit` callbacks; none of them knows which demo it is
+//! on. They may use [`crate::state`] (the run's state) and [`crate::recording`] (the
+//! recorded events), never a page in [`crate::demos`].
+//!
+//! Layout:
+//! - [`props`]: [`DemoProps`], what the registry hands every page.
+//! - [`demo_frame`]: [`DemoFrame`], the shape of a server demo page (explanation, the
+//!   code that ran, the run panel, then the page's own results).
+//! - [`run_panel`]: [`RunPanel`], the knobs, Run/Cancel, status and errors of a run.
+//! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
+//! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
+//! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
+//! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
+//! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
+//! - [`numbers`]: durations, percentages and counts as the pages print them.
+
+pub mod demo_frame;
+pub mod event_counts;
+pub mod knobs;
+pub mod lanes;
+pub mod numbers;
+pub mod progress;
+pub mod props;
+pub mod run_panel;
+pub mod task_table;
+
+pub use demo_frame::{DemoFrame, DemoFrameProps};
+pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
+pub use knobs::{Knobs, KnobsProps};
+pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
+pub use numbers::{format_ms, format_ns_ms, percent, times};
+pub use progress::{ProgressProps, ProgressView, describe_event};
+pub use props::DemoProps;
+pub use run_panel::RunPanel;
+pub use task_table::{TaskRow, TaskTable, TaskTableProps, state_attr, task_rows};

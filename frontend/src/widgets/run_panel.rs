@@ -1,0 +1,74 @@
+//! [`RunPanel`]: the part every server demo shares — its knobs, the Run/Cancel buttons,
+//! then the run's status: live progress while it runs, a line when it finished or was
+//! cancelled, the error when it failed.
+//!
+//! The panel only renders its props and `emit`s callbacks; what a click means is decided
+//! by whoever made the props (see [`crate::app`]).
+
+use yew::prelude::*;
+
+use super::knobs::Knobs;
+use super::progress::ProgressView;
+use super::props::DemoProps;
+use crate::state::RunState;
+
+/// Knobs, Run/Cancel, live progress and errors of one scenario: the part every demo shares.
+#[component]
+pub fn RunPanel(props: &DemoProps) -> Html {
+    let busy = props.run.is_busy();
+    let on_run = {
+        let cb = props.on_run.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let cancel = match &props.run {
+        RunState::Running {
+            run_id, cancelling, ..
+        } => {
+            let (cb, id) = (props.on_cancel.clone(), *run_id);
+            html! {
+                <button id="cancel-button" disabled={*cancelling || !props.connected}
+                    onclick={Callback::from(move |_: MouseEvent| cb.emit(id))}>
+                    { if *cancelling { "Cancelling…" } else { "Cancel" } }
+                </button>
+            }
+        }
+        _ => html! {},
+    };
+    let status = match &props.run {
+        RunState::Idle => html! {},
+        RunState::Requested => {
+            html! { <p class="run-status">{ "Asking the server to run it…" }</p> }
+        }
+        RunState::Running { run_id, events, .. } => html! {
+            <ProgressView run_id={*run_id} events={events.clone()} />
+        },
+        RunState::Finished { run_id, .. } => html! {
+            <p class="run-status">{ format!("Run {run_id} finished. Measured on the server:") }</p>
+        },
+        RunState::Cancelled { run_id } => html! {
+            <p class="run-status" id="run-cancelled">{ format!("Run {run_id} was cancelled before it finished.") }</p>
+        },
+        RunState::Failed { code, message } => html! {
+            <div id="run-error" class="error" role="alert" data-code={code.as_str()}>
+                <strong>{ code.as_str() }</strong>{ ": " }{ message }
+            </div>
+        },
+    };
+    html! {
+        <section class="run-panel">
+            <Knobs specs={props.descriptor.params.clone()} values={props.values.clone()}
+                disabled={busy} on_change={props.on_param.clone()} />
+            <div class="controls">
+                <button id="run-button" class="primary" disabled={busy || !props.connected}
+                    onclick={on_run}>
+                    { if busy { "Running…" } else { "Run" } }
+                </button>
+                { cancel }
+                if !props.connected {
+                    <span class="hint">{ "Waiting for the connection…" }</span>
+                }
+            </div>
+            { status }
+        </section>
+    }
+}
