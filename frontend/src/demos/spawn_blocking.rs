@@ -46,7 +46,7 @@ pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
     )];
     let held = if jobs >= multi.workers {
         format!(
-            "with {jobs} jobs for {} workers, every worker was held by a job's poll at once",
+            "with {jobs} jobs for {} workers, jobs' polls could hold every worker at once",
             multi.workers
         )
     } else {
@@ -56,7 +56,7 @@ pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
         )
     };
     notes.push(format!(
-        "As tasks on {} workers: {} cores busy, {} wall time; the worst ping took {}, because {held}.",
+        "As tasks on {} workers: {} cores busy, {} wall time; the worst ping took {}: {held}.",
         multi.workers,
         format_cores(multi),
         format_ms(multi.wall_us),
@@ -191,40 +191,64 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
         .max()
         .unwrap_or(1)
         .max(1);
-    let columns = result.modes.iter().enumerate().map(|(i, mode)| {
+    let headers = result.modes.iter().enumerate().map(|(i, mode)| {
         html! {
-            <section class="mode-run" key={i} data-part={i.to_string()}
+            <th scope="col" class="mode-run" key={i} data-part={i.to_string()}
                 data-mode={serde_json::to_value(mode.mode).ok().and_then(|v| v.as_str().map(str::to_owned))}
                 data-wall-us={mode.wall_us.to_string()} data-cpu-us={mode.jobs_cpu_us.to_string()}
                 data-ping-max-us={mode.ping_max_us.to_string()}
                 data-blocking-lanes={mode.blocking_lanes_used.to_string()}
                 data-worker-lanes={mode.worker_lanes_used.to_string()}>
-                <h3>{ format!("Part {i}: {}", mode_title(mode)) }</h3>
-                <div class="strategy-bar" style={format!("width: {:.1}%", percent(mode.ping_max_us, worst))}>
-                    { format!("worst ping {}", format_ms(mode.ping_max_us)) }
+                { format!("Part {i}: {}", mode_title(mode)) }
+            </th>
+        }
+    });
+    // One row per figure, one column per mode.
+    let rows: [(&str, fn(&ModeRun) -> String); 11] = [
+        ("wall time", |m| format_ms(m.wall_us)),
+        ("jobs' CPU time", |m| format_ms(m.jobs_cpu_us)),
+        ("cores busy (CPU ÷ wall)", format_cores),
+        ("time inside the jobs' polls", |m| format_ms(m.jobs_busy_us)),
+        ("longest job poll", |m| format_ms(m.longest_job_poll_us)),
+        ("pings", |m| m.pings.to_string()),
+        ("ping p50 / p99", |m| {
+            format!("{} / {}", format_ms(m.ping_p50_us), format_ms(m.ping_p99_us))
+        }),
+        ("worst ping", |m| format_ms(m.ping_max_us)),
+        ("probe ready but not polled", |m| format_ms(m.probe_waited_us)),
+        ("threads: workers / blocking pool", |m| {
+            format!("{} / {}", m.worker_lanes_used, m.blocking_lanes_used)
+        }),
+        ("events dropped", |m| m.events_dropped.to_string()),
+    ];
+    let rows = rows.iter().map(|(label, value)| {
+        html! {
+            <tr>
+                <th scope="row">{ *label }</th>
+                { for result.modes.iter().map(|m| html! { <td>{ value(m) }</td> }) }
+            </tr>
+        }
+    });
+    let bars = result.modes.iter().map(|m| {
+        html! {
+            <td>
+                <div class="ping-bar" style={format!("width: {:.1}%", percent(m.ping_max_us, worst))}>
+                    { format_ms(m.ping_max_us) }
                 </div>
-                <dl class="figures">
-                    <dt>{ "wall time" }</dt><dd>{ format_ms(mode.wall_us) }</dd>
-                    <dt>{ "jobs' CPU time" }</dt><dd>{ format_ms(mode.jobs_cpu_us) }</dd>
-                    <dt>{ "cores busy (CPU ÷ wall)" }</dt><dd class="cores">{ format_cores(mode) }</dd>
-                    <dt>{ "time inside the jobs' polls" }</dt><dd>{ format_ms(mode.jobs_busy_us) }</dd>
-                    <dt>{ "longest job poll" }</dt><dd>{ format_ms(mode.longest_job_poll_us) }</dd>
-                    <dt>{ "pings" }</dt><dd>{ mode.pings }</dd>
-                    <dt>{ "ping p50 / p99 / max" }</dt>
-                    <dd>{ format!("{} / {} / {}", format_ms(mode.ping_p50_us), format_ms(mode.ping_p99_us), format_ms(mode.ping_max_us)) }</dd>
-                    <dt>{ "probe ready but not polled" }</dt><dd>{ format_ms(mode.probe_waited_us) }</dd>
-                    <dt>{ "threads: workers / blocking pool" }</dt>
-                    <dd>{ format!("{} / {}", mode.worker_lanes_used, mode.blocking_lanes_used) }</dd>
-                    <dt>{ "events dropped" }</dt><dd>{ mode.events_dropped }</dd>
-                </dl>
-            </section>
+            </td>
         }
     });
     let notes = what_to_notice(result);
     html! {
         <section id="spawn-blocking-result" class="result" data-jobs={result.jobs.to_string()}
             data-job-ms={result.job_ms.to_string()}>
-            <div class="flavor-parts">{ for columns }</div>
+            <table class="mode-table">
+                <thead><tr><th></th>{ for headers }</tr></thead>
+                <tbody>
+                    <tr class="ping-bars"><th scope="row">{ "worst ping, to scale" }</th>{ for bars }</tr>
+                    { for rows }
+                </tbody>
+            </table>
             if !notes.is_empty() {
                 <div id="what-to-notice" class="notice">
                     { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
@@ -281,7 +305,7 @@ mod tests {
             "worst ping took 158.9 ms",
             "the longest lasted 40.2 ms",
             "1.99 cores busy, 80.5 ms wall time; the worst ping took 79.0 ms",
-            "every worker was held",
+            "jobs' polls could hold every worker at once",
             "4 thread(s) ran the jobs",
             "cut the probe's worst ping from 79.0 ms to 1.6 ms",
         ] {
