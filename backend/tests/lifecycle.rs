@@ -74,7 +74,7 @@ async fn shutdown_closes_sessions_with_1001_and_cancels_runs() {
     let started = Instant::now();
     server.state.shutdown.cancel();
     assert_eq!(close_code_before_the_run_ends(&mut client).await, 1001);
-    let stopped = tokio::time::timeout(Duration::from_secs(5), server.stopped).await;
+    let stopped = tokio::time::timeout(common::WAIT, server.stopped).await;
     assert!(
         matches!(stopped, Ok(Ok(Ok(())))),
         "server did not stop cleanly: {stopped:?}"
