@@ -251,12 +251,13 @@ async fn a_cancelled_run_leaves_no_loopback_port_open() {
         .await;
     assert_eq!(last, ServerMessage::RunCancelled { run_id });
     // Dropping the run dropped its servers: nothing listens on their ports any more.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    let deadline = tokio::time::Instant::now() + common::WAIT;
     for addr in &addrs {
         while tokio::net::TcpStream::connect(addr).await.is_ok() {
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "{addr} still accepts after cancel"
+                "{addr} still accepts {:?} after cancel",
+                common::WAIT
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -75,7 +75,18 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
         result.latency_p50_us <= result.latency_p99_us
             && result.latency_p99_us <= result.latency_max_us
     );
-    assert!(result.round_trips_per_sec > 0);
+    // The rate is the count over the measured time, as the result says.
+    assert!(result.elapsed_us > 0);
+    assert_eq!(
+        result.round_trips_per_sec,
+        result.round_trips * 1_000_000 / result.elapsed_us
+    );
+    // Each round trip was measured inside the run's time.
+    assert!(result.latency_max_us <= result.elapsed_us, "{result:?}");
+    assert_eq!(
+        (result.clients, result.messages_per_client, result.workers),
+        (4, 50, 2)
+    );
     let mut stats = RunStats::default();
     stats.apply_all(&events);
     assert_eq!(stats.anomalies, 0);
@@ -84,6 +95,11 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
         "result totals come from the same events"
     );
     assert_eq!(result.events_recorded, events.len() as u64);
+    assert_eq!(
+        result.wakes, stats.wakes,
+        "wakes by source, from the same events"
+    );
+    assert_eq!(result.tasks as usize, stats.tasks.len());
     assert_eq!(result.events_dropped, 0);
 
     // Every task is there: main, the accept loop, 4 clients, 4 connections.

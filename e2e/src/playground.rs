@@ -1,4 +1,5 @@
-//! The real backend serving the built frontend, on a thread of its own.
+//! The real backend serving the built frontend, on a thread of its own; stopped when
+//! dropped, and started again on the same address with [`Playground::start_at`].
 //!
 //! The tests drive the browser with blocking calls; keeping the server on its own runtime
 //! means a blocking test can never stall it.
@@ -6,6 +7,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use pollscope_backend::{AppState, Config, Server};
 
@@ -29,9 +31,31 @@ pub fn dist_dir() -> PathBuf {
 }
 
 impl Playground {
+    /// A backend on a free port of 127.0.0.1.
     pub fn start() -> Self {
+        Self::try_start_at(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind 127.0.0.1:0")
+    }
+
+    /// A backend on `addr`, e.g. a new one where a stopped one listened: a page that was
+    /// connected to the old one reconnects to it. Retries for a few seconds while the
+    /// port is still taken.
+    pub fn start_at(addr: SocketAddr) -> Self {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match Self::try_start_at(addr) {
+                Ok(playground) => return playground,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("playground: {addr} not free yet ({e}); retrying");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot listen on {addr} again: {e}"),
+            }
+        }
+    }
+
+    fn try_start_at(addr: SocketAddr) -> std::io::Result<Self> {
         let config = Config {
-            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bind: addr,
             static_dir: dist_dir(),
             ..Config::default()
         };
@@ -43,8 +67,11 @@ impl Playground {
                 .build()
                 .expect("runtime");
             runtime.block_on(async move {
-                let server = Server::bind(config).await.expect("bind 127.0.0.1:0");
-                tx.send((server.local_addr(), server.state()))
+                let server = match Server::bind(config).await {
+                    Ok(server) => server,
+                    Err(e) => return tx.send(Err(e)).expect("test alive"),
+                };
+                tx.send(Ok((server.local_addr(), server.state())))
                     .expect("test alive");
                 server
                     .run_until(std::future::pending())
@@ -52,11 +79,16 @@ impl Playground {
                     .expect("serve");
             });
         });
-        let (addr, state) = rx.recv().expect("server started");
-        Self {
-            addr,
-            state,
-            thread: Some(thread),
+        match rx.recv().expect("server thread answers") {
+            Ok((addr, state)) => Ok(Self {
+                addr,
+                state,
+                thread: Some(thread),
+            }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
         }
     }
 

@@ -62,13 +62,73 @@ fn the_task_table_folds_the_same_events_the_server_counted() {
     assert_eq!(browser.number::<u64>(&dropped, "data-dropped"), 0);
 
     // Reads that found no bytes were woken by the reactor.
-    assert!(browser.number::<u64>(&result, "data-wakes-reactor") > 0);
+    let by_reactor = browser.number::<u64>(&result, "data-wakes-reactor");
+    assert!(by_reactor > 0);
+    // The notice states the counts the page folded: the Pending polls by await point, the
+    // server's poll count, the reactor's wakes and the lanes' parks, as shown elsewhere.
+    let times = |n: u64| {
+        if n == 1 {
+            "once".to_owned()
+        } else {
+            format!("{n} times")
+        }
+    };
+    let (mut pending, mut reads) = (0, 0);
+    for row in browser.find_all(".pending-by-await li") {
+        let n = browser.number::<u64>(&row, "data-pending");
+        pending += n;
+        if browser
+            .attr(&row, "data-await")
+            .unwrap_or_default()
+            .starts_with("read")
+        {
+            reads += n;
+        }
+    }
+    assert!(reads > 0 && reads <= pending, "{reads} of {pending}");
+    let parks = browser.number::<u64>(
+        &browser.wait_for("#lanes", Duration::from_secs(1)),
+        "data-parks",
+    );
     let notice = browser.wait_for("#what-to-notice", Duration::from_secs(1));
     let text = browser.text(&notice);
-    assert!(text.contains("returned Pending"), "{text}");
+    for expected in [
+        format!(
+            "{pending} of {polls} polls returned Pending, {reads} of them in a read",
+            polls = browser.number::<u64>(&result, "data-polls")
+        ),
+        format!("The reactor woke tasks {}", times(by_reactor)),
+        format!("the workers parked {}", times(parks)),
+    ] {
+        assert!(text.contains(&expected), "no {expected:?} in {text}");
+    }
+    // The result's line: the count, the setup, and a rate that is the count over the time.
     let text = browser.text(&result);
-    assert!(
-        text.contains("round trips/s") && text.contains("p99"),
-        "{text}"
+    let prefix = format!(
+        "{} round trips ({CLIENTS} clients × {MESSAGES} messages of 64 bytes) in ",
+        CLIENTS * MESSAGES
     );
+    let rest = text
+        .split_once(&prefix)
+        .unwrap_or_else(|| panic!("no {prefix:?} in {text}"))
+        .1;
+    let (elapsed_ms, rest) = rest.split_once(" ms on a ").expect("the elapsed time");
+    let elapsed_ms: f64 = elapsed_ms.parse().expect("a time in ms");
+    let rate: f64 = rest
+        .split_once(": ")
+        .and_then(|(_, r)| r.split_once(" round trips/s"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no rate in {text}"));
+    // The time is shown to 0.1 ms: the rate lies between the count over the time rounded
+    // up and over the time rounded down.
+    let round_trips = (CLIENTS * MESSAGES) as f64;
+    let (slowest, fastest) = (
+        round_trips * 1000.0 / (elapsed_ms + 0.05),
+        round_trips * 1000.0 / (elapsed_ms - 0.05).max(0.001),
+    );
+    assert!(
+        slowest - 1.0 <= rate && rate <= fastest,
+        "{rate} round trips/s for {round_trips} in {elapsed_ms} ms"
+    );
+    assert!(text.contains("Round-trip latency: p50 "), "{text}");
 }

@@ -12,8 +12,8 @@ fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
 
     // Knobs come from the server's descriptor; set them as a learner would.
-    const A_MS: f64 = 250.0;
-    const B_MS: f64 = 450.0;
+    const A_MS: u64 = 250;
+    const B_MS: u64 = 450;
     let a = browser.wait_for("#param-delay_a_ms", Duration::from_secs(5));
     assert_eq!(browser.attr(&a, "min").as_deref(), Some("10"));
     assert_eq!(browser.attr(&a, "max").as_deref(), Some("3000"));
@@ -25,50 +25,104 @@ fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     browser.click(&run);
     let result = browser.wait_for("#result", Duration::from_secs(20));
 
-    let seq_ms = browser.number::<f64>(&result, "data-sequential-us") / 1000.0;
-    let conc_ms = browser.number::<f64>(&result, "data-concurrent-us") / 1000.0;
-    // Measured for real on the server: sequential ≈ sum, concurrent ≈ max. Tolerances
-    // allow for a loaded 2-core machine without letting the two strategies overlap.
+    let seq_us = browser.number::<u64>(&result, "data-sequential-us");
+    let conc_us = browser.number::<u64>(&result, "data-concurrent-us");
+    // Measured for real on the server: sequential waits for both delays, concurrent for the
+    // longer one. (No upper bounds: a loaded machine may add any delay to either.)
     assert!(
-        seq_ms >= A_MS + B_MS,
-        "sequential {seq_ms} ms < sum {}",
+        seq_us >= (A_MS + B_MS) * 1000,
+        "sequential {seq_us} µs < sum {} ms",
         A_MS + B_MS
     );
     assert!(
-        seq_ms < A_MS + B_MS + 300.0,
-        "sequential {seq_ms} ms far above the sum"
-    );
-    assert!(conc_ms >= B_MS, "concurrent {conc_ms} ms < max {B_MS}");
-    assert!(
-        conc_ms < A_MS + B_MS,
-        "concurrent {conc_ms} ms is not below the sum"
+        conc_us >= B_MS * 1000,
+        "concurrent {conc_us} µs < max {B_MS} ms"
     );
 
     // One bar per fetch: 2 strategies x 2 servers, each with the server's measured time.
     let bars = browser.find_all(".fetch-bar");
     assert_eq!(bars.len(), 4, "fetch bars drawn");
+    let mut fetches = std::collections::BTreeMap::new();
     for bar in &bars {
-        let elapsed_ms = browser.number::<f64>(bar, "data-elapsed-us") / 1000.0;
-        let delay = match browser.attr(bar, "data-server").as_deref() {
-            Some("a") => A_MS,
-            Some("b") => B_MS,
+        let strategy = browser.attr(bar, "data-strategy").unwrap_or_default();
+        let server = browser.attr(bar, "data-server").unwrap_or_default();
+        let started = browser.number::<u64>(bar, "data-started-at-us");
+        let elapsed = browser.number::<u64>(bar, "data-elapsed-us");
+        let delay = match server.as_str() {
+            "a" => A_MS,
+            "b" => B_MS,
             other => panic!("bar for server {other:?}"),
         };
         assert!(
-            elapsed_ms >= delay,
-            "bar {elapsed_ms} ms shorter than its delay {delay}"
+            elapsed >= delay * 1000,
+            "bar {elapsed} µs shorter than its delay {delay} ms"
         );
+        let total = if strategy == "sequential" {
+            seq_us
+        } else {
+            conc_us
+        };
+        assert!(
+            started + elapsed <= total,
+            "{strategy} {server} ends after its total"
+        );
+        fetches.insert((strategy, server), (started, elapsed));
     }
-    let text = browser.text(&result);
+    let fetch = |strategy: &str, server: &str| fetches[&(strategy.to_owned(), server.to_owned())];
+    // Sequential: b starts once a has finished. Concurrent: each starts before the other
+    // finishes, so the two waits overlap.
+    let ((sa_start, sa_took), (sb_start, sb_took)) =
+        (fetch("sequential", "a"), fetch("sequential", "b"));
+    assert!(sb_start >= sa_start + sa_took, "{fetches:?}");
+    assert!(seq_us >= sa_took + sb_took, "{fetches:?}");
+    let ((ca_start, ca_took), (cb_start, cb_took)) =
+        (fetch("concurrent", "a"), fetch("concurrent", "b"));
     assert!(
-        text.contains("Sequential") && text.contains("Concurrent"),
-        "{text}"
+        cb_start < ca_start + ca_took && ca_start < cb_start + cb_took,
+        "{fetches:?}"
     );
+
+    // The labels and the notice state this run's numbers, as measured.
+    let ms = |us: u64| format!("{:.1} ms", us as f64 / 1000.0);
+    let text = browser.text(&result);
+    for expected in [
+        format!(
+            "Sequential: {} (≈ sum of delays: {} ms)",
+            ms(seq_us),
+            A_MS + B_MS
+        ),
+        format!("Concurrent: {} (≈ max: {B_MS} ms)", ms(conc_us)),
+        format!(
+            "Sequential took {:.2}× as long as concurrent",
+            seq_us as f64 / conc_us as f64
+        ),
+    ] {
+        assert!(text.contains(&expected), "no {expected:?} in {text}");
+    }
+    let notice = browser.text(&browser.wait_for("#what-to-notice", Duration::from_secs(5)));
+    for expected in [
+        format!(
+            "fetch b started {} after fetch a — just after it finished ({} in)",
+            ms(sb_start - sa_start),
+            ms(sa_took)
+        ),
+        format!(
+            "With join!, fetch b started {} after fetch a",
+            ms(cb_start - ca_start)
+        ),
+        format!(
+            "the total was {} more than the slower server's {B_MS} ms delay",
+            ms(conc_us - B_MS * 1000)
+        ),
+    ] {
+        assert!(notice.contains(&expected), "no {expected:?} in {notice}");
+    }
 }
 
 #[test]
-fn the_page_says_so_when_the_backend_is_unreachable() {
+fn the_page_reconnects_when_the_backend_comes_back() {
     let playground = Playground::start();
+    let addr = playground.addr;
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
     // The backend goes away: the page must notice and start reconnecting with backoff.
@@ -77,4 +131,25 @@ fn the_page_says_so_when_the_backend_is_unreachable() {
         "#connection-status[data-state='reconnecting']",
         Duration::from_secs(20),
     );
+    assert!(browser.find_all("#result").is_empty());
+
+    // A new backend where the old one listened: the page connects to it by itself (the
+    // backoff is at most 8 s) and runs the demo there.
+    let playground = Playground::start_at(addr);
+    browser.wait_for(
+        "#connection-status[data-state='connected']",
+        Duration::from_secs(30),
+    );
+    assert_eq!(playground.state.live_sessions(), 1, "the page's session");
+    const A_MS: u64 = 20;
+    const B_MS: u64 = 40;
+    let a = browser.wait_for("#param-delay_a_ms", Duration::from_secs(5));
+    browser.type_into(&a, &A_MS.to_string());
+    let b = browser.wait_for("#param-delay_b_ms", Duration::from_secs(5));
+    browser.type_into(&b, &B_MS.to_string());
+    let run = browser.wait_for("#run-button", Duration::from_secs(5));
+    browser.click(&run);
+    let result = browser.wait_for("#result", Duration::from_secs(20));
+    assert!(browser.number::<u64>(&result, "data-sequential-us") >= (A_MS + B_MS) * 1000);
+    assert!(browser.number::<u64>(&result, "data-concurrent-us") >= B_MS * 1000);
 }

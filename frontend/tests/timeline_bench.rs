@@ -9,6 +9,14 @@
 //!    server encodes them), decoded, queued, flushed once per animation frame and drawn.
 //!    Targets: the longest frame's work ≤ 50 ms, and every event arrives in the model.
 //!
+//! As a test (every run) it asserts only what a busy machine cannot make false: every
+//! event arrives, and a frame's cost does not grow with the recording — 100 times the
+//! events cost at most 3 times as much per frame (mean and median, the two recordings
+//! taking turns so that any load weighs on both), and the last quarter of the stream's
+//! frames cost at most 3 times what the first quarter's did while the model grew several
+//! times over between them. The frame-time targets are a benchmark's: they are asserted only with
+//! `POLLSCOPE_TIMELINE_BENCH=full`, on a quiet machine, in a release build.
+//!
 //! The figures are printed to the browser console, which the runner shows for failing
 //! tests, or for all with `-- --nocapture`. The pan/zoom part always compares 10k with
 //! 1M events; the stream lasts 1 s in a normal run and 3 s when
@@ -321,8 +329,17 @@ fn pan_and_zoom_frame_time_does_not_grow_with_the_recording() {
         l_ingest,
         l.mean / s.mean
     );
-    assert!(l.p95 <= 16.7, "p95 at {large_n} events: {:.2} ms", l.p95);
-    assert!(ratio <= 2.0, "p95 ratio {ratio:.2}");
+    // Growing with the recording, 100 times the events would cost many times as much.
+    for (what, small, large) in [("mean", s.mean, l.mean), ("p50", s.p50, l.p50)] {
+        assert!(
+            large <= 3.0 * small,
+            "{what} frame at {large_n} events {large:.2} ms vs {small:.2} ms at {small_n}"
+        );
+    }
+    if FULL {
+        assert!(l.p95 <= 16.7, "p95 at {large_n} events: {:.2} ms", l.p95);
+        assert!(ratio <= 2.0, "p95 ratio {ratio:.2}");
+    }
 }
 
 /// The next animation frame (as the connection and the component wait for it).
@@ -357,6 +374,8 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
     let start = now_ms();
     let mut last = start;
     let (mut longest, mut total_work, mut frames, mut batches) = (0.0f64, 0.0f64, 0u32, 0u64);
+    // Each frame's work, and how many events the model held after it.
+    let mut work_by_frame: Vec<(f64, usize)> = Vec::new();
     loop {
         next_frame().await;
         let ts = now_ms();
@@ -401,6 +420,7 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
         );
         let spent = now_ms() - work;
         longest = longest.max(spent);
+        work_by_frame.push((spent, engine.model.consumed));
         total_work += spent;
         frames += 1;
         last = ts;
@@ -410,10 +430,23 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
     }
     let recordings = store.borrow();
     let rec = recordings.for_scenario("bench").unwrap().part(0).unwrap();
+    // The first and the last quarter of the frames (the first frame, which takes in the
+    // header, left out): their median work, and the model's mean size meanwhile.
+    let quarter = (work_by_frame.len() - 1) / 4;
+    let median_of = |frames: &[(f64, usize)]| {
+        let mut work: Vec<f64> = frames.iter().map(|f| f.0).collect();
+        work.sort_by(f64::total_cmp);
+        let held = frames.iter().map(|f| f.1).sum::<usize>() / frames.len().max(1);
+        (work[work.len() / 2], held)
+    };
+    let (early, early_held) = median_of(&work_by_frame[1..=quarter]);
+    let (late, late_held) = median_of(&work_by_frame[work_by_frame.len() - quarter..]);
     console_log!(
         "timeline bench, live stream at 100k events/s for {seconds} s: {generated} events in \
          {batches} batches over {frames} frames; longest frame's work {longest:.2} ms, \
-         mean {:.2} ms; received {}, in the model {}, lost batches {}, anomalies {}",
+         mean {:.2} ms; median of the first quarter {early:.2} ms (model {early_held} events), \
+         of the last {late:.2} ms (model {late_held} events); received {}, in the model {}, \
+         lost batches {}, anomalies {}",
         total_work / f64::from(frames),
         rec.events_received(),
         engine.model.consumed,
@@ -424,5 +457,17 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
     assert_eq!(engine.model.consumed, generated);
     assert_eq!(rec.lost_batches(), 0);
     assert_eq!(engine.model.anomalies, 0);
-    assert!(longest <= 50.0, "longest frame's work {longest:.2} ms");
+    // The model grew several times over between the two quarters; the work per frame is
+    // the frame's events, not the model's.
+    assert!(
+        late_held >= 3 * early_held,
+        "{early_held} then {late_held} events"
+    );
+    assert!(
+        late <= 3.0 * early,
+        "median frame work {early:.2} ms at {early_held} events, {late:.2} ms at {late_held}"
+    );
+    if FULL {
+        assert!(longest <= 50.0, "longest frame's work {longest:.2} ms");
+    }
 }

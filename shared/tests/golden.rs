@@ -4,6 +4,8 @@
 //! the example decodes to the value below, and the value encodes to the example. A change
 //! to the wire format therefore fails here until the golden file (and `docs/protocol.md`)
 //! is updated on purpose: `POLLSCOPE_UPDATE_GOLDEN=1 cargo test -p pollscope-shared`.
+//! `protocol_doc.rs` checks that the example session of `docs/protocol.md` is made of
+//! these files.
 
 #![cfg(not(target_arch = "wasm32"))] // reads files
 
@@ -67,7 +69,9 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     id: "seq_vs_concurrent".into(),
                     title: "Sequential vs concurrent".into(),
                     section: 1,
-                    summary: "Two fetches awaited one after the other, then with join!.".into(),
+                    summary:
+                        "Two HTTP fetches awaited one after the other, then together with join!."
+                            .into(),
                     params: vec![
                         ParamSpec::integer("delay_a_ms", "Server A delay", "ms", 300, 10, 3000),
                         ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
@@ -85,6 +89,16 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                 run_id: 1,
                 scenario: "seq_vs_concurrent".into(),
                 params: params(),
+            },
+        ),
+        (
+            "server_progress_phase_listening",
+            ServerMessage::Progress {
+                run_id: 1,
+                event: ProgressEvent::Phase {
+                    at_us: 180,
+                    name: "servers listening: a on 127.0.0.1:41617, b on 127.0.0.1:37401".into(),
+                },
             },
         ),
         (

@@ -65,13 +65,14 @@ impl TestServer {
         }
     }
 
-    /// Wait until the live-run and live-session gauges read zero, or fail.
+    /// Wait until the live-run and live-session gauges read zero, or fail after [`WAIT`]
+    /// (a deadline for a loaded machine: it is only reached when something leaked).
     pub async fn until_idle(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + WAIT;
         while self.state.live_runs() != 0 || self.state.live_sessions() != 0 {
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "still live after 5 s: runs={} sessions={}",
+                "still live after {WAIT:?}: runs={} sessions={}",
                 self.state.live_runs(),
                 self.state.live_sessions()
             );
