@@ -81,8 +81,10 @@ fn golden_files() -> BTreeMap<String, Value> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     std::fs::read_dir(&dir)
         .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
+        .map(|entry| entry.unwrap().path())
+        // `results/` holds each scenario's result, not messages.
+        .filter(|path| path.is_file())
+        .map(|path| {
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&path).unwrap();
             (name, serde_json::from_str(&text).unwrap())
