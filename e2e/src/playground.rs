@@ -33,7 +33,23 @@ pub fn dist_dir() -> PathBuf {
 impl Playground {
     /// A backend on a free port of 127.0.0.1.
     pub fn start() -> Self {
-        Self::try_start_at(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind 127.0.0.1:0")
+        Self::with(|_| {})
+    }
+
+    /// A backend on a free port of 127.0.0.1, its config changed by `tweak` first (say,
+    /// a tiny recorder, or the test scenarios offered).
+    pub fn with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Self::config(SocketAddr::from(([127, 0, 0, 1], 0)));
+        tweak(&mut config);
+        Self::try_start(config).expect("bind 127.0.0.1:0")
+    }
+
+    fn config(bind: SocketAddr) -> Config {
+        Config {
+            bind,
+            static_dir: dist_dir(),
+            ..Config::default()
+        }
     }
 
     /// A backend on `addr`, e.g. a new one where a stopped one listened: a page that was
@@ -54,11 +70,10 @@ impl Playground {
     }
 
     fn try_start_at(addr: SocketAddr) -> std::io::Result<Self> {
-        let config = Config {
-            bind: addr,
-            static_dir: dist_dir(),
-            ..Config::default()
-        };
+        Self::try_start(Self::config(addr))
+    }
+
+    fn try_start(config: Config) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()

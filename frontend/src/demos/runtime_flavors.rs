@@ -134,7 +134,7 @@ pub fn FlavorsResultView(props: &FlavorsResultProps) -> Html {
         html! {
             <section class="flavor-part" key={i} data-part={i.to_string()} data-workers={part.workers.to_string()}
                 data-wall-us={part.wall_us.to_string()} data-lanes-used={part.lanes_used.to_string()}
-                data-migrations={part.migrations.to_string()}>
+                data-migrations={part.migrations.to_string()} data-busy-us={part.busy_us.to_string()}>
                 <h3>{ format!("Part {i}: {}", flavor(part)) }</h3>
                 <div class="strategy-bar" style={format!("width: {:.1}%", percent(part.wall_us, longest))}>
                     { format!("wall {}", format_ms(part.wall_us)) }
