@@ -46,7 +46,8 @@ pub mod probe;
 mod record;
 pub mod recorder;
 pub mod span;
-mod spin;
+#[doc(hidden)]
+pub mod spin;
 pub mod stats;
 pub mod task;
 mod wire;
