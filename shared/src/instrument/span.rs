@@ -8,35 +8,17 @@
 //! When the inner future returns Pending, the span marks itself as what the task is
 //! waiting on, so the task's `Poll` event names the `.await` that could not go on, and a
 //! wake from the runtime's driver is told apart as reactor (I/O) or timer.
+//!
+//! It records through the task context (and so needs no recorder of its own).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::context::with_task_context;
 use super::event::{SpanId, TaskId};
-use super::recorder::with_task_context;
-
-/// What an await point waits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Resource {
-    /// A socket or other readiness-based I/O: woken by the reactor.
-    Io = 0,
-    /// A sleep or deadline: woken by the timer.
-    Timer = 1,
-    /// Anything else: a channel, a lock, another task's signal.
-    Other = 2,
-}
-
-impl Resource {
-    pub(crate) fn from_u8(value: u8) -> Self {
-        match value {
-            0 => Self::Io,
-            1 => Self::Timer,
-            _ => Self::Other,
-        }
-    }
-}
+use super::recorder::Recorder;
+pub use super::stage::Resource;
 
 /// A named `.await`. Create with [`Recorder::io`](super::Recorder::io), [`Recorder::timer`](super::Recorder::timer)
 /// or [`Recorder::point`](super::Recorder::point).
@@ -51,8 +33,25 @@ pub struct AwaitPoint<F> {
     open: Option<(TaskId, SpanId)>,
 }
 
+impl Recorder {
+    /// A named `.await` waiting on a socket: a wake while it waits is the reactor's.
+    pub fn io<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Io, future)
+    }
+
+    /// A named `.await` waiting on a timer: a wake while it waits is the timer's.
+    pub fn timer<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Timer, future)
+    }
+
+    /// A named `.await` on anything else (a channel, a lock, another task).
+    pub fn point<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Other, future)
+    }
+}
+
 impl<F: Future> AwaitPoint<F> {
-    pub(crate) fn new(name: &'static str, resource: Resource, future: F) -> Self {
+    fn new(name: &'static str, resource: Resource, future: F) -> Self {
         Self {
             future,
             name,
