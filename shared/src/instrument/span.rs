@@ -15,22 +15,36 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use super::context::with_task_context;
 use super::event::{SpanId, TaskId};
 use super::recorder::Recorder;
 pub use super::stage::Resource;
 
-/// A named `.await`. Create with [`Recorder::io`](super::Recorder::io), [`Recorder::timer`](super::Recorder::timer)
-/// or [`Recorder::point`](super::Recorder::point).
-///
-/// It holds no recorder: it records through the task that polls it (see
-/// `with_task_context`), so wrapping an `.await` costs no reference-count traffic.
-pub struct AwaitPoint<F> {
-    future: F,
-    name: &'static str,
-    resource: Resource,
-    /// Set when it first returns Pending inside an instrumented task.
-    open: Option<(TaskId, SpanId)>,
+pin_project! {
+    /// A named `.await`. Create with [`Recorder::io`], [`Recorder::timer`] or
+    /// [`Recorder::point`].
+    ///
+    /// It holds no recorder: it records through the task that polls it (see
+    /// `with_task_context`), so wrapping an `.await` costs no reference-count traffic.
+    pub struct AwaitPoint<F> {
+        #[pin]
+        future: F,
+        name: &'static str,
+        resource: Resource,
+        // Set when it first returns Pending inside an instrumented task.
+        open: Option<(TaskId, SpanId)>,
+    }
+
+    impl<F> PinnedDrop for AwaitPoint<F> {
+        #[inline(always)]
+        fn drop(this: Pin<&mut Self>) {
+            if let Some((task, span)) = this.project().open.take() {
+                dropped_waiting(task, span);
+            }
+        }
+    }
 }
 
 impl Recorder {
@@ -66,35 +80,24 @@ impl<F: Future> Future for AwaitPoint<F> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned and never moved; other fields are not.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let poll = future.poll(cx);
-        match (&poll, this.open) {
+        let this = self.project();
+        let poll = this.future.poll(cx);
+        match (&poll, *this.open) {
             (Poll::Pending, None) => {
-                let (name, resource) = (this.name, this.resource);
-                this.open = with_task_context(|context| context.open_span(name, resource));
+                let (name, resource) = (*this.name, *this.resource);
+                *this.open = with_task_context(|context| context.open_span(name, resource));
             }
             (Poll::Pending, Some((_, span))) => {
-                let (name, resource) = (this.name, this.resource);
+                let (name, resource) = (*this.name, *this.resource);
                 with_task_context(|context| context.still_pending(span, resource, name));
             }
             (Poll::Ready(_), Some((task, span))) => {
                 with_task_context(|context| context.close_span(task, span));
-                this.open = None;
+                *this.open = None;
             }
             (Poll::Ready(_), None) => {}
         }
         poll
-    }
-}
-
-impl<F> Drop for AwaitPoint<F> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some((task, span)) = self.open.take() {
-            dropped_waiting(task, span);
-        }
     }
 }
 

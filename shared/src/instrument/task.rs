@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
+use pin_project_lite::pin_project;
+
 use super::context::{PollClones, WakerHere, with_poll_scope, with_task_context, with_task_scope};
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
@@ -26,30 +28,57 @@ use super::event::{
 use super::recorder::{PollEnd, Recorder};
 use super::stage::{PollStage, Resource};
 
-/// A future whose spawn, polls, wakes and completion are recorded. Create with
-/// [`Recorder::task`].
-///
-/// What a poll reads is here, together, ahead of the future: copies of the waker's task
-/// id, recorder and resource, so that a poll touches only the task's own memory. The
-/// waker's allocation is what the waking core reads (and its reference count what it
-/// writes), often on the other core.
-#[repr(C)]
-pub struct Instrumented<F: Future> {
-    task: TaskId,
-    done: bool,
-    /// The resource last stored in the waker's `waiting_on`.
-    waiting_on: u8,
-    /// References to `waker` this task holds for the clones its polls hand out (see
-    /// [`RESERVE_BATCH`]).
-    reserve: u32,
-    recorder: Recorder,
-    /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
-    last_runtime_waker: Option<Waker>,
-    is_error: fn(&F::Output) -> bool,
-    waker: Arc<TaskWaker>,
-    /// Dropped by hand in `Drop`, before the completion is recorded: dropping it may close
-    /// await points and drop wakers, and those events belong before the task's end.
-    future: ManuallyDrop<F>,
+pin_project! {
+    /// A future whose spawn, polls, wakes and completion are recorded. Create with
+    /// [`Recorder::task`].
+    ///
+    /// What a poll reads is here, together, ahead of the future: copies of the waker's task
+    /// id, recorder and resource, so that a poll touches only the task's own memory. The
+    /// waker's allocation is what the waking core reads (and its reference count what it
+    /// writes), often on the other core.
+    #[repr(C)]
+    pub struct Instrumented<F: Future> {
+        task: TaskId,
+        done: bool,
+        // The resource last stored in the waker's `waiting_on`.
+        waiting_on: u8,
+        // References to `waker` this task holds for the clones its polls hand out (see
+        // `RESERVE_BATCH`).
+        reserve: u32,
+        recorder: Recorder,
+        // The runtime waker last stored in `waker`, kept here to skip the lock when
+        // unchanged.
+        last_runtime_waker: Option<Waker>,
+        is_error: fn(&F::Output) -> bool,
+        waker: Arc<TaskWaker>,
+        // Always `Some` until the drop, which drops it in place (`Pin::set`) before the
+        // completion is recorded: dropping it may close await points and drop wakers, and
+        // those events belong before the task's end.
+        #[pin]
+        future: Option<F>,
+    }
+
+    impl<F: Future> PinnedDrop for Instrumented<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            // Dropping it runs inside the task's context, so the await points it closes and
+            // the wakes it causes are the task's.
+            let mut future = this.future;
+            with_task_scope(this.recorder, *this.task, || future.set(None));
+            // Give back the references no clone took (the reserve, and those this thread
+            // holds); `waker` still holds one.
+            let waker = Arc::as_ptr(this.waker);
+            let held = with_held(|held| held.take_all(waker)).unwrap_or(0);
+            for _ in 0..*this.reserve + held {
+                // SAFETY: each is a strong count this task or this thread owned.
+                unsafe { Arc::decrement_strong_count(waker) };
+            }
+            if !*this.done {
+                *this.done = true;
+                this.waker.complete(TaskOutcome::Cancelled);
+            }
+        }
+    }
 }
 
 /// A clone of a waker must own a reference, and the waker's reference count is also
@@ -121,7 +150,7 @@ impl<F: Future> Instrumented<F> {
                 waiting_on: AtomicU8::new(Resource::Other as u8),
                 completed: AtomicBool::new(false),
             }),
-            future: ManuallyDrop::new(future),
+            future: Some(future),
         }
     }
 
@@ -134,27 +163,19 @@ impl<F: Future> Instrumented<F> {
     pub fn id(&self) -> TaskId {
         self.task
     }
-
-    fn complete(&mut self, outcome: TaskOutcome) {
-        self.done = true;
-        self.waker.completed.store(true, Ordering::Release);
-        self.recorder.record(EventKind::Complete {
-            task: self.task,
-            outcome,
-        });
-    }
 }
 
 impl<F: Future> Future for Instrumented<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and no
-        // other field's handling moves it. The other fields are not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
-        let task = this.task;
-        let recorder = &this.recorder;
+        let this = self.project();
+        let future = this
+            .future
+            .as_pin_mut()
+            .expect("only its drop takes the future");
+        let task = *this.task;
+        let recorder = &*this.recorder;
 
         if !this
             .last_runtime_waker
@@ -162,7 +183,7 @@ impl<F: Future> Future for Instrumented<F> {
             .is_some_and(|w| w.will_wake(cx.waker()))
         {
             this.waker.store_runtime_waker(cx.waker());
-            this.last_runtime_waker = Some(cx.waker().clone());
+            *this.last_runtime_waker = Some(cx.waker().clone());
         }
 
         let lane = Some(recorder.lane(LaneKind::Worker));
@@ -171,8 +192,8 @@ impl<F: Future> Future for Instrumented<F> {
         let mut inner_cx = Context::from_waker(&waker);
         let mut stage = PollStage::new(task);
         let clones = PollClones {
-            waker: Arc::as_ptr(&this.waker).cast(),
-            reserve: Cell::from_mut(&mut this.reserve),
+            waker: Arc::as_ptr(this.waker).cast(),
+            reserve: Cell::from_mut(this.reserve),
             clones: Cell::new(0),
         };
         let result = with_poll_scope(recorder, task, started, &mut stage, &clones, || {
@@ -193,8 +214,8 @@ impl<F: Future> Future for Instrumented<F> {
                 let resource = stage.waits_on().unwrap_or(Resource::Other) as u8;
                 // Written only when it changes, so the waker's line stays shared with the
                 // waking core.
-                if this.waiting_on != resource {
-                    this.waiting_on = resource;
+                if *this.waiting_on != resource {
+                    *this.waiting_on = resource;
                     this.waker.waiting_on.store(resource, Ordering::Relaxed);
                 }
                 end(PollOutcome::Pending);
@@ -207,12 +228,14 @@ impl<F: Future> Future for Instrumented<F> {
                 } else {
                     TaskOutcome::Ok
                 };
-                this.complete(outcome);
+                *this.done = true;
+                this.waker.complete(outcome);
                 Poll::Ready(output)
             }
             Err(panic) => {
                 end(PollOutcome::Panicked);
-                this.complete(TaskOutcome::Panicked);
+                *this.done = true;
+                this.waker.complete(TaskOutcome::Panicked);
                 // The runtime still sees the panic (as a `JoinError` for tokio).
                 resume_unwind(panic)
             }
@@ -220,31 +243,16 @@ impl<F: Future> Future for Instrumented<F> {
     }
 }
 
-impl<F: Future> Drop for Instrumented<F> {
-    fn drop(&mut self) {
-        // Dropping it runs inside the task's context, so the await points it closes and the
-        // wakes it causes are the task's.
-        let future = &mut self.future;
-        with_task_scope(&self.recorder, self.task, || {
-            // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds),
-            // and never touched again.
-            unsafe { ManuallyDrop::drop(future) }
-        });
-        // Give back the references no clone took (the reserve, and those this thread
-        // holds); `self.waker` still holds one.
-        let waker = Arc::as_ptr(&self.waker);
-        let held = with_held(|held| held.take_all(waker)).unwrap_or(0);
-        for _ in 0..self.reserve + held {
-            // SAFETY: each is a strong count this task or this thread owned.
-            unsafe { Arc::decrement_strong_count(waker) };
-        }
-        if !self.done {
-            self.complete(TaskOutcome::Cancelled);
-        }
-    }
-}
-
 impl TaskWaker {
+    /// Record the task's end; wakes after it are forwarded but no longer recorded.
+    fn complete(&self, outcome: TaskOutcome) {
+        self.completed.store(true, Ordering::Release);
+        self.recorder.record(EventKind::Complete {
+            task: self.task,
+            outcome,
+        });
+    }
+
     /// A `Waker` that borrows this `Arc` for the duration of one poll: not counted as a
     /// clone, and never dropped (hence `ManuallyDrop`). Clones made from it are real.
     #[inline]
