@@ -4,11 +4,13 @@
 //!   matching `Cargo.lock`), builds the frontend in release, and runs the backend serving it
 //!   on http://127.0.0.1:8080. A second run reinstalls nothing.
 //! - `cargo xtask test`: installs what the tests need (Chromium and chromedriver too), then
-//!   runs every check: formatting, clippy (native and wasm32), native tests, browser tests of
-//!   the frontend in headless Chromium, the release build, and the end-to-end browser tests.
+//!   runs every check: formatting, clippy (native and wasm32), native tests, the shared
+//!   crate's instrumentation under Miri (see `miri`), browser tests of the frontend in
+//!   headless Chromium, the release build, and the end-to-end browser tests.
 //!
 //! No dependencies: it only runs commands, so it compiles in a second.
 
+mod miri;
 mod tools;
 
 use std::process::ExitCode;
@@ -23,6 +25,7 @@ commands:
                           http://127.0.0.1:8080; flags after `serve` go to the backend
                           (e.g. `cargo xtask serve --bind 0.0.0.0:8080`; see --help)
   test                    run every test (installs Chromium, trunk, wasm-bindgen-cli if missing)
+  miri                    only the Miri step of `test` (the shared crate's instrumentation)
   install                 only install the tools the two commands above need
 ";
 
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
+        Some("miri") => miri::run(),
         Some("install") => tools::ensure_frontend_tools().and_then(|()| tools::ensure_browser()),
         _ => {
             eprint!("{USAGE}");
@@ -144,6 +148,10 @@ fn test() -> Result<(), String> {
                     .args(["test", "--workspace", "--exclude", "pollscope-e2e"])
                     .run()
             },
+        },
+        Step {
+            name: "miri (shared instrument)",
+            run: miri::run,
         },
         Step {
             name: "shared tests on wasm32 in headless Chromium",

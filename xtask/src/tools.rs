@@ -3,7 +3,8 @@
 //! Everything is checked before it is installed, so a second run installs nothing:
 //! the wasm32 target (rustup), trunk at [`TRUNK_VERSION`], wasm-bindgen-cli at exactly the
 //! `wasm-bindgen` version in `Cargo.lock` (trunk refuses a mismatched one and cannot
-//! download its own here), and Debian's Chromium + ChromeDriver for browser tests.
+//! download its own here), Debian's Chromium + ChromeDriver for browser tests, and a nightly
+//! toolchain with Miri (and the `rust-src` it builds its sysroot from) for the Miri step.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -159,6 +160,39 @@ pub fn ensure_frontend_tools() -> Result<(), String> {
             .run()?;
     }
     Ok(())
+}
+
+/// A nightly toolchain with the `miri` and `rust-src` components.
+pub fn ensure_miri() -> Result<(), String> {
+    let installed = Cmd::new("rustup")
+        .args(["component", "list", "--toolchain", "nightly", "--installed"])
+        .output();
+    let has = |component: &str| {
+        installed
+            .as_deref()
+            .is_some_and(|list| list.lines().any(|line| line.starts_with(component)))
+    };
+    if has("miri") && has("rust-src") {
+        return Ok(());
+    }
+    if installed.is_some() {
+        eprintln!("xtask: adding miri and rust-src to the nightly toolchain");
+        return Cmd::new("rustup")
+            .args([
+                "component",
+                "add",
+                "--toolchain",
+                "nightly",
+                "miri",
+                "rust-src",
+            ])
+            .run();
+    }
+    eprintln!("xtask: installing a nightly toolchain with miri (once)");
+    Cmd::new("rustup")
+        .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+        .args(["-c", "miri", "-c", "rust-src"])
+        .run()
 }
 
 /// Chromium and ChromeDriver, from Debian's packages.

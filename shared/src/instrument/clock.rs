@@ -10,7 +10,9 @@
 //! sent are on the monotonic clock, exactly at every drain, and never need a frequency.
 //!
 //! Elsewhere (wasm32, other processors, other clocksources) the raw reading *is* the
-//! monotonic clock in nanoseconds, and the conversion is the identity.
+//! monotonic clock in nanoseconds, and the conversion is the identity. So it is under Miri,
+//! which can run neither `rdtsc` nor `cpuid` (nor read `/sys`): there the counter's code is
+//! not compiled at all.
 //!
 //! `rdtsc` is not ordered with the instructions before it: it may read the counter while
 //! the lock of the buffer it stamps for is still being acquired. [`Clock::settle`] makes a
@@ -23,7 +25,7 @@ use web_time::Instant;
 #[derive(Debug)]
 pub(crate) struct Clock {
     anchor: Instant,
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     tsc: Option<u64>,
 }
 
@@ -39,7 +41,7 @@ impl Clock {
     pub(crate) fn new() -> Self {
         Self {
             anchor: Instant::now(),
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", not(miri)))]
             tsc: tsc::usable().then(tsc::read),
         }
     }
@@ -52,7 +54,7 @@ impl Clock {
     /// A raw reading: counter ticks since the anchor, or nanoseconds without a counter.
     #[inline]
     pub(crate) fn raw(&self) -> u64 {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
         if let Some(start) = self.tsc {
             return tsc::read().wrapping_sub(start);
         }
@@ -62,7 +64,7 @@ impl Clock {
     /// Wait until every raw reading taken before `cutoff` is in its buffer (see the module
     /// documentation). Without a counter the readings are ordered: nothing to wait for.
     pub(crate) fn settle(&self, cutoff: u64) {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
         if self.tsc.is_some() {
             // A reading can run ahead of a lock acquisition by as long as a cache line
             // takes to cross cores: well under a microsecond. Wait a few thousand ticks.
@@ -91,14 +93,14 @@ impl Clock {
     }
 
     fn has_counter(&self) -> bool {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
         return self.tsc.is_some();
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
         false
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(miri)))]
 mod tsc {
     use std::sync::OnceLock;
 

@@ -22,31 +22,44 @@
 //! - one aggregator (the backend's, or a test) drains the buffers, merging threads in
 //!   time order, and encodes straight from the records.
 //!
-//! Layout:
-//! - [`event`]: the event types, which are also the wire format.
-//! - [`recorder`]: the bounded buffers, and the per-thread context (which lane this thread
-//!   is, which task it is polling).
-//! - `record`: the compact form events take in the buffers, with their names out of line.
-//! - `spin`: the lock on a recording thread's buffer, whose release is a plain store.
-//! - `clock`: the run's clock: raw counter readings on the hot path, converted to
-//!   nanoseconds on the monotonic clock when drained.
-//! - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
-//!   waker it hands to the code inside so wakes, clones and drops are seen.
-//! - [`span`]: [`AwaitPoint`], a named `.await` inside a task.
-//! - [`probe`]: [`Probe`], so workload code is written once and runs instrumented
-//!   ([`Recorder`]) or plain ([`NoProbe`]).
-//! - [`batch`]: event batches and their two encodings (postcard binary, JSON).
-//! - [`stats`]: per-task numbers (polls, busy / scheduled / idle time, wakes by source)
-//!   computed from events, the same way on the server and in the browser.
+//! Layout, in layers: each file uses only files listed before it (in its layer or the
+//! layers above), so there are no cycles.
+//! 1. The data and its encodings:
+//!    - [`event`]: the event types, which are also the wire format.
+//!    - `record`: the compact form events take in the buffers, with their names out of line;
+//!      `wire`: its postcard encoding.
+//!    - [`batch`]: event batches and their two encodings (postcard binary, JSON).
+//!    - [`stats`]: per-task numbers (polls, busy / scheduled / idle time, wakes by source)
+//!      computed from events, the same way on the server and in the browser.
+//!    - `stage`: what one poll gathers about its await points for its record, and
+//!      [`Resource`], what an await point waits on.
+//!    - `clock`: the run's clock: raw counter readings on the hot path, converted to
+//!      nanoseconds on the monotonic clock when drained.
+//!    - `spin`: the lock on a recording thread's buffer, whose release is a plain store.
+//! 2. [`recorder`]: the bounded buffers, their drains, and the lanes (which thread is
+//!    which). It knows nothing of tasks being polled.
+//! 3. `context`: the per-thread task context (which task is running on this thread), set
+//!    only for the length of a closure; and what the recorder does that depends on it.
+//! 4. What instruments code, through the context:
+//!    - [`task`]: [`Instrumented`], the wrapper future that records a task's life, and the
+//!      waker it hands to the code inside so wakes, clones and drops are seen.
+//!    - [`span`]: [`AwaitPoint`], a named `.await` inside a task.
+//!    - `blocking`: blocking work, recorded as a task of one poll.
+//! 5. [`probe`]: [`Probe`], so workload code is written once and runs instrumented
+//!    ([`Recorder`]) or plain ([`NoProbe`]).
 
 pub mod batch;
+mod blocking;
 mod clock;
+mod context;
 pub mod event;
 pub mod probe;
 mod record;
 pub mod recorder;
 pub mod span;
-mod spin;
+#[doc(hidden)]
+pub mod spin;
+mod stage;
 pub mod stats;
 pub mod task;
 mod wire;

@@ -1,5 +1,7 @@
-//! The recorder: one per run, bounded per-thread buffers of events, and the per-thread
-//! context that lets a wake or a poll say where it happened.
+//! The recorder: one per run, bounded per-thread buffers of events, their drains, and the
+//! run's lanes (which thread is which). It uses the clock, the spin lock, the compact
+//! records and the poll stage (which it reads when it writes a poll's record); what it does
+//! that depends on the task running on this thread is in `context`, one layer up.
 //!
 //! Recording reads the run's clock (`clock`) and pushes a 40-byte record (`record`)
 //! onto *this thread's* buffer under its own lock (a spin lock, see `spin`), which only a
@@ -20,8 +22,6 @@
 //! memory kept, for the thread's next events.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
@@ -29,13 +29,12 @@ use std::thread::ThreadId;
 use super::batch::BinaryBatchBuilder;
 use super::clock::{Calibration, Clock};
 use super::event::{
-    Event, EventKind, LaneId, LaneKind, Name, SpanId, TaskId, TaskKind, TaskOutcome, WakeSource,
+    Event, EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, WakeSource,
 };
 use super::record::{NameSource, NameTable, Names, Packed, Record};
-use super::span::{AwaitPoint, Resource};
 use super::spin::{SpinGuard, SpinLock};
+use super::stage::PollStage;
 use super::stats::RunTotals;
-use super::task::{Instrumented, PollClones};
 
 /// Distinguishes recorders, so a thread's lane from an earlier run is never reused.
 static NEXT_RECORDER: AtomicU64 = AtomicU64::new(1);
@@ -43,9 +42,6 @@ static NEXT_RECORDER: AtomicU64 = AtomicU64::new(1);
 thread_local! {
     /// Which lane this thread is, and for which recorder.
     static LANE: Cell<Option<(u64, LaneId)>> = const { Cell::new(None) };
-    /// The instrumented task being polled (or dropped) on this thread, if any: a
-    /// [`TaskContext`] on the stack of that poll, set and restored by a [`TaskScope`].
-    static CONTEXT: Cell<*const TaskContext> = const { Cell::new(std::ptr::null()) };
     /// This thread's buffer in the recorder it last recorded for (the common case: a
     /// runtime thread records for one run only).
     static SHARD: RefCell<Option<ShardHandle>> = const { RefCell::new(None) };
@@ -169,6 +165,17 @@ impl Recorder {
         }
     }
 
+    /// Tells this recorder apart from every other one in this process.
+    #[inline(always)]
+    pub(crate) fn id(&self) -> u64 {
+        self.shared.id
+    }
+
+    /// A fresh task id (recording the task is the caller's job).
+    pub(crate) fn next_task(&self) -> TaskId {
+        TaskId(self.shared.next_task.fetch_add(1, Ordering::Relaxed))
+    }
+
     /// Nanoseconds since this recorder was created, on the monotonic clock.
     pub fn now_ns(&self) -> u64 {
         self.shared.clock.now_ns()
@@ -223,17 +230,14 @@ impl Recorder {
         self.record_stamped(kind, Stamp::Now);
     }
 
-    /// Record `kind` at the time of this thread's last event, without reading the clock,
-    /// if that event belongs to the poll running on this thread; otherwise now.
-    ///
-    /// For what happens inside a poll and needs no time of its own (a waker cloned, an
-    /// await point found ready): a clock read costs more than the rest of a record. The
-    /// event stays in order on its thread, and inside its poll.
+    /// Record `kind` at the time of this thread's last event if that is at or after `since`
+    /// (the start of the running poll) and still in its buffer; otherwise, or without
+    /// `since`, now.
     #[inline]
-    pub(crate) fn record_in_poll(&self, kind: EventKind) {
-        let stamp = match self.context() {
-            Some(context) if !context.stage.is_null() => Stamp::LastSince(context.started),
-            _ => Stamp::Now,
+    pub(crate) fn record_since(&self, kind: EventKind, since: Option<u64>) {
+        let stamp = match since {
+            Some(started) => Stamp::LastSince(started),
+            None => Stamp::Now,
         };
         self.record_stamped(kind, stamp);
     }
@@ -624,7 +628,7 @@ impl Recorder {
         self.record(EventKind::Unpark { lane });
     }
 
-    // ----- tasks and spans ------------------------------------------------------------
+    // ----- spans ---------------------------------------------------------------------
 
     #[inline(always)]
     pub(crate) fn next_span(&self) -> SpanId {
@@ -632,212 +636,14 @@ impl Recorder {
         let shard = unsafe { &*self.fast_shard() };
         SpanId((shard.take_span() & 0x03FF_FFFF) << 6 | shard.index)
     }
-
-    /// The context of the task of this recorder polled (or dropped) on this thread.
-    #[inline]
-    fn context(&self) -> Option<TaskContext> {
-        current_context().filter(|context| context.recorder_id == self.shared.id)
-    }
-
-    /// The task of this recorder being polled on this thread, if any.
-    pub(crate) fn current_task(&self) -> Option<TaskId> {
-        self.context().map(|context| context.task)
-    }
-
-    /// Who runs on this thread, for a wake made here: a task of this recorder, a task of
-    /// another one, or no task (then: is this thread one of this recorder's lanes?). One
-    /// look at the context, on every wake's path.
-    #[inline(always)]
-    pub(crate) fn waker_here(&self) -> WakerHere {
-        let ours =
-            |context: &TaskContext| (context.recorder_id == self.shared.id).then_some(context.task);
-        match with_task_context(ours) {
-            Some(Some(task)) => WakerHere::Task(task),
-            Some(None) => WakerHere::Foreign,
-            None if self.current_lane().is_some() => WakerHere::Lane,
-            None => WakerHere::Foreign,
-        }
-    }
-
-    /// Record a new task; its parent is the instrumented task running on this thread.
-    pub(crate) fn new_task(&self, name: Name, kind: TaskKind) -> TaskId {
-        let task = TaskId(self.shared.next_task.fetch_add(1, Ordering::Relaxed));
-        self.record(EventKind::Spawn {
-            task,
-            name,
-            parent: self.current_task(),
-            task_kind: kind,
-        });
-        task
-    }
-
-    /// Wrap a future as a task: spawn it with this (e.g. `tokio::spawn(rec.task("conn", f))`).
-    pub fn task<F: Future>(&self, name: impl Into<Name>, future: F) -> Instrumented<F> {
-        Instrumented::new(self.clone(), name.into(), future)
-    }
-
-    /// Like [`Recorder::task`], for a future whose output is a `Result`: an `Err` is
-    /// recorded as [`TaskOutcome::Error`].
-    pub fn fallible_task<F, T, E>(&self, name: impl Into<Name>, future: F) -> Instrumented<F>
-    where
-        F: Future<Output = Result<T, E>>,
-    {
-        Instrumented::new(self.clone(), name.into(), future).errors_when(Result::is_err)
-    }
-
-    /// Wrap blocking work (for `spawn_blocking`): recorded as one poll on a blocking lane.
-    pub fn blocking<T, F, N>(&self, name: N, work: F) -> impl FnOnce() -> T + Send + use<T, F, N>
-    where
-        F: FnOnce() -> T + Send,
-        N: Into<Name>,
-    {
-        let recorder = self.clone();
-        let task = self.new_task(name.into(), TaskKind::Blocking);
-        let mut guard = BlockingGuard {
-            recorder,
-            task,
-            started: None,
-            done: false,
-        };
-        move || {
-            let lane = Some(guard.recorder.lane(LaneKind::Blocking));
-            let started = guard.recorder.poll_started();
-            guard.started = Some((lane, started));
-            let output = {
-                let context = TaskContext::outside_poll(&guard.recorder, task);
-                let _scope = TaskScope::enter(&context);
-                work()
-            };
-            guard.recorder.record_poll(
-                started,
-                &PollStage::new(task),
-                PollEnd {
-                    lane,
-                    outcome: super::PollOutcome::Ready,
-                    waker_clones: 0,
-                },
-            );
-            guard.recorder.record(EventKind::Complete {
-                task,
-                outcome: TaskOutcome::Ok,
-            });
-            guard.disarm();
-            output
-        }
-    }
-
-    /// A named `.await` waiting on a socket: a wake while it waits is the reactor's.
-    pub fn io<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(name, Resource::Io, future)
-    }
-
-    /// A named `.await` waiting on a timer: a wake while it waits is the timer's.
-    pub fn timer<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(name, Resource::Timer, future)
-    }
-
-    /// A named `.await` on anything else (a channel, a lock, another task).
-    pub fn point<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
-        AwaitPoint::new(name, Resource::Other, future)
-    }
-}
-
-/// See [`Recorder::waker_here`].
-pub(crate) enum WakerHere {
-    /// This recorder's task.
-    Task(TaskId),
-    /// One of this recorder's lanes, in no task: the runtime's driver.
-    Lane,
-    /// Another recorder's task, or a thread that is none of this recorder's lanes.
-    Foreign,
 }
 
 /// The fields of a poll's end that the task wrapper knows (the rest is in the
 /// [`PollStage`]).
 pub(crate) struct PollEnd {
     pub(crate) lane: Option<LaneId>,
-    pub(crate) outcome: super::PollOutcome,
+    pub(crate) outcome: PollOutcome,
     pub(crate) waker_clones: u32,
-}
-
-/// What one poll gathers, on its stack, for the record written when it ends:
-/// - the await point it resumed at (the first one that had made the task wait and is
-///   done in this poll; any other is a `SpanExit` event);
-/// - the innermost await point still Pending (inner ones return first, so the first to
-///   claim it wins): the poll's `waiting_on`, which opens it if it is new;
-/// - the other await points that first returned Pending in it: the wait starts when the
-///   task yields, so they are recorded with the poll's end, with its time. One that is
-///   done before then (a `select!` branch dropped when another won) made the task wait
-///   for nothing and is not recorded at all.
-pub(crate) struct PollStage {
-    task: TaskId,
-    resumed: Option<SpanId>,
-    pending: Option<(SpanId, Resource, &'static str)>,
-    /// `pending` first returned Pending in this poll (it is in no list).
-    pending_is_new: bool,
-    /// The first `len` are set. Left uninitialised otherwise: this lives on every poll's
-    /// stack, and zeroing it cost more than the rest of the poll's bookkeeping.
-    spans: [MaybeUninit<(SpanId, &'static str)>; PollStage::CAPACITY],
-    len: usize,
-}
-
-impl PollStage {
-    /// Beyond this many in one poll, a span is recorded as opened at once.
-    const CAPACITY: usize = 4;
-
-    #[inline]
-    pub(crate) fn new(task: TaskId) -> Self {
-        Self {
-            task,
-            resumed: None,
-            pending: None,
-            pending_is_new: false,
-            spans: [MaybeUninit::uninit(); Self::CAPACITY],
-            len: 0,
-        }
-    }
-
-    /// What the task waits on after this poll, if anything: what its first
-    /// Pending await point waits on.
-    pub(crate) fn waits_on(&self) -> Option<Resource> {
-        self.pending.map(|(_, resource, _)| resource)
-    }
-
-    /// Make `span` the poll's `waiting_on`, unless an await point claimed it first.
-    fn claim(&mut self, span: SpanId, resource: Resource, name: &'static str, new: bool) -> bool {
-        if self.pending.is_some() {
-            return false;
-        }
-        self.pending = Some((span, resource, name));
-        self.pending_is_new = new;
-        true
-    }
-
-    fn opened(&self) -> &[(SpanId, &'static str)] {
-        // SAFETY: the first `len` elements are initialised (`push` writes before it counts),
-        // and `MaybeUninit<T>` has `T`'s layout.
-        unsafe { std::slice::from_raw_parts(self.spans.as_ptr().cast(), self.len) }
-    }
-
-    fn push(&mut self, span: SpanId, name: &'static str) -> bool {
-        if self.len == Self::CAPACITY {
-            return false;
-        }
-        self.spans[self.len] = MaybeUninit::new((span, name));
-        self.len += 1;
-        true
-    }
-
-    /// Forget a span opened in this poll; false if it was not.
-    #[inline(always)]
-    fn remove(&mut self, span: SpanId) -> bool {
-        let Some(i) = self.opened().iter().position(|s| s.0 == span) else {
-            return false;
-        };
-        self.spans.copy_within(i + 1..self.len, i);
-        self.len -= 1;
-        true
-    }
 }
 
 /// How [`Recorder::record_stamped`] times an event.
@@ -848,212 +654,6 @@ enum Stamp {
     /// The time of this thread's last event if it is at or after this time (the start of
     /// the running poll) and still in its buffer, else the clock.
     LastSince(u64),
-}
-
-/// The task being polled (or dropped, or running as blocking work) on this thread, as
-/// everything that records from inside it needs it: a wake made meanwhile is that task's,
-/// an await point records through its recorder (so it needs none of its own: cloning one
-/// per `.await` bounced its reference count between cores), and a poll gathers its record
-/// in its stage. One thread-local pointer to this, on the poll's stack, replaced four
-/// thread-locals, each set and restored around every poll.
-#[derive(Clone, Copy)]
-pub(crate) struct TaskContext {
-    recorder_id: u64,
-    recorder: *const Recorder,
-    task: TaskId,
-    /// The running poll's start (a raw clock reading); meaningless outside a poll.
-    started: u64,
-    /// What the running poll gathers for its record; null outside a poll.
-    stage: *mut PollStage,
-    /// What the running poll's clones of its own waker draw on (see `task`); null outside
-    /// a poll.
-    pub(crate) clones: *mut PollClones,
-}
-
-impl TaskContext {
-    /// A poll of `task`, which started at `started` (a [`Recorder::poll_started`] reading).
-    /// `recorder`, `stage` and `clones` must stay where they are, used by nobody else,
-    /// while the context is entered.
-    #[inline]
-    pub(crate) fn poll(
-        recorder: &Recorder,
-        task: TaskId,
-        started: u64,
-        stage: *mut PollStage,
-        clones: *mut PollClones,
-    ) -> Self {
-        Self {
-            recorder_id: recorder.shared.id,
-            recorder,
-            task,
-            started,
-            stage,
-            clones,
-        }
-    }
-
-    /// `task` running outside a poll: dropped, or as blocking work. `recorder` must stay
-    /// where it is while the context is entered.
-    #[inline]
-    pub(crate) fn outside_poll(recorder: &Recorder, task: TaskId) -> Self {
-        Self::poll(
-            recorder,
-            task,
-            0,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
-    }
-}
-
-impl TaskContext {
-    #[inline(always)]
-    fn recorder(&self) -> &Recorder {
-        // SAFETY: the context's recorder lives in its task (or blocking closure), which is
-        // on this thread's stack while the context is entered.
-        unsafe { &*self.recorder }
-    }
-
-    /// The running poll's stage, if this is a poll.
-    #[allow(clippy::mut_from_ref)]
-    #[inline(always)]
-    fn stage(&self) -> Option<&mut PollStage> {
-        // SAFETY: a context's stage is the running poll's `PollStage` (on its stack), alive
-        // while the context is this thread's; only this thread uses it, and only in calls
-        // like this one, which end before the next begins.
-        unsafe { self.stage.as_mut() }
-    }
-
-    /// An await point of this task returned Pending for the first time: it is recorded as
-    /// opened when the running poll ends, if it is still waiting then (see [`PollStage`]).
-    #[inline(always)]
-    pub(crate) fn open_span(&self, name: &'static str, resource: Resource) -> (TaskId, SpanId) {
-        let (recorder, task) = (self.recorder(), self.task);
-        let span = recorder.next_span();
-        let staged = self
-            .stage()
-            .is_some_and(|stage| stage.claim(span, resource, name, true) || stage.push(span, name));
-        if !staged {
-            recorder.record(EventKind::SpanEnter {
-                task,
-                span,
-                name: name.into(),
-            });
-        }
-        (task, span)
-    }
-
-    /// An await point already open returned Pending again.
-    #[inline(always)]
-    pub(crate) fn still_pending(&self, span: SpanId, resource: Resource, name: &'static str) {
-        if let Some(stage) = self.stage() {
-            stage.claim(span, resource, name, false);
-        }
-    }
-
-    /// The await point `span` of `task` is done waiting (ready, or dropped).
-    #[inline(always)]
-    pub(crate) fn close_span(&self, task: TaskId, span: SpanId) {
-        let folded = self.stage().is_some_and(|stage| {
-            if stage.pending.is_some_and(|(pending, _, _)| pending == span) {
-                stage.pending = None;
-                if stage.pending_is_new {
-                    // Opened and closed within one poll: the task never waited on it.
-                    return true;
-                }
-            } else if stage.remove(span) {
-                return true;
-            }
-            if stage.task == task && stage.resumed.is_none() {
-                // The wait this poll resumed from: it rides in the poll's record.
-                stage.resumed = Some(span);
-                return true;
-            }
-            false
-        });
-        if !folded {
-            self.recorder()
-                .record_in_poll(EventKind::SpanExit { task, span });
-        }
-    }
-}
-
-/// Makes a [`TaskContext`] this thread's until dropped (also when unwinding), restoring
-/// whatever ran before (a poll can run inside another's, or drop another task).
-pub(crate) struct TaskScope(*const TaskContext);
-
-impl TaskScope {
-    /// `context` must stay where it is, unchanged, until the guard is dropped.
-    #[inline]
-    pub(crate) fn enter(context: &TaskContext) -> Self {
-        Self(CONTEXT.replace(context))
-    }
-}
-
-impl Drop for TaskScope {
-    #[inline]
-    fn drop(&mut self) {
-        CONTEXT.set(self.0);
-    }
-}
-
-/// A copy of this thread's task context, if a task of any recorder is running on it (a
-/// copy: it borrows nothing, whatever the caller does with it).
-#[inline]
-pub(crate) fn current_context() -> Option<TaskContext> {
-    // SAFETY: set by a `TaskScope` to a context that outlives it, and restored when the
-    // scope drops, so a non-null pointer points at a live context.
-    unsafe { CONTEXT.get().as_ref().copied() }
-}
-
-/// Run `f` with the context of the task being polled (or dropped) on this thread.
-#[inline]
-pub(crate) fn with_task_context<R>(f: impl FnOnce(&TaskContext) -> R) -> Option<R> {
-    // SAFETY: as in `current_context`.
-    unsafe { CONTEXT.get().as_ref() }.map(f)
-}
-
-/// Records a blocking task that never ran (its closure was dropped) as cancelled, and one
-/// whose work panicked as panicked.
-struct BlockingGuard {
-    recorder: Recorder,
-    task: TaskId,
-    /// Set once the work started: its lane, and when.
-    started: Option<(Option<LaneId>, u64)>,
-    done: bool,
-}
-
-impl BlockingGuard {
-    fn disarm(&mut self) {
-        self.done = true;
-    }
-}
-
-impl Drop for BlockingGuard {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        let outcome = match self.started {
-            Some((lane, started)) if std::thread::panicking() => {
-                self.recorder.record_poll(
-                    started,
-                    &PollStage::new(self.task),
-                    PollEnd {
-                        lane,
-                        outcome: super::PollOutcome::Panicked,
-                        waker_clones: 0,
-                    },
-                );
-                TaskOutcome::Panicked
-            }
-            _ => TaskOutcome::Cancelled,
-        };
-        self.recorder.record(EventKind::Complete {
-            task: self.task,
-            outcome,
-        });
-    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -8,51 +8,64 @@
 //! When the inner future returns Pending, the span marks itself as what the task is
 //! waiting on, so the task's `Poll` event names the `.await` that could not go on, and a
 //! wake from the runtime's driver is told apart as reactor (I/O) or timer.
+//!
+//! It records through the task context (and so needs no recorder of its own).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
+use super::context::with_task_context;
 use super::event::{SpanId, TaskId};
-use super::recorder::with_task_context;
+use super::recorder::Recorder;
+pub use super::stage::Resource;
 
-/// What an await point waits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Resource {
-    /// A socket or other readiness-based I/O: woken by the reactor.
-    Io = 0,
-    /// A sleep or deadline: woken by the timer.
-    Timer = 1,
-    /// Anything else: a channel, a lock, another task's signal.
-    Other = 2,
-}
+pin_project! {
+    /// A named `.await`. Create with [`Recorder::io`], [`Recorder::timer`] or
+    /// [`Recorder::point`].
+    ///
+    /// It holds no recorder: it records through the task that polls it (see
+    /// `with_task_context`), so wrapping an `.await` costs no reference-count traffic.
+    pub struct AwaitPoint<F> {
+        #[pin]
+        future: F,
+        name: &'static str,
+        resource: Resource,
+        // Set when it first returns Pending inside an instrumented task.
+        open: Option<(TaskId, SpanId)>,
+    }
 
-impl Resource {
-    pub(crate) fn from_u8(value: u8) -> Self {
-        match value {
-            0 => Self::Io,
-            1 => Self::Timer,
-            _ => Self::Other,
+    impl<F> PinnedDrop for AwaitPoint<F> {
+        #[inline(always)]
+        fn drop(this: Pin<&mut Self>) {
+            if let Some((task, span)) = this.project().open.take() {
+                dropped_waiting(task, span);
+            }
         }
     }
 }
 
-/// A named `.await`. Create with [`Recorder::io`](super::Recorder::io), [`Recorder::timer`](super::Recorder::timer)
-/// or [`Recorder::point`](super::Recorder::point).
-///
-/// It holds no recorder: it records through the task that polls it (see
-/// `with_task_context`), so wrapping an `.await` costs no reference-count traffic.
-pub struct AwaitPoint<F> {
-    future: F,
-    name: &'static str,
-    resource: Resource,
-    /// Set when it first returns Pending inside an instrumented task.
-    open: Option<(TaskId, SpanId)>,
+impl Recorder {
+    /// A named `.await` waiting on a socket: a wake while it waits is the reactor's.
+    pub fn io<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Io, future)
+    }
+
+    /// A named `.await` waiting on a timer: a wake while it waits is the timer's.
+    pub fn timer<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Timer, future)
+    }
+
+    /// A named `.await` on anything else (a channel, a lock, another task).
+    pub fn point<F: Future>(&self, name: &'static str, future: F) -> AwaitPoint<F> {
+        AwaitPoint::new(name, Resource::Other, future)
+    }
 }
 
 impl<F: Future> AwaitPoint<F> {
-    pub(crate) fn new(name: &'static str, resource: Resource, future: F) -> Self {
+    fn new(name: &'static str, resource: Resource, future: F) -> Self {
         Self {
             future,
             name,
@@ -67,35 +80,24 @@ impl<F: Future> Future for AwaitPoint<F> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned and never moved; other fields are not.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let poll = future.poll(cx);
-        match (&poll, this.open) {
+        let this = self.project();
+        let poll = this.future.poll(cx);
+        match (&poll, *this.open) {
             (Poll::Pending, None) => {
-                let (name, resource) = (this.name, this.resource);
-                this.open = with_task_context(|context| context.open_span(name, resource));
+                let (name, resource) = (*this.name, *this.resource);
+                *this.open = with_task_context(|context| context.open_span(name, resource));
             }
             (Poll::Pending, Some((_, span))) => {
-                let (name, resource) = (this.name, this.resource);
+                let (name, resource) = (*this.name, *this.resource);
                 with_task_context(|context| context.still_pending(span, resource, name));
             }
             (Poll::Ready(_), Some((task, span))) => {
                 with_task_context(|context| context.close_span(task, span));
-                this.open = None;
+                *this.open = None;
             }
             (Poll::Ready(_), None) => {}
         }
         poll
-    }
-}
-
-impl<F> Drop for AwaitPoint<F> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some((task, span)) = self.open.take() {
-            dropped_waiting(task, span);
-        }
     }
 }
 

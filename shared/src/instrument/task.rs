@@ -6,8 +6,11 @@
 //! task) calls our waker, which records who called it and then wakes the runtime's
 //! waker, so scheduling is unchanged. Cloning and dropping it are recorded too, through a
 //! hand-written `RawWakerVTable` (the safe `Wake` trait cannot observe clones).
+//!
+//! It uses the recorder (to record), the poll stage (what a poll gathers) and the task
+//! context (to make each poll and the drop this thread's running task).
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -16,57 +19,76 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
+use pin_project_lite::pin_project;
+
+use super::context::{PollClones, WakerHere, with_poll_scope, with_task_context, with_task_scope};
 use super::event::{
     EventKind, LaneKind, Name, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
 };
-use super::recorder::{
-    PollEnd, PollStage, Recorder, TaskContext, TaskScope, WakerHere, current_context,
-};
-use super::span::Resource;
+use super::recorder::{PollEnd, Recorder};
+use super::stage::{PollStage, Resource};
 
-/// A future whose spawn, polls, wakes and completion are recorded. Create with
-/// [`Recorder::task`].
-///
-/// What a poll reads is here, together, ahead of the future: copies of the waker's task
-/// id, recorder and resource, so that a poll touches only the task's own memory. The
-/// waker's allocation is what the waking core reads (and its reference count what it
-/// writes), often on the other core.
-#[repr(C)]
-pub struct Instrumented<F: Future> {
-    task: TaskId,
-    done: bool,
-    /// The resource last stored in the waker's `waiting_on`.
-    waiting_on: u8,
-    /// References to `waker` this task holds for the clones its polls hand out (see
-    /// [`PollClones`]).
-    reserve: u32,
-    recorder: Recorder,
-    /// The runtime waker last stored in `waker`, kept here to skip the lock when unchanged.
-    last_runtime_waker: Option<Waker>,
-    is_error: fn(&F::Output) -> bool,
-    waker: Arc<TaskWaker>,
-    /// Dropped by hand in `Drop`, before the completion is recorded: dropping it may close
-    /// await points and drop wakers, and those events belong before the task's end.
-    future: ManuallyDrop<F>,
+pin_project! {
+    /// A future whose spawn, polls, wakes and completion are recorded. Create with
+    /// [`Recorder::task`].
+    ///
+    /// What a poll reads is here, together, ahead of the future: copies of the waker's task
+    /// id, recorder and resource, so that a poll touches only the task's own memory. The
+    /// waker's allocation is what the waking core reads (and its reference count what it
+    /// writes), often on the other core.
+    #[repr(C)]
+    pub struct Instrumented<F: Future> {
+        task: TaskId,
+        done: bool,
+        // The resource last stored in the waker's `waiting_on`.
+        waiting_on: u8,
+        // References to `waker` this task holds for the clones its polls hand out (see
+        // `RESERVE_BATCH`).
+        reserve: u32,
+        recorder: Recorder,
+        // The runtime waker last stored in `waker`, kept here to skip the lock when
+        // unchanged.
+        last_runtime_waker: Option<Waker>,
+        is_error: fn(&F::Output) -> bool,
+        waker: Arc<TaskWaker>,
+        // Always `Some` until the drop, which drops it in place (`Pin::set`) before the
+        // completion is recorded: dropping it may close await points and drop wakers, and
+        // those events belong before the task's end.
+        #[pin]
+        future: Option<F>,
+    }
+
+    impl<F: Future> PinnedDrop for Instrumented<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            // Dropping it runs inside the task's context, so the await points it closes and
+            // the wakes it causes are the task's.
+            let mut future = this.future;
+            with_task_scope(this.recorder, *this.task, || future.set(None));
+            // Give back the references no clone took (the reserve, and those this thread
+            // holds); `waker` still holds one.
+            let waker = Arc::as_ptr(this.waker);
+            let held = with_held(|held| held.take_all(waker)).unwrap_or(0);
+            for _ in 0..*this.reserve + held {
+                // SAFETY: each is a strong count this task or this thread owned.
+                unsafe { Arc::decrement_strong_count(waker) };
+            }
+            if !*this.done {
+                *this.done = true;
+                this.waker.complete(TaskOutcome::Cancelled);
+            }
+        }
+    }
 }
 
-/// What a poll's clones of its task's own waker draw on and count: the task's reserve of
-/// references, and the poll's count of clones (sent with its `Poll` event). The running
-/// poll's is in this thread's [`TaskContext`].
-///
 /// A clone of a waker must own a reference, and the waker's reference count is also
 /// written by whoever wakes it (the consuming `wake`), often on the other core: an
 /// increment per clone is a locked instruction on a line that core just wrote, on the
-/// poll's path. So a task takes references in batches and its polls hand them out with no
-/// atomic operation. (Removing both that increment and the wake's decrement, unsoundly,
-/// for a measurement, gained about two points of echo throughput; the decrement on the
-/// waking side remains.)
-pub(crate) struct PollClones {
-    waker: *const TaskWaker,
-    reserve: *mut u32,
-    clones: u32,
-}
-
+/// poll's path. So a task takes references in batches (its `reserve`) and its polls hand
+/// them out with no atomic operation, counting them (see [`PollClones`]). (Removing both
+/// that increment and the wake's decrement, unsoundly, for a measurement, gained about two
+/// points of echo throughput; the decrement on the waking side remains.)
+///
 /// How many references to its waker a task takes at once for the clones it hands out.
 const RESERVE_BATCH: u32 = 16;
 
@@ -92,8 +114,24 @@ struct TaskWaker {
     completed: AtomicBool,
 }
 
+impl Recorder {
+    /// Wrap a future as a task: spawn it with this (e.g. `tokio::spawn(rec.task("conn", f))`).
+    pub fn task<F: Future>(&self, name: impl Into<Name>, future: F) -> Instrumented<F> {
+        Instrumented::new(self.clone(), name.into(), future)
+    }
+
+    /// Like [`Recorder::task`], for a future whose output is a `Result`: an `Err` is
+    /// recorded as [`TaskOutcome::Error`].
+    pub fn fallible_task<F, T, E>(&self, name: impl Into<Name>, future: F) -> Instrumented<F>
+    where
+        F: Future<Output = Result<T, E>>,
+    {
+        Instrumented::new(self.clone(), name.into(), future).errors_when(Result::is_err)
+    }
+}
+
 impl<F: Future> Instrumented<F> {
-    pub(crate) fn new(recorder: Recorder, name: Name, future: F) -> Self {
+    fn new(recorder: Recorder, name: Name, future: F) -> Self {
         let task = recorder.new_task(name, TaskKind::Async);
         Self {
             task,
@@ -112,7 +150,7 @@ impl<F: Future> Instrumented<F> {
                 waiting_on: AtomicU8::new(Resource::Other as u8),
                 completed: AtomicBool::new(false),
             }),
-            future: ManuallyDrop::new(future),
+            future: Some(future),
         }
     }
 
@@ -125,27 +163,19 @@ impl<F: Future> Instrumented<F> {
     pub fn id(&self) -> TaskId {
         self.task
     }
-
-    fn complete(&mut self, outcome: TaskOutcome) {
-        self.done = true;
-        self.waker.completed.store(true, Ordering::Release);
-        self.recorder.record(EventKind::Complete {
-            task: self.task,
-            outcome,
-        });
-    }
 }
 
 impl<F: Future> Future for Instrumented<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and no
-        // other field's handling moves it. The other fields are not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut *this.future) };
-        let task = this.task;
-        let recorder = &this.recorder;
+        let this = self.project();
+        let future = this
+            .future
+            .as_pin_mut()
+            .expect("only its drop takes the future");
+        let task = *this.task;
+        let recorder = &*this.recorder;
 
         if !this
             .last_runtime_waker
@@ -153,7 +183,7 @@ impl<F: Future> Future for Instrumented<F> {
             .is_some_and(|w| w.will_wake(cx.waker()))
         {
             this.waker.store_runtime_waker(cx.waker());
-            this.last_runtime_waker = Some(cx.waker().clone());
+            *this.last_runtime_waker = Some(cx.waker().clone());
         }
 
         let lane = Some(recorder.lane(LaneKind::Worker));
@@ -161,18 +191,15 @@ impl<F: Future> Future for Instrumented<F> {
         let waker = this.waker.borrowed_waker();
         let mut inner_cx = Context::from_waker(&waker);
         let mut stage = PollStage::new(task);
-        let mut clones = PollClones {
-            waker: Arc::as_ptr(&this.waker),
-            reserve: &raw mut this.reserve,
-            clones: 0,
+        let clones = PollClones {
+            waker: Arc::as_ptr(this.waker).cast(),
+            reserve: Cell::from_mut(this.reserve),
+            clones: Cell::new(0),
         };
-        let result = {
-            let context =
-                TaskContext::poll(recorder, task, started, &raw mut stage, &raw mut clones);
-            let _scope = TaskScope::enter(&context);
+        let result = with_poll_scope(recorder, task, started, &mut stage, &clones, || {
             catch_unwind(AssertUnwindSafe(|| future.poll(&mut inner_cx)))
-        };
-        let waker_clones = clones.clones;
+        });
+        let waker_clones = clones.clones.get();
         let end = |outcome| {
             let end = PollEnd {
                 lane,
@@ -187,8 +214,8 @@ impl<F: Future> Future for Instrumented<F> {
                 let resource = stage.waits_on().unwrap_or(Resource::Other) as u8;
                 // Written only when it changes, so the waker's line stays shared with the
                 // waking core.
-                if this.waiting_on != resource {
-                    this.waiting_on = resource;
+                if *this.waiting_on != resource {
+                    *this.waiting_on = resource;
                     this.waker.waiting_on.store(resource, Ordering::Relaxed);
                 }
                 end(PollOutcome::Pending);
@@ -201,12 +228,14 @@ impl<F: Future> Future for Instrumented<F> {
                 } else {
                     TaskOutcome::Ok
                 };
-                this.complete(outcome);
+                *this.done = true;
+                this.waker.complete(outcome);
                 Poll::Ready(output)
             }
             Err(panic) => {
                 end(PollOutcome::Panicked);
-                this.complete(TaskOutcome::Panicked);
+                *this.done = true;
+                this.waker.complete(TaskOutcome::Panicked);
                 // The runtime still sees the panic (as a `JoinError` for tokio).
                 resume_unwind(panic)
             }
@@ -214,31 +243,16 @@ impl<F: Future> Future for Instrumented<F> {
     }
 }
 
-impl<F: Future> Drop for Instrumented<F> {
-    fn drop(&mut self) {
-        // Dropping it runs inside the task's context, so the await points it closes and the
-        // wakes it causes are the task's.
-        let context = TaskContext::outside_poll(&self.recorder, self.task);
-        let scope = TaskScope::enter(&context);
-        // SAFETY: `future` is dropped exactly once, here, in place (so pinning holds), and
-        // never touched again.
-        unsafe { ManuallyDrop::drop(&mut self.future) };
-        drop(scope);
-        // Give back the references no clone took (the reserve, and those this thread
-        // holds); `self.waker` still holds one.
-        let waker = Arc::as_ptr(&self.waker);
-        let held = with_held(|held| held.take_all(waker)).unwrap_or(0);
-        for _ in 0..self.reserve + held {
-            // SAFETY: each is a strong count this task or this thread owned.
-            unsafe { Arc::decrement_strong_count(waker) };
-        }
-        if !self.done {
-            self.complete(TaskOutcome::Cancelled);
-        }
-    }
-}
-
 impl TaskWaker {
+    /// Record the task's end; wakes after it are forwarded but no longer recorded.
+    fn complete(&self, outcome: TaskOutcome) {
+        self.completed.store(true, Ordering::Release);
+        self.recorder.record(EventKind::Complete {
+            task: self.task,
+            outcome,
+        });
+    }
+
     /// A `Waker` that borrows this `Arc` for the duration of one poll: not counted as a
     /// clone, and never dropped (hence `ManuallyDrop`). Clones made from it are real.
     #[inline]
@@ -316,29 +330,25 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by
 unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
     let waker = ptr.cast::<TaskWaker>();
     let this = ManuallyDrop::new(unsafe { Arc::from_raw(waker) });
-    let poll = current_context().map_or(std::ptr::null_mut(), |context| context.clones);
-    // SAFETY: a context's `clones` is its running poll's `PollClones` (on the poll's stack),
-    // alive while the context is entered; only this thread touches it meanwhile.
-    if let Some(poll) = unsafe { poll.as_mut() }
-        && poll.waker == waker
-    {
+    let own = with_task_context(|context| {
+        let poll = context.poll_clones().filter(|poll| poll.waker == ptr)?;
         // Cloned while its own task is polled: counted in the poll's end, and a reference
         // taken from those this thread holds (see `HELD`), else from the task's reserve.
-        poll.clones += 1;
-        let taken = with_held(|held| held.take(waker)).unwrap_or(false);
-        if taken {
-            return RawWaker::new(ptr, &VTABLE);
+        poll.clones.set(poll.clones.get() + 1);
+        if with_held(|held| held.take(waker)).unwrap_or(false) {
+            return Some(());
         }
-        // SAFETY: as above: the polled task's counter, untouched by anyone else.
-        let reserve = unsafe { &mut *poll.reserve };
-        if *reserve == 0 {
+        if poll.reserve.get() == 0 {
             for _ in 0..RESERVE_BATCH {
                 // SAFETY: the pointer is a live `Arc<TaskWaker>`'s (the task holds one).
                 unsafe { Arc::increment_strong_count(waker) };
             }
-            *reserve = RESERVE_BATCH;
+            poll.reserve.set(RESERVE_BATCH);
         }
-        *reserve -= 1;
+        poll.reserve.set(poll.reserve.get() - 1);
+        Some(())
+    });
+    if own.flatten().is_some() {
         return RawWaker::new(ptr, &VTABLE);
     }
     this.note(|task| EventKind::WakerClone { task });

@@ -47,7 +47,7 @@ impl<'a> Scratch<'a> {
     #[inline(always)]
     fn new(out: &'a mut Vec<u8>) -> Self {
         out.reserve(MAX_FIXED);
-        let at = out.as_mut_ptr_range().end;
+        let at = spare_start(out);
         Self { out, at, len: 0 }
     }
 
@@ -126,7 +126,16 @@ unsafe fn append(out: &mut Vec<u8>, written: usize, bytes: &[u8]) -> *mut u8 {
     unsafe { out.set_len(out.len() + written) };
     out.extend_from_slice(bytes);
     out.reserve(MAX_FIXED);
-    out.as_mut_ptr_range().end
+    spare_start(out)
+}
+
+/// Where `out`'s spare capacity starts, as a pointer allowed to write all of it.
+///
+/// Not `as_mut_ptr_range().end`: that pointer comes from a slice of the bytes already in
+/// `out`, so it may not write past them (Miri reports the write as undefined behaviour).
+#[inline(always)]
+fn spare_start(out: &mut Vec<u8>) -> *mut u8 {
+    out.spare_capacity_mut().as_mut_ptr().cast()
 }
 
 impl Scratch<'_> {
