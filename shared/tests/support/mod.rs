@@ -64,47 +64,10 @@ impl Executor {
     }
 }
 
-/// Check the rules every recording must follow, and return events per task.
+/// Check the rules every recording must follow (tasks may still be alive), and return
+/// events per task: the testkit's checker, which the other crates' tests use too.
 pub fn check_consistency(events: &[Event]) -> BTreeMap<TaskId, Vec<EventKind>> {
-    let mut per_task: BTreeMap<TaskId, Vec<EventKind>> = BTreeMap::new();
-    for window in events.windows(2) {
-        assert!(window[0].t_ns <= window[1].t_ns, "events out of time order");
-    }
-    for event in events {
-        if let Some(task) = event.kind.task() {
-            per_task.entry(task).or_default().push(event.kind.clone());
-        }
-    }
-    for (task, kinds) in &per_task {
-        assert!(
-            matches!(kinds[0], EventKind::Spawn { .. }),
-            "{task:?} starts with spawn"
-        );
-        let completions = kinds
-            .iter()
-            .filter(|k| matches!(k, EventKind::Complete { .. }))
-            .count();
-        assert!(completions <= 1, "{task:?} completed {completions} times");
-        if completions == 1 {
-            assert!(
-                matches!(kinds.last(), Some(EventKind::Complete { .. })),
-                "{task:?}: event after completion"
-            );
-        }
-    }
-    // A task's polls never overlap: each starts after the previous one ended.
-    let mut last_end: BTreeMap<TaskId, u64> = BTreeMap::new();
-    for event in events {
-        if let EventKind::Poll { task, busy_ns, .. } = &event.kind {
-            let started = event
-                .t_ns
-                .checked_sub(*busy_ns)
-                .expect("poll started before 0");
-            let previous = last_end.insert(*task, event.t_ns).unwrap_or(0);
-            assert!(started >= previous, "{task:?}: overlapping polls");
-        }
-    }
-    per_task
+    pollscope_shared::testkit::check_recording(events, pollscope_shared::testkit::Coverage::SoFar)
 }
 
 /// A future that returns Pending `times` times, waking itself each time.
