@@ -118,6 +118,9 @@ pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
     notes
 }
 
+/// One row of the figures table: its label, and how a mode's value reads.
+type Row = (&'static str, fn(&ModeRun) -> String);
+
 fn mode_title(mode: &ModeRun) -> String {
     match mode.mode {
         JobMode::SpawnCurrentThread => "tokio::spawn on current_thread".to_owned(),
@@ -204,7 +207,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
         }
     });
     // One row per figure, one column per mode.
-    let rows: [(&str, fn(&ModeRun) -> String); 11] = [
+    let rows: [Row; 11] = [
         ("wall time", |m| format_ms(m.wall_us)),
         ("jobs' CPU time", |m| format_ms(m.jobs_cpu_us)),
         ("cores busy (CPU ÷ wall)", format_cores),
