@@ -31,7 +31,7 @@ use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
 use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
 use pollscope_shared::instrument::stats::RunTotals;
 use pollscope_shared::instrument::{
-    EventKind, LaneId, NoProbe, PollOutcome, Probe, Recorder, TaskId, WakeSource,
+    EventKind, LaneId, NoProbe, PollEvent, PollOutcome, Probe, Recorder, TaskId, WakeSource,
 };
 
 /// Rounds of the throughput comparison: on a 2-core VM, medians of 9 rounds of one build
@@ -505,7 +505,7 @@ impl<F: Future> Future for FloorTask<F> {
             .poll(&mut std::task::Context::from_waker(&this.waker));
         let ended = floor_clock();
         match &this.shared.recorder {
-            Some(recorder) => recorder.record(EventKind::Poll {
+            Some(recorder) => recorder.record(EventKind::Poll(PollEvent {
                 task: TaskId(this.shared.task as u32),
                 lane: None,
                 busy_ns: ended.wrapping_sub(started),
@@ -517,7 +517,7 @@ impl<F: Future> Future for FloorTask<F> {
                 resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
-            }),
+            })),
             None => floor_store([started, ended, this.shared.task, u64::from(poll.is_ready())]),
         }
         poll

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{TestServer, collect};
 use pollscope_shared::ServerMessage;
-use pollscope_shared::instrument::EventKind;
 use pollscope_shared::instrument::batch::EventBatch;
+use pollscope_shared::instrument::{EventKind, PollEvent, SpawnEvent};
 use pollscope_shared::results::ScenarioResult;
 
 fn lanes_that_polled(batches: &[EventBatch], part: u32) -> BTreeSet<u32> {
@@ -26,9 +26,9 @@ fn lanes_that_polled(batches: &[EventBatch], part: u32) -> BTreeSet<u32> {
         .filter(|b| b.part == part)
         .flat_map(|b| &b.events)
         .filter_map(|e| match e.kind {
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 lane: Some(lane), ..
-            } => Some(lane.0),
+            }) => Some(lane.0),
             _ => None,
         })
         .collect()
@@ -48,11 +48,11 @@ fn overlapping_polls(batches: &[EventBatch], part: u32) -> (usize, usize) {
         .filter(|b| b.part == part)
         .flat_map(|b| &b.events)
         .filter_map(|e| match e.kind {
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 lane: Some(lane),
                 busy_ns,
                 ..
-            } => Some((e.t_ns - busy_ns, e.t_ns, lane.0)),
+            }) => Some((e.t_ns - busy_ns, e.t_ns, lane.0)),
             _ => None,
         })
         .collect();
@@ -232,10 +232,10 @@ fn first_polls(batches: &[EventBatch], part: u32) -> Vec<FirstPoll> {
         .flat_map(|b| &b.events)
     {
         match &event.kind {
-            EventKind::Spawn { task, name, .. } if name.starts_with("task ") => {
+            EventKind::Spawn(SpawnEvent { task, name, .. }) if name.starts_with("task ") => {
                 spawned.insert(*task, event.t_ns);
             }
-            EventKind::Poll { task, busy_ns, .. } => {
+            EventKind::Poll(PollEvent { task, busy_ns, .. }) => {
                 if let Some(&at) = spawned.get(task) {
                     firsts.entry(*task).or_insert(FirstPoll {
                         spawned: at,

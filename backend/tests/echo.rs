@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use common::{TestServer, collect};
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
-use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskOutcome};
+use pollscope_shared::instrument::{Event, EventKind, PollEvent, PollOutcome, TaskOutcome};
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::{EchoResult, ScenarioResult};
 use pollscope_shared::scenario::ParamValues;
@@ -134,11 +134,11 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
     let waited: BTreeSet<&str> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 outcome: PollOutcome::Pending,
                 waiting_on: Some(wait),
                 ..
-            } => Some(wait.name.as_ref()),
+            }) => Some(wait.name.as_ref()),
             _ => None,
         })
         .collect();
@@ -155,7 +155,7 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
     let lanes_with_polls: BTreeSet<_> = events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Poll { lane, .. } => lane,
+            EventKind::Poll(PollEvent { lane, .. }) => lane,
             _ => None,
         })
         .collect();

@@ -189,11 +189,11 @@ async fn the_recording_shows_one_task_waiting_on_one_fetch_then_on_both() {
     assert!(matches!(last, ServerMessage::Result { .. }), "{last:?}");
     let events: Vec<_> = batches.into_iter().flat_map(|b| b.events).collect();
 
-    use pollscope_shared::instrument::EventKind;
+    use pollscope_shared::instrument::{EventKind, PollEvent, SpawnEvent};
     // One task does everything: `join!` adds no task and no thread.
     let spawned = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::Spawn { .. }))
+        .filter(|e| matches!(e.kind, EventKind::Spawn(SpawnEvent { .. })))
         .count();
     assert_eq!(spawned, 1);
     // Walk the fetch await points: how many are open at once. One opens with a poll that
@@ -212,11 +212,11 @@ async fn the_recording_shows_one_task_waiting_on_one_fetch_then_on_both() {
             EventKind::SpanExit { span, .. } => {
                 open.remove(span);
             }
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 resumed,
                 waiting_on,
                 ..
-            } => {
+            }) => {
                 if let Some(span) = resumed {
                     open.remove(span);
                 }

@@ -5,7 +5,8 @@
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind,
+    TaskOutcome, Wait, WakeSource,
 };
 
 use crate::recording::PartRecording;
@@ -30,25 +31,25 @@ pub fn one_conn_events() -> Vec<Event> {
         ),
         ev(
             0,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: t1,
                 name: "conn".into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         ),
         ev(
             1_000,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(2),
                 name: "client 0".into(),
                 parent: Some(t1),
                 task_kind: TaskKind::Async,
-            },
+            }),
         ),
         ev(
             3_000,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task: t1,
                 lane,
                 busy_ns: 1_000,
@@ -59,7 +60,7 @@ pub fn one_conn_events() -> Vec<Event> {
                     name: "read request".into(),
                 }),
                 waker_clones: 0,
-            },
+            }),
         ),
         ev(4_000, EventKind::Park { lane: LaneId(0) }),
         ev(
@@ -73,7 +74,7 @@ pub fn one_conn_events() -> Vec<Event> {
         ev(1_005_000, EventKind::Unpark { lane: LaneId(0) }),
         ev(
             1_007_000,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task: t1,
                 lane,
                 busy_ns: 1_000,
@@ -81,7 +82,7 @@ pub fn one_conn_events() -> Vec<Event> {
                 resumed: Some(SpanId(1)),
                 waiting_on: None,
                 waker_clones: 0,
-            },
+            }),
         ),
         ev(
             1_007_000,

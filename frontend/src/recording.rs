@@ -29,7 +29,7 @@ use std::rc::Rc;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::Name;
 use pollscope_shared::instrument::stats::RunStats;
-use pollscope_shared::instrument::{Event, EventKind, PollOutcome};
+use pollscope_shared::instrument::{Event, EventKind, PollEvent, PollOutcome};
 
 /// The key under which Pending polls that named no await point are counted.
 pub const UNNAMED_AWAIT: &str = "(no named await point)";
@@ -153,11 +153,11 @@ impl PartRecording {
         self.dropped_total = self.dropped_total.max(batch.dropped_total);
         for event in &batch.events {
             self.stats.apply(event);
-            if let EventKind::Poll {
+            if let EventKind::Poll(PollEvent {
                 outcome: PollOutcome::Pending,
                 waiting_on,
                 ..
-            } = &event.kind
+            }) = &event.kind
             {
                 self.pending_polls += 1;
                 let name = waiting_on
@@ -338,7 +338,7 @@ mod bound_tests {
 mod tests {
     use pollscope_shared::instrument::stats::TaskState;
     use pollscope_shared::instrument::{
-        LaneId, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
+        LaneId, SpanId, SpawnEvent, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
     };
 
     use super::*;
@@ -350,19 +350,19 @@ mod tests {
     fn spawn(t: u64, task: u32) -> Event {
         ev(
             t,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(task),
                 name: format!("task {task}").into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         )
     }
 
     fn poll(start: u64, end: u64, task: u32, outcome: PollOutcome) -> Event {
         ev(
             end,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task: TaskId(task),
                 lane: Some(LaneId(0)),
                 busy_ns: end - start,
@@ -370,7 +370,7 @@ mod tests {
                 resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
-            },
+            }),
         )
     }
 
@@ -388,7 +388,7 @@ mod tests {
     fn one_task_life() -> Vec<Event> {
         let mut events = vec![spawn(0, 1), poll(10, 20, 1, PollOutcome::Pending)];
         // The first poll waited on a named read, the second resumed there.
-        if let EventKind::Poll { waiting_on, .. } = &mut events[1].kind {
+        if let EventKind::Poll(PollEvent { waiting_on, .. }) = &mut events[1].kind {
             *waiting_on = Some(Wait {
                 span: SpanId(4),
                 name: "read request".into(),
@@ -403,7 +403,7 @@ mod tests {
             },
         ));
         let mut resumed = poll(60, 65, 1, PollOutcome::Ready);
-        if let EventKind::Poll { resumed, .. } = &mut resumed.kind {
+        if let EventKind::Poll(PollEvent { resumed, .. }) = &mut resumed.kind {
             *resumed = Some(SpanId(4));
         }
         events.push(resumed);

@@ -20,7 +20,8 @@ use pollscope_frontend::widgets::{
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::WakeCounts;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, TaskId, TaskKind, TaskOutcome, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpawnEvent, TaskId, TaskKind, TaskOutcome,
+    WakeSource,
 };
 use pollscope_shared::results::EchoResult;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult, SeqVsConcurrentResult};
@@ -271,21 +272,21 @@ fn two_task_events() -> Vec<Event> {
         ),
         ev(
             0,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: conn,
                 name: "conn".into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         ),
         ev(
             10,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(2),
                 name: "client 0".into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         ),
     ];
     let mut t = 100;
@@ -296,7 +297,7 @@ fn two_task_events() -> Vec<Event> {
     ] {
         events.push(ev(
             t + 1_000,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task: conn,
                 lane,
                 busy_ns: 1_000,
@@ -304,7 +305,7 @@ fn two_task_events() -> Vec<Event> {
                 resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
-            },
+            }),
         ));
         if outcome == PollOutcome::Pending {
             events.push(ev(

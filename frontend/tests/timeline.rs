@@ -12,7 +12,7 @@ use pollscope_frontend::timeline::{PartRef, Timeline, TimelineProps};
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, TaskId, TaskKind, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpawnEvent, TaskId, TaskKind, WakeSource,
 };
 use support::{all, attr, container, ev, find, rendered, until};
 use wasm_bindgen_test::*;
@@ -36,12 +36,12 @@ fn run_of(n: u64, tasks: u32) -> Vec<Event> {
     for t in 1..=tasks {
         e.push(ev(
             0,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(t),
                 name: format!("conn {t}").into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         ));
     }
     for k in 0..n {
@@ -50,7 +50,7 @@ fn run_of(n: u64, tasks: u32) -> Vec<Event> {
         let lane = Some(LaneId((k % 2) as u32));
         e.push(ev(
             t + 2_000,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns: 2_000,
@@ -58,7 +58,7 @@ fn run_of(n: u64, tasks: u32) -> Vec<Event> {
                 resumed: None,
                 waiting_on: None,
                 waker_clones: 0,
-            },
+            }),
         ));
         e.push(ev(
             t + 10_000,

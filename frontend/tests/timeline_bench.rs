@@ -36,7 +36,8 @@ use pollscope_frontend::timeline::layout::LABEL_W;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, Wait, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind, Wait,
+    WakeSource,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -93,12 +94,12 @@ impl Synth {
         for t in 1..=TASKS {
             e.push(Event {
                 t_ns: 0,
-                kind: EventKind::Spawn {
+                kind: EventKind::Spawn(SpawnEvent {
                     task: TaskId(t),
                     name: format!("conn {t}").into(),
                     parent: None,
                     task_kind: TaskKind::Async,
-                },
+                }),
             });
         }
         e
@@ -118,7 +119,7 @@ impl Synth {
         self.open_span[task.0 as usize] = Some(span);
         out.push(Event {
             t_ns: at(40),
-            kind: EventKind::Poll {
+            kind: EventKind::Poll(PollEvent {
                 task,
                 lane: Some(lane),
                 busy_ns: at(40) - at(0),
@@ -129,7 +130,7 @@ impl Synth {
                     name: "read request".into(),
                 }),
                 waker_clones: 0,
-            },
+            }),
         });
         out.push(Event {
             t_ns: at(45),

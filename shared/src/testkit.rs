@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::instrument::{Event, EventKind, TaskId};
+use crate::instrument::{Event, EventKind, PollEvent, SpawnEvent, TaskId};
 
 /// How far a poll may seem to overlap the one before it. Events of different threads are
 /// merged into one time order, and a time that would run backwards is held at the
@@ -44,7 +44,7 @@ pub fn check_recording(events: &[Event], coverage: Coverage) -> BTreeMap<TaskId,
     }
     for (task, kinds) in &per_task {
         assert!(
-            matches!(kinds[0], EventKind::Spawn { .. }),
+            matches!(kinds[0], EventKind::Spawn(SpawnEvent { .. })),
             "{task:?} starts with its spawn, not {:?}",
             kinds[0]
         );
@@ -69,7 +69,7 @@ pub fn check_recording(events: &[Event], coverage: Coverage) -> BTreeMap<TaskId,
     // the run's clock started.
     let mut last_end: BTreeMap<TaskId, u64> = BTreeMap::new();
     for event in events {
-        if let EventKind::Poll { task, busy_ns, .. } = &event.kind {
+        if let EventKind::Poll(PollEvent { task, busy_ns, .. }) = &event.kind {
             let started = event
                 .t_ns
                 .checked_sub(*busy_ns)
@@ -95,12 +95,12 @@ mod tests {
     }
 
     fn spawn(task: u32) -> EventKind {
-        EventKind::Spawn {
+        EventKind::Spawn(SpawnEvent {
             task: TaskId(task),
             name: "t".into(),
             parent: None,
             task_kind: TaskKind::Async,
-        }
+        })
     }
 
     #[test]

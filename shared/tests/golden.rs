@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::WakeCounts;
 use pollscope_shared::instrument::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind,
+    TaskOutcome, Wait, WakeSource,
 };
 use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
@@ -286,14 +287,14 @@ fn every_event_kind() -> Vec<Event> {
             name: "tokio-runtime-worker".into(),
             lane_kind: LaneKind::Worker,
         },
-        EventKind::Spawn {
+        EventKind::Spawn(SpawnEvent {
             task,
             name: "conn 127.0.0.1:40522".into(),
             parent: Some(TaskId(2)),
             task_kind: TaskKind::Async,
-        },
+        }),
         EventKind::WakerClone { task },
-        EventKind::Poll {
+        EventKind::Poll(PollEvent {
             task,
             lane,
             busy_ns: 700,
@@ -304,7 +305,7 @@ fn every_event_kind() -> Vec<Event> {
                 name: "read request".into(),
             }),
             waker_clones: 1,
-        },
+        }),
         EventKind::SpanEnter {
             task,
             span: SpanId(8),
@@ -323,7 +324,7 @@ fn every_event_kind() -> Vec<Event> {
             by_ref: true,
         },
         EventKind::WakerDrop { task },
-        EventKind::Poll {
+        EventKind::Poll(PollEvent {
             task,
             lane,
             busy_ns: 120,
@@ -331,7 +332,7 @@ fn every_event_kind() -> Vec<Event> {
             resumed: Some(SpanId(9)),
             waiting_on: None,
             waker_clones: 0,
-        },
+        }),
         EventKind::SpanExit {
             task,
             span: SpanId(8),
@@ -463,19 +464,19 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
     });
     events.push(Event {
         t_ns: 6,
-        kind: EventKind::Spawn {
+        kind: EventKind::Spawn(SpawnEvent {
             task: TaskId(128),
             name: "x".repeat(300).into(),
             parent: None,
             task_kind: TaskKind::Blocking,
-        },
+        }),
     });
     // Polls whose await point's name fits in the encoder's room beside the largest fields,
     // and one whose name does not.
     for name_len in [3, 20, 44] {
         events.push(Event {
             t_ns: 6,
-            kind: EventKind::Poll {
+            kind: EventKind::Poll(PollEvent {
                 task: TaskId(u32::MAX),
                 lane: Some(LaneId(u32::MAX - 1)),
                 busy_ns: u64::MAX / 2,
@@ -486,7 +487,7 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
                     name: "y".repeat(name_len).into(),
                 }),
                 waker_clones: 7,
-            },
+            }),
         });
     }
     for by in [WakeSource::Timer, WakeSource::Driver, WakeSource::Thread] {
@@ -510,7 +511,7 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
     }
     events.push(Event {
         t_ns: 9,
-        kind: EventKind::Poll {
+        kind: EventKind::Poll(PollEvent {
             task: TaskId(1),
             lane: None,
             busy_ns: u64::MAX,
@@ -518,7 +519,7 @@ fn the_hand_written_binary_encoder_writes_exactly_postcard() {
             resumed: None,
             waiting_on: None,
             waker_clones: u32::from(u16::MAX),
-        },
+        }),
     });
     events.push(Event {
         t_ns: 9,

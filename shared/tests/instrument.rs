@@ -8,7 +8,7 @@ use std::task::Poll;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
 use pollscope_shared::instrument::{
-    Event, EventKind, PollOutcome, Recorder, TaskOutcome, WakeSource,
+    Event, EventKind, PollEvent, PollOutcome, Recorder, SpawnEvent, TaskOutcome, WakeSource,
 };
 use support::{Executor, Signal, YieldN, check_consistency};
 
@@ -41,7 +41,7 @@ fn pending_twice_with_self_wakes_is_three_polls_and_two_self_wakes() {
         .unwrap()
         .iter()
         .filter_map(|k| match k {
-            EventKind::Poll { outcome, .. } => Some(*outcome),
+            EventKind::Poll(PollEvent { outcome, .. }) => Some(*outcome),
             _ => None,
         })
         .collect();
@@ -161,14 +161,14 @@ fn a_timer_await_point_names_the_wait_and_the_wake_is_the_timers() {
     let polls: Vec<_> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task,
                 outcome,
                 resumed,
                 waiting_on,
                 waker_clones,
                 ..
-            } if *task == id => Some((*outcome, *resumed, waiting_on.clone(), *waker_clones)),
+            }) if *task == id => Some((*outcome, *resumed, waiting_on.clone(), *waker_clones)),
             _ => None,
         })
         .collect();
@@ -233,15 +233,20 @@ fn a_panicking_task_is_recorded_as_panicked_and_the_panic_still_propagates() {
     check_consistency(&events);
     let ends: Vec<_> = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::Poll { .. } | EventKind::Complete { .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Poll(PollEvent { .. }) | EventKind::Complete { .. }
+            )
+        })
         .collect();
     assert_eq!(ends.len(), 2);
     assert!(matches!(
         ends[0].kind,
-        EventKind::Poll {
+        EventKind::Poll(PollEvent {
             outcome: PollOutcome::Panicked,
             ..
-        }
+        })
     ));
     assert!(matches!(
         ends[1].kind,
@@ -336,14 +341,14 @@ fn a_batch_spells_each_name_once_and_stands_alone() {
         let waits: Vec<_> = events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::Poll { waiting_on, .. } => waiting_on.as_ref(),
+                EventKind::Poll(PollEvent { waiting_on, .. }) => waiting_on.as_ref(),
                 _ => None,
             })
             .collect();
         assert_eq!(waits.len(), 20);
         assert!(waits.iter().all(|wait| wait.name == "next round"));
         assert!(events.iter().any(|e| matches!(&e.kind,
-            EventKind::Spawn { name, .. } if name == "looper")));
+            EventKind::Spawn(SpawnEvent { name, .. }) if name == "looper")));
     }
 }
 
@@ -356,12 +361,12 @@ fn a_name_referring_past_the_names_spelled_out_is_a_decode_error() {
     let events: Vec<(i64, EventKind<WireName>)> = vec![
         (
             5,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(1),
                 name: WireName::Spelled("main".into()),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         ),
         (
             5,
@@ -586,7 +591,7 @@ fn an_await_point_done_in_the_poll_that_opened_it_is_not_a_wait() {
     let waits: Vec<_> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Poll { waiting_on, .. } => Some(waiting_on.clone()),
+            EventKind::Poll(PollEvent { waiting_on, .. }) => Some(waiting_on.clone()),
             _ => None,
         })
         .collect();
@@ -602,11 +607,11 @@ fn span_story(events: &[Event]) -> Vec<String> {
         .filter_map(|e| match &e.kind {
             EventKind::SpanEnter { name, .. } => Some(format!("enter {name}")),
             EventKind::SpanExit { .. } => Some("exit".to_owned()),
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 resumed,
                 waiting_on,
                 ..
-            } => Some(format!(
+            }) => Some(format!(
                 "poll resumed {} waiting on {}",
                 resumed.is_some(),
                 waiting_on.as_ref().map_or("-", |w| w.name.as_ref())
@@ -720,7 +725,7 @@ fn waker_clones_kept_past_their_tasks_end_still_wake_and_nothing_leaks() {
     let counted: u32 = events
         .iter()
         .map(|e| match e.kind {
-            EventKind::Poll { waker_clones, .. } => waker_clones,
+            EventKind::Poll(PollEvent { waker_clones, .. }) => waker_clones,
             _ => 0,
         })
         .sum();
@@ -784,7 +789,7 @@ fn drained_times_follow_the_monotonic_clock_across_drains() {
         let name = format!("round {round}");
         let spawn = events
             .iter()
-            .find(|e| matches!(&e.kind, EventKind::Spawn { name: n, .. } if *n == name))
+            .find(|e| matches!(&e.kind, EventKind::Spawn(SpawnEvent { name: n, .. }) if *n == name))
             .unwrap();
         // Stamped in counter ticks, converted at the drain: still between two readings of
         // the monotonic clock taken around it (give or take a microsecond of conversion).
@@ -837,7 +842,7 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
         events
             .iter()
             .map(|e| match e.kind.clone() {
-                EventKind::Poll {
+                EventKind::Poll(PollEvent {
                     task,
                     lane,
                     outcome,
@@ -845,7 +850,7 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
                     waiting_on,
                     waker_clones,
                     ..
-                } => EventKind::Poll {
+                }) => EventKind::Poll(PollEvent {
                     task,
                     lane,
                     busy_ns: 0,
@@ -853,7 +858,7 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
                     resumed,
                     waiting_on,
                     waker_clones,
-                },
+                }),
                 kind => kind,
             })
             .collect()
@@ -861,11 +866,11 @@ fn the_aggregators_direct_encoding_decodes_to_the_recorded_events() {
     assert_eq!(kinds(&direct), kinds(&drained));
     assert!(direct.iter().any(|e| matches!(
         &e.kind,
-        EventKind::Spawn { name, .. } if name == "waiter 7"
+        EventKind::Spawn(SpawnEvent { name, .. }) if name == "waiter 7"
     )));
     assert!(direct.iter().any(|e| matches!(
         &e.kind,
-        EventKind::Poll { waiting_on: Some(wait), .. } if wait.name == "read"
+        EventKind::Poll(PollEvent { waiting_on: Some(wait), .. }) if wait.name == "read"
     )));
 }
 
@@ -928,7 +933,10 @@ fn references_given_back_by_wakes_serve_the_next_polls_and_none_leak() {
     let events = recorder.drain();
     check_consistency(&events);
     let count = |f: fn(&EventKind) -> bool| events.iter().filter(|e| f(&e.kind)).count();
-    assert_eq!(count(|k| matches!(k, EventKind::Poll { .. })), 51);
+    assert_eq!(
+        count(|k| matches!(k, EventKind::Poll(PollEvent { .. }))),
+        51
+    );
     assert_eq!(
         count(|k| matches!(k, EventKind::Wake { by_ref: false, .. })),
         50
@@ -936,7 +944,7 @@ fn references_given_back_by_wakes_serve_the_next_polls_and_none_leak() {
     let clones: u32 = events
         .iter()
         .map(|e| match e.kind {
-            EventKind::Poll { waker_clones, .. } => waker_clones,
+            EventKind::Poll(PollEvent { waker_clones, .. }) => waker_clones,
             _ => 0,
         })
         .sum();

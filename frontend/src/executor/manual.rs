@@ -195,7 +195,7 @@ mod tests {
     use std::rc::Rc;
 
     use pollscope_shared::instrument::stats::RunStats;
-    use pollscope_shared::instrument::{EventKind, PollOutcome, WakeSource};
+    use pollscope_shared::instrument::{EventKind, PollEvent, PollOutcome, WakeSource};
 
     use super::*;
     use crate::executor::futures::{Delay, DelayWatch, Join2};
@@ -276,7 +276,7 @@ mod tests {
         let outcomes: Vec<_> = events
             .iter()
             .filter_map(|e| match e.kind {
-                EventKind::Poll { outcome, .. } => Some(outcome),
+                EventKind::Poll(PollEvent { outcome, .. }) => Some(outcome),
                 _ => None,
             })
             .collect();

@@ -6,7 +6,9 @@
 
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::{RunStats, WakeCounts};
-use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskKind, TaskOutcome};
+use pollscope_shared::instrument::{
+    Event, EventKind, PollEvent, PollOutcome, SpawnEvent, TaskKind, TaskOutcome,
+};
 use pollscope_shared::instrument::{LaneId, TaskId, WakeSource};
 
 use super::layout::format_duration;
@@ -60,12 +62,12 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
             lane_name(model, *lane)
         ),
         EventKind::Unpark { lane } => format!("{} unparked", lane_name(model, *lane)),
-        EventKind::Spawn {
+        EventKind::Spawn(SpawnEvent {
             task,
             parent,
             task_kind,
             ..
-        } => {
+        }) => {
             let kind = match task_kind {
                 TaskKind::Async => "",
                 TaskKind::Blocking => " (blocking)",
@@ -73,7 +75,7 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
             let by = parent.map_or_else(String::new, |p| format!(" by {}", task_name(model, p)));
             format!("{}{kind} spawned{by}", task_name(model, *task))
         }
-        EventKind::Poll {
+        EventKind::Poll(PollEvent {
             task,
             lane,
             busy_ns,
@@ -81,7 +83,7 @@ pub fn describe(model: &TimelineModel, event: &Event) -> String {
             resumed,
             waiting_on,
             waker_clones,
-        } => {
+        }) => {
             let start = t.saturating_sub(*busy_ns);
             let on = lane.map_or_else(String::new, |l| format!(" on {}", lane_name(model, l)));
             let mut s = format!(

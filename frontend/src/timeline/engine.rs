@@ -6,7 +6,7 @@
 //! call the methods below with canvas coordinates. The benchmark and the tests drive the
 //! same engine, so what they measure is what the page runs.
 
-use pollscope_shared::instrument::{Event, EventKind};
+use pollscope_shared::instrument::{Event, EventKind, PollEvent};
 
 use super::details::outcome_label;
 use super::layout::{LABEL_W, Layout, RowKind, TASK_H, Viewport, format_duration};
@@ -134,7 +134,7 @@ impl Engine {
         h.task = event.kind.task().and_then(|id| m.task_row(id));
         match &event.kind {
             EventKind::Park { lane } | EventKind::Unpark { lane } => h.lane = m.lane_row(*lane),
-            EventKind::Poll { busy_ns, .. } => {
+            EventKind::Poll(PollEvent { busy_ns, .. }) => {
                 if let Some(row) = h.task {
                     let track = &m.tasks[row as usize].polls;
                     h.poll = track

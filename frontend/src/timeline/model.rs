@@ -22,7 +22,9 @@
 use std::collections::HashMap;
 
 use pollscope_shared::instrument::event::LaneKind;
-use pollscope_shared::instrument::{Event, EventKind, PollOutcome, TaskKind, TaskOutcome};
+use pollscope_shared::instrument::{
+    Event, EventKind, PollEvent, PollOutcome, SpawnEvent, TaskKind, TaskOutcome,
+};
 use pollscope_shared::instrument::{LaneId, SpanId, TaskId, WakeSource};
 
 /// The end of an item that has not ended yet.
@@ -471,12 +473,12 @@ impl TimelineModel {
                 let row = self.lane_or_new(*lane) as usize;
                 self.lanes[row].parks.close_last(t, None);
             }
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task,
                 name,
                 parent,
                 task_kind,
-            } => {
+            }) => {
                 let row = self.tasks.len() as u32;
                 self.tasks.push(TaskTrack {
                     id: *task,
@@ -493,7 +495,7 @@ impl TimelineModel {
                 });
                 set_row(&mut self.task_row, task.0, row);
             }
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns,
@@ -501,7 +503,7 @@ impl TimelineModel {
                 resumed,
                 waiting_on,
                 ..
-            } => {
+            }) => {
                 let Some(row) = self.task_row(*task) else {
                     self.anomalies += 1;
                     return;
@@ -668,12 +670,12 @@ pub(crate) mod tests {
     pub fn spawn(t: u64, task: u32) -> Event {
         ev(
             t,
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task: TaskId(task),
                 name: format!("task {task}").into(),
                 parent: None,
                 task_kind: TaskKind::Async,
-            },
+            }),
         )
     }
 
@@ -689,7 +691,7 @@ pub(crate) mod tests {
     ) -> Event {
         ev(
             end,
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task: TaskId(task),
                 lane: Some(LaneId(lane)),
                 busy_ns: end - start,
@@ -700,13 +702,13 @@ pub(crate) mod tests {
                     name: name.into(),
                 }),
                 waker_clones: 0,
-            },
+            }),
         )
     }
 
     /// `poll`, resuming at the await point `span`.
     pub fn resumed_at(span: u32, mut poll: Event) -> Event {
-        if let EventKind::Poll { resumed, .. } = &mut poll.kind {
+        if let EventKind::Poll(PollEvent { resumed, .. }) = &mut poll.kind {
             *resumed = Some(SpanId(span));
         }
         poll

@@ -18,7 +18,7 @@
 
 use std::cell::Cell;
 
-use super::event::{EventKind, Name, SpanId, TaskId, TaskKind};
+use super::event::{EventKind, Name, SpanId, SpawnEvent, TaskId, TaskKind};
 use super::recorder::Recorder;
 use super::stage::{PollStage, Resource};
 
@@ -250,12 +250,12 @@ impl Recorder {
     /// Record a new task; its parent is the instrumented task running on this thread.
     pub(crate) fn new_task(&self, name: Name, kind: TaskKind) -> TaskId {
         let task = self.next_task();
-        self.record(EventKind::Spawn {
+        self.record(EventKind::Spawn(SpawnEvent {
             task,
             name,
             parent: self.current_task(),
             task_kind: kind,
-        });
+        }));
         task
     }
 }

@@ -97,6 +97,36 @@ pub struct Wait<N = Name> {
     pub name: N,
 }
 
+/// A task was spawned: its id, its name, who spawned it, and whether it is async or
+/// blocking work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpawnEvent<N = Name> {
+    pub task: TaskId,
+    pub name: N,
+    pub parent: Option<TaskId>,
+    pub task_kind: TaskKind,
+}
+
+/// One poll of a task, sent when it ends: the event's `t_ns` is its end, and it started
+/// `busy_ns` earlier. What the poll caused (wakes, spawns) comes before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollEvent<N = Name> {
+    pub task: TaskId,
+    pub lane: Option<LaneId>,
+    pub busy_ns: u64,
+    pub outcome: PollOutcome,
+    /// The await point the task waited on before this poll and found done in it: its
+    /// wait ended when the poll started.
+    pub resumed: Option<SpanId>,
+    /// The innermost await point that returned Pending in this poll, if any: the task
+    /// waits on it from the poll's end. A span not seen before opens here.
+    pub waiting_on: Option<Wait<N>>,
+    /// How many times this poll cloned the task's own waker: each time something
+    /// kept it to wake the task later (a socket registering interest, a timer). Other
+    /// clones are [`EventKind::WakerClone`] events.
+    pub waker_clones: u32,
+}
+
 /// What happened. Names are `N`: a [`Name`] everywhere but on the binary wire, where a
 /// batch spells each name once and refers back to it after (see `batch`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,30 +145,9 @@ pub enum EventKind<N = Name> {
     Unpark {
         lane: LaneId,
     },
-    Spawn {
-        task: TaskId,
-        name: N,
-        parent: Option<TaskId>,
-        task_kind: TaskKind,
-    },
-    /// One poll of a task, sent when it ends: `t_ns` is its end, and it started
-    /// `busy_ns` earlier. What the poll caused (wakes, spawns) comes before it.
-    Poll {
-        task: TaskId,
-        lane: Option<LaneId>,
-        busy_ns: u64,
-        outcome: PollOutcome,
-        /// The await point the task waited on before this poll and found done in it: its
-        /// wait ended when the poll started.
-        resumed: Option<SpanId>,
-        /// The innermost await point that returned Pending in this poll, if any: the task
-        /// waits on it from the poll's end. A span not seen before opens here.
-        waiting_on: Option<Wait<N>>,
-        /// How many times this poll cloned the task's own waker: each time something
-        /// kept it to wake the task later (a socket registering interest, a timer). Other
-        /// clones are [`EventKind::WakerClone`] events.
-        waker_clones: u32,
-    },
+    Spawn(SpawnEvent<N>),
+    /// One poll of a task, sent when it ends (see [`PollEvent`]).
+    Poll(PollEvent<N>),
     Wake {
         task: TaskId,
         by: WakeSource,
@@ -190,18 +199,18 @@ impl<N> EventKind<N> {
             },
             Self::Park { lane } => EventKind::Park { lane },
             Self::Unpark { lane } => EventKind::Unpark { lane },
-            Self::Spawn {
+            Self::Spawn(SpawnEvent {
                 task,
                 name,
                 parent,
                 task_kind,
-            } => EventKind::Spawn {
+            }) => EventKind::Spawn(SpawnEvent {
                 task,
                 name: f(name)?,
                 parent,
                 task_kind,
-            },
-            Self::Poll {
+            }),
+            Self::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns,
@@ -209,7 +218,7 @@ impl<N> EventKind<N> {
                 resumed,
                 waiting_on,
                 waker_clones,
-            } => EventKind::Poll {
+            }) => EventKind::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns,
@@ -223,7 +232,7 @@ impl<N> EventKind<N> {
                     None => None,
                 },
                 waker_clones,
-            },
+            }),
             Self::Wake { task, by, by_ref } => EventKind::Wake { task, by, by_ref },
             Self::WakerClone { task } => EventKind::WakerClone { task },
             Self::WakerDrop { task } => EventKind::WakerDrop { task },
@@ -245,8 +254,8 @@ impl EventKind {
             Self::Lane { .. } => "lane",
             Self::Park { .. } => "park",
             Self::Unpark { .. } => "unpark",
-            Self::Spawn { .. } => "spawn",
-            Self::Poll { .. } => "poll",
+            Self::Spawn(SpawnEvent { .. }) => "spawn",
+            Self::Poll(PollEvent { .. }) => "poll",
             Self::Wake { .. } => "wake",
             Self::WakerClone { .. } => "waker-clone",
             Self::WakerDrop { .. } => "waker-drop",
@@ -260,8 +269,8 @@ impl EventKind {
     pub fn task(&self) -> Option<TaskId> {
         match self {
             Self::Lane { .. } | Self::Park { .. } | Self::Unpark { .. } => None,
-            Self::Spawn { task, .. }
-            | Self::Poll { task, .. }
+            Self::Spawn(SpawnEvent { task, .. })
+            | Self::Poll(PollEvent { task, .. })
             | Self::Wake { task, .. }
             | Self::WakerClone { task }
             | Self::WakerDrop { task }

@@ -65,7 +65,8 @@ pub mod task;
 mod wire;
 
 pub use event::{
-    Event, EventKind, LaneId, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait, WakeSource,
+    Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind,
+    TaskOutcome, Wait, WakeSource,
 };
 pub use probe::{NoProbe, Probe};
 pub use recorder::Recorder;

@@ -14,8 +14,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::event::{
-    EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome, Wait,
-    WakeSource,
+    EventKind, LaneId, LaneKind, Name, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId,
+    TaskKind, TaskOutcome, Wait, WakeSource,
 };
 
 /// One event in a buffer: its raw time (see `clock`) and its packed kind.
@@ -156,10 +156,10 @@ impl Packed {
                 task: task.0,
                 outcome,
             },
-            EventKind::Poll { .. }
+            EventKind::Poll(PollEvent { .. })
             | EventKind::SpanEnter { .. }
             | EventKind::Lane { .. }
-            | EventKind::Spawn { .. } => return None,
+            | EventKind::Spawn(SpawnEvent { .. }) => return None,
         })
     }
 
@@ -174,7 +174,7 @@ impl Packed {
     #[inline(always)]
     pub(crate) fn pack(kind: EventKind, names: &Names<'_>, locals: &mut Vec<Name>) -> Self {
         match kind {
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns,
@@ -182,7 +182,7 @@ impl Packed {
                 resumed,
                 waiting_on,
                 waker_clones,
-            } => {
+            }) => {
                 let waiting_on =
                     waiting_on.map(|wait| (wait.span, names.intern(wait.name, locals)));
                 Self::poll(
@@ -209,12 +209,12 @@ impl Packed {
                 name: names.intern(name, locals),
                 lane_kind,
             },
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task,
                 name,
                 parent,
                 task_kind,
-            } => Self::Spawn {
+            }) => Self::Spawn {
                 task: task.0,
                 name: names.intern(name, locals),
                 parent: parent.map_or(0, |p| p.0),
@@ -236,7 +236,7 @@ impl Packed {
                 waiting_on,
                 waiting_name,
                 waker_clones,
-            } => EventKind::Poll {
+            } => EventKind::Poll(PollEvent {
                 task: TaskId(task),
                 lane: lane_of(lane),
                 busy_ns: start,
@@ -247,7 +247,7 @@ impl Packed {
                     name: names.take(waiting_name),
                 }),
                 waker_clones: waker_clones.into(),
-            },
+            }),
             Self::Wake { task, by, by_ref } => EventKind::Wake {
                 task: TaskId(task),
                 by,
@@ -280,12 +280,12 @@ impl Packed {
                 name,
                 parent,
                 task_kind,
-            } => EventKind::Spawn {
+            } => EventKind::Spawn(SpawnEvent {
                 task: TaskId(task),
                 name: names.take(name),
                 parent: (parent != 0).then_some(TaskId(parent)),
                 task_kind,
-            },
+            }),
             Self::Complete { task, outcome } => EventKind::Complete {
                 task: TaskId(task),
                 outcome,

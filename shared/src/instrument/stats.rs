@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use super::record::Packed;
 
 use super::event::{
-    Event, EventKind, LaneId, LaneKind, Name, PollOutcome, SpanId, TaskId, TaskKind, TaskOutcome,
-    WakeSource,
+    Event, EventKind, LaneId, LaneKind, Name, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId,
+    TaskKind, TaskOutcome, WakeSource,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,8 +176,8 @@ impl RunTotals {
     pub fn apply(&mut self, event: &Event) {
         self.events += 1;
         match &event.kind {
-            EventKind::Spawn { .. } => self.tasks += 1,
-            EventKind::Poll { .. } => self.polls += 1,
+            EventKind::Spawn(SpawnEvent { .. }) => self.tasks += 1,
+            EventKind::Poll(PollEvent { .. }) => self.polls += 1,
             EventKind::Wake { task, by, .. } => self.wakes.count(*task, *by),
             _ => {}
         }
@@ -243,12 +243,12 @@ impl RunStats {
                     info.parked = false;
                 }
             }
-            EventKind::Spawn {
+            EventKind::Spawn(SpawnEvent {
                 task,
                 name,
                 parent,
                 task_kind,
-            } => {
+            }) => {
                 self.tasks.insert(
                     *task,
                     TaskStats {
@@ -274,7 +274,7 @@ impl RunStats {
                     },
                 );
             }
-            EventKind::Poll {
+            EventKind::Poll(PollEvent {
                 task,
                 lane,
                 busy_ns,
@@ -282,7 +282,7 @@ impl RunStats {
                 resumed,
                 waiting_on,
                 waker_clones,
-            } => {
+            }) => {
                 let Some(s) = self.tasks.get_mut(task) else {
                     return self.anomalies += 1;
                 };
