@@ -439,7 +439,6 @@ impl Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use pollscope_shared::protocol::{EventEncoding, SessionLimits};
-    use pollscope_shared::results::{FetchTiming, SeqVsConcurrentResult, StrategyTiming};
     use pollscope_shared::scenario::ParamSpec;
 
     use super::*;
@@ -506,26 +505,7 @@ mod tests {
     }
 
     fn result() -> ScenarioResult {
-        let fetch = |server: &str, delay_ms, started_at_us, elapsed_us| FetchTiming {
-            server: server.into(),
-            delay_ms,
-            started_at_us,
-            elapsed_us,
-            bytes: 79,
-        };
-        ScenarioResult::SeqVsConcurrent(SeqVsConcurrentResult {
-            sequential: StrategyTiming {
-                total_us: 802_911,
-                fetches: vec![
-                    fetch("a", 300, 5, 301_325),
-                    fetch("b", 500, 301_340, 501_560),
-                ],
-            },
-            concurrent: StrategyTiming {
-                total_us: 501_870,
-                fetches: vec![fetch("a", 300, 4, 300_950), fetch("b", 500, 6, 501_800)],
-            },
-        })
+        pollscope_shared::testkit::seq_vs_concurrent_result().into()
     }
 
     #[test]

@@ -24,9 +24,9 @@ use pollscope_shared::instrument::{
     WakeSource,
 };
 use pollscope_shared::results::EchoResult;
-use pollscope_shared::results::{ProgressEvent, ScenarioResult, SeqVsConcurrentResult};
+use pollscope_shared::results::{ProgressEvent, SeqVsConcurrentResult};
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor, id};
-use pollscope_shared::{ErrorCode, ServerMessage};
+use pollscope_shared::ErrorCode;
 use support::{all, attr, container, ev, exists, find, settle};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -37,14 +37,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// The result from the golden file, as the server sends it.
 fn golden_result() -> SeqVsConcurrentResult {
-    let json = include_str!("../../shared/tests/golden/server_result.json");
-    match ServerMessage::from_json(json).unwrap() {
-        ServerMessage::Result {
-            result: ScenarioResult::SeqVsConcurrent(r),
-            ..
-        } => r,
-        other => panic!("{other:?}"),
-    }
+    pollscope_shared::testkit::seq_vs_concurrent_result()
 }
 
 #[wasm_bindgen_test]

@@ -6,12 +6,24 @@
 //! with its one completion; a task's polls never overlap. A test that recorded a whole
 //! run (its runtime shut down) asks for every task to have completed.
 //!
-//! Uses only [`crate::instrument`]'s event types. Panics (it is for tests) with a message
+//! [`seq_vs_concurrent_result`] is the section 1 fixture, read from its golden file.
+//!
+//! Uses only [`crate::instrument`]'s event types and [`crate::results`]. Panics (it is for tests) with a message
 //! naming the task and the rule.
 
 use std::collections::BTreeMap;
 
 use crate::instrument::{Event, EventKind, PollEvent, SpawnEvent, TaskId};
+
+/// The section 1 result of the golden file, as the server sends it: the one fixture of
+/// a sequential-vs-concurrent run every crate's tests share.
+pub fn seq_vs_concurrent_result() -> crate::results::SeqVsConcurrentResult {
+    let json = include_str!("../tests/golden/results/seq_vs_concurrent.json");
+    match serde_json::from_str(json) {
+        Ok(crate::results::ScenarioResult::SeqVsConcurrent(result)) => result,
+        other => panic!("the golden seq_vs_concurrent result: {other:?}"),
+    }
+}
 
 /// How far a poll may seem to overlap the one before it. Events of different threads are
 /// merged into one time order, and a time that would run backwards is held at the
