@@ -5,8 +5,7 @@
 //!   difference from the previous event's (so most times take one or two bytes), and each
 //!   name is a [`WireName`]: spelled out the first time the batch uses it, referred back
 //!   to after. An echo server's every poll names the await point it waits on ("read
-//!   request"): spelling it out each time was a third of a poll's bytes, and copying it
-//!   cost the aggregator about a point of the echo benchmark's throughput.
+//!   request"): spelling it out each time was a third of a poll's bytes.
 //! - **JSON**: a text frame `{"type":"events", ...}` carrying the same fields, for
 //!   debugging and third-party clients (see [`crate::ServerMessage::Events`]).
 

@@ -14,8 +14,7 @@
 //!   dropped and counted, and the count is sent to the user with every batch;
 //! - a poll is one record, written when it ends, with one lock: its start is a counter
 //!   read kept on the stack, and the await points it resumed at and left waiting on ride
-//!   in the same record (in the echo benchmark that made 4.7 events a round trip, from
-//!   10.7); what else happens inside a poll and needs no time of its own (a waker cloned)
+//!   in the same record; what else happens inside a poll and needs no time of its own (a waker cloned)
 //!   reuses the thread's last time;
 //! - a task's waker takes references in batches, so handing one to a socket costs no
 //!   atomic operation;

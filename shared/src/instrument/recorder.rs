@@ -5,9 +5,9 @@
 //!
 //! Recording reads the run's clock (`clock`) and pushes a 40-byte record (`record`)
 //! onto *this thread's* buffer under its own lock (a spin lock, see `spin`), which only a
-//! drain ever contends for: no `.await`, no allocation for static names. One shared buffer
-//! was tried first: with two workers recording at once, the lock's cache line bounced
-//! between cores and an event cost 300 ns instead of 40.
+//! drain ever contends for: no `.await`, no allocation for static names. Per-thread
+//! buffers keep two workers recording at once from bouncing one lock's cache line between
+//! cores (`docs/benchmarks.md` has what a shared buffer cost).
 //!
 //! A poll is one record, written when it ends (`record_poll`): its start is a clock
 //! reading the task wrapper keeps on its stack, and what its await points did rides along
