@@ -17,6 +17,7 @@ use pollscope_frontend::widgets::{
     DemoProps, EventCounts, EventCountsProps, EventCountsView, Knobs, KnobsProps, RunPanel,
     TaskTable, TaskTableProps, task_rows,
 };
+use pollscope_shared::ErrorCode;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::stats::WakeCounts;
 use pollscope_shared::instrument::{
@@ -26,7 +27,6 @@ use pollscope_shared::instrument::{
 use pollscope_shared::results::EchoResult;
 use pollscope_shared::results::{ProgressEvent, SeqVsConcurrentResult};
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor, id};
-use pollscope_shared::ErrorCode;
 use support::{all, attr, container, ev, exists, find, settle};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
