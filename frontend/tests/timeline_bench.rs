@@ -458,10 +458,11 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
     assert_eq!(engine.model.consumed, generated);
     assert_eq!(rec.lost_batches(), 0);
     assert_eq!(engine.model.anomalies, 0);
-    // The model grew several times over between the two quarters; the work per frame is
-    // the frame's events, not the model's.
+    // The model at least doubled between the two quarters (on a loaded machine the
+    // browser draws fewer frames, each taking in more, so it grows less between them than
+    // an idle one's); the work per frame is the frame's events, not the model's.
     assert!(
-        late_held >= 3 * early_held,
+        late_held >= 2 * early_held,
         "{early_held} then {late_held} events"
     );
     assert!(
