@@ -180,10 +180,27 @@ async fn the_error_names_every_function_it_left_and_each_join_handle_tells_its_s
         assert_eq!(*outcome, want, "task {i}");
     }
 
-    // And the events say so themselves: the panicking task's last poll panicked and it
-    // completed as Panicked, after working at least WORK_MS.
+    // Each task's time in polls is what its recorded polls add up to.
     let events = &parts[&1];
     let names = names(events);
+    for t in &result.tasks {
+        let id = names
+            .iter()
+            .find(|(_, n)| **n == format!("task {}", t.task))
+            .unwrap()
+            .0;
+        let busy_ns: u64 = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Poll(p) if p.task == *id => Some(p.busy_ns),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(t.busy_us, busy_ns / 1000, "task {}", t.task);
+    }
+
+    // And the events say so themselves: the panicking task's last poll panicked and it
+    // completed as Panicked, after working at least WORK_MS.
     let id = |name: &str| *names.iter().find(|(_, n)| *n == name).unwrap().0;
     let panicker = id(&format!("task {PANIC_TASK}"));
     let times = |task: TaskId| {

@@ -26,7 +26,7 @@ use std::num::ParseIntError;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use pollscope_shared::instrument::Recorder;
+use pollscope_shared::instrument::{Recorder, TaskOutcome};
 use pollscope_shared::instrument::stats::{RunStats, TaskState};
 use pollscope_shared::results::{ErrorsResult, Joined, JoinedTask, Propagation};
 use tokio::net::TcpStream;
@@ -111,10 +111,14 @@ impl Scenario for Errors {
         let stats = measured.folded.stats.unwrap_or_default();
         let tasks = (0..)
             .zip(measured.output)
-            .map(|(task, joined)| JoinedTask {
-                task,
-                joined,
-                recorded: recorded_outcome(&stats, task),
+            .map(|(task, joined)| {
+                let (recorded, busy_us) = recorded_end(&stats, task);
+                JoinedTask {
+                    task,
+                    joined,
+                    recorded,
+                    busy_us,
+                }
             })
             .collect();
         Ok(ErrorsResult {
@@ -281,11 +285,15 @@ fn trace(port: u16, error: &InFunction, elapsed: Duration) -> Result<Propagation
     })
 }
 
-/// How the recorder saw task `task` of part 1 end.
-fn recorded_outcome(stats: &RunStats, task: u32) -> Option<pollscope_shared::instrument::TaskOutcome> {
+/// How the recorder saw task `task` of part 1 end, and its time inside polls.
+fn recorded_end(stats: &RunStats, task: u32) -> (Option<TaskOutcome>, u64) {
     let name = format!("task {task}");
-    stats.tasks.values().find(|t| t.name == name).and_then(|t| match t.state {
+    let Some(t) = stats.tasks.values().find(|t| t.name == name) else {
+        return (None, 0);
+    };
+    let outcome = match t.state {
         TaskState::Done(outcome) => Some(outcome),
         TaskState::Scheduled | TaskState::Idle => None,
-    })
+    };
+    (outcome, t.busy_ns / 1000)
 }

@@ -31,6 +31,16 @@ pub fn joined_detail(joined: &Joined) -> String {
     }
 }
 
+/// A task's time in polls as the page writes it: whole microseconds below a
+/// millisecond (`"18 µs"`), milliseconds above (`"2.3 ms"`).
+pub fn format_busy(us: u64) -> String {
+    if us < 1000 {
+        format!("{us} µs")
+    } else {
+        format_ms(us)
+    }
+}
+
 /// How the recorder saw a task end, as the page writes it (`TaskOutcome`'s variant).
 pub fn recorded_label(recorded: Option<TaskOutcome>) -> &'static str {
     match recorded {
@@ -99,6 +109,7 @@ pub fn what_to_notice(result: &ErrorsResult) -> Vec<String> {
     for task in &result.tasks {
         notes.push(task_note(task));
     }
+    notes.extend(panic_cost(&result.tasks));
     if result.tasks.iter().any(|t| matches!(t.joined, Joined::Panic { .. })) {
         notes.push(
             "The panic did not end the run: Tokio caught it in the task and handed it to \
@@ -107,6 +118,38 @@ pub fn what_to_notice(result: &ErrorsResult) -> Vec<String> {
         );
     }
     notes
+}
+
+/// Above this many times the other tasks' longest time in polls, the panicking task's
+/// time stands out: its panicking poll also ran the panic hook.
+const PANIC_COST_RATIO: u64 = 10;
+
+/// What the panic cost the thread, from the tasks' time in polls.
+fn panic_cost(tasks: &[JoinedTask]) -> Option<String> {
+    let panicked = tasks
+        .iter()
+        .find(|t| matches!(t.joined, Joined::Panic { .. }))?;
+    let others = tasks
+        .iter()
+        .filter(|t| t.task != panicked.task)
+        .map(|t| t.busy_us)
+        .max()
+        .unwrap_or(0);
+    let (n, busy) = (panicked.task, format_busy(panicked.busy_us));
+    let others_ms = format_busy(others);
+    Some(if panicked.busy_us >= (others * PANIC_COST_RATIO).max(1000) {
+        format!(
+            "Task {n} spent {busy} in polls, the others at most {others_ms}: the panicking \
+             poll also ran the default panic hook, which prints the message to stderr (and \
+             a backtrace when RUST_BACKTRACE is set) before Tokio catches the panic, and the \
+             thread could poll nothing else meanwhile."
+        )
+    } else {
+        format!(
+            "Task {n} spent {busy} in polls, the others at most {others_ms}: in this run the \
+             panic hook's printing did not stand out."
+        )
+    })
 }
 
 fn task_note(task: &JoinedTask) -> String {
@@ -149,8 +192,8 @@ pub fn ErrorsPage(props: &DemoProps) -> Html {
         RunState::Finished {
             result: ScenarioResult::Errors(r),
             ..
-        } => html! { <ErrorsResultView result={r.clone()} /> },
-        _ => html! {},
+        } => Some(r.clone()),
+        _ => None,
     };
     let explain = html! {
         <>
@@ -173,34 +216,52 @@ pub fn ErrorsPage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = [
-        "Part 0: ? through the await points",
-        "Part 1: three tasks, joined",
-    ]
-    .into_iter()
-    .zip(0u32..)
-    .map(|(title, part)| {
-        html! { <Timeline recording_part={PartRef::new(id::ERRORS, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
-            { result }
             if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
+                <ErrorsRunView result={result} />
             }
         </DemoFrame>
     }
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ErrorsResultProps {
-    pub result: ErrorsResult,
+pub struct ErrorsRunProps {
+    /// The result, once the run finished; until then each part shows its timeline alone.
+    pub result: Option<ErrorsResult>,
 }
 
+/// Each part's values above its own timeline, then the notice.
 #[component]
-pub fn ErrorsResultView(props: &ErrorsResultProps) -> Html {
-    let result = &props.result;
-    let p = &result.propagation;
+pub fn ErrorsRunView(props: &ErrorsRunProps) -> Html {
+    let result = props.result.as_ref();
+    let notes = result.map(what_to_notice).unwrap_or_default();
+    html! {
+        <div class="errors-run">
+            <section class="result errors-part" data-part="0">
+                <h3>{ "Part 0: ? through the await points" }</h3>
+                { for result.map(|r| chain_view(&r.propagation)) }
+                <Timeline recording_part={PartRef::new(id::ERRORS, 0)} title="Part 0: ? through the await points" />
+            </section>
+            <section class="result errors-part" data-part="1">
+                <h3>{ "Part 1: what each handle.await gave" }</h3>
+                { for result.map(|r| join_table(&r.tasks)) }
+                <Timeline recording_part={PartRef::new(id::ERRORS, 1)} title="Part 1: three tasks, joined" />
+            </section>
+            if let Some(r) = result {
+                <section id="errors-result" class="result" data-nesting={r.nesting.to_string()}
+                    data-panic-task={r.panic_task.to_string()}>
+                    <div id="what-to-notice" class="notice">
+                        { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
+                    </div>
+                </section>
+            }
+        </div>
+    }
+}
+
+/// The error's chain, innermost first, and the error printed whole.
+fn chain_view(p: &Propagation) -> Html {
     let frames = p.chain.iter().enumerate().map(|(i, function)| {
         let role = if i == 0 {
             format!("where it arose: {}", io_summary(p))
@@ -213,7 +274,23 @@ pub fn ErrorsResultView(props: &ErrorsResultProps) -> Html {
             </li>
         }
     });
-    let rows = result.tasks.iter().map(|t| {
+    html! {
+        <>
+            <p>{ "The error's chain, innermost first:" }</p>
+            <ol id="error-chain" data-length={p.chain.len().to_string()}
+                data-io-kind={p.io_kind.clone()} data-os-code={p.os_code.map(|c| c.to_string())}
+                data-elapsed-us={p.elapsed_us.to_string()}>
+                { for frames }
+            </ol>
+            <p>{ "Printed whole: " }<code id="error-display">{ &p.display }</code></p>
+            <p>{ format!("Came back {} after the call.", format_ms(p.elapsed_us)) }</p>
+        </>
+    }
+}
+
+/// One row per task: the pattern its `handle.await` matched, and what it carried.
+fn join_table(tasks: &[JoinedTask]) -> Html {
+    let rows = tasks.iter().map(|t| {
         let recorded = t
             .recorded
             .and_then(|o| serde_json::to_value(o).ok())
@@ -222,44 +299,28 @@ pub fn ErrorsResultView(props: &ErrorsResultProps) -> Html {
             <tr class="join-row" key={t.task} data-task={t.task.to_string()}
                 data-pattern={t.joined.pattern()}
                 data-is-panic={matches!(t.joined, Joined::Panic { .. }).to_string()}
-                data-recorded={recorded}>
+                data-recorded={recorded} data-busy-us={t.busy_us.to_string()}>
                 <td>{ format!("task {}", t.task) }</td>
                 <td><code>{ t.joined.pattern() }</code></td>
                 <td class="join-detail">{ joined_detail(&t.joined) }</td>
                 <td>{ recorded_label(t.recorded) }</td>
+                <td class="join-busy">{ format_busy(t.busy_us) }</td>
             </tr>
         }
     });
-    let notes = what_to_notice(result);
     html! {
-        <section id="errors-result" class="result" data-nesting={result.nesting.to_string()}
-            data-panic-task={result.panic_task.to_string()}>
-            <h3>{ "Part 0: the error's chain, innermost first" }</h3>
-            <ol id="error-chain" data-length={p.chain.len().to_string()}
-                data-io-kind={p.io_kind.clone()} data-os-code={p.os_code.map(|c| c.to_string())}
-                data-elapsed-us={p.elapsed_us.to_string()}>
-                { for frames }
-            </ol>
-            <p>{ "Printed whole: " }<code id="error-display">{ &p.display }</code></p>
-            <p>{ format!("Came back {} after the call.", format_ms(p.elapsed_us)) }</p>
-            <h3>{ "Part 1: what each handle.await gave" }</h3>
-            <table id="join-outcomes">
-                <thead>
-                    <tr>
-                        <th scope="col">{ "task" }</th>
-                        <th scope="col">{ "handle.await" }</th>
-                        <th scope="col">{ "value, error or panic message" }</th>
-                        <th scope="col">{ "recorded end" }</th>
-                    </tr>
-                </thead>
-                <tbody>{ for rows }</tbody>
-            </table>
-            if !notes.is_empty() {
-                <div id="what-to-notice" class="notice">
-                    { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
-                </div>
-            }
-        </section>
+        <table id="join-outcomes">
+            <thead>
+                <tr>
+                    <th scope="col">{ "task" }</th>
+                    <th scope="col">{ "handle.await" }</th>
+                    <th scope="col">{ "value, error or panic message" }</th>
+                    <th scope="col">{ "recorded end" }</th>
+                    <th scope="col">{ "time in polls" }</th>
+                </tr>
+            </thead>
+            <tbody>{ for rows }</tbody>
+        </table>
     }
 }
 
@@ -291,6 +352,7 @@ mod tests {
             "Task 2 returned Err: its handle gave Ok(Err(invalid digit found in string))",
             "the recorder saw Error",
             "The panic did not end the run",
+            "Task 1 spent 2.3 ms in polls, the others at most 21 µs: the panicking poll also ran",
         ] {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
         }
@@ -302,12 +364,17 @@ mod tests {
         let mut r = result();
         r.propagation.chain.pop();
         r.tasks[1].recorded = None;
+        r.tasks[1].busy_us = 30;
         let notes = what_to_notice(&r).join(" ");
         assert!(
             notes.contains("chain has 3 entries (connect, fetch_json, load_profile), not the 4"),
             "{notes}"
         );
         assert!(!notes.contains("The error arose in"), "{notes}");
+        assert!(
+            notes.contains("Task 1 spent 30 µs in polls, the others at most 21 µs: in this run the panic hook's printing did not stand out"),
+            "{notes}"
+        );
         assert!(
             notes.contains("the recorder saw it end as not recorded. That recorded end does not match"),
             "{notes}"

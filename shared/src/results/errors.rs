@@ -47,6 +47,9 @@ pub struct JoinedTask {
     pub joined: Joined,
     /// How the recorder saw the task end (absent if its completion was not recorded).
     pub recorded: Option<TaskOutcome>,
+    /// Time inside the task's polls, from its recorded events. A panicking poll includes
+    /// the panic hook's printing (and backtrace, if `RUST_BACKTRACE` is set).
+    pub busy_us: u64,
 }
 
 /// What `handle.await` returned: `Result<Result<T, E>, JoinError>`.
