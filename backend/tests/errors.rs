@@ -20,52 +20,25 @@ const NESTING: usize = 3;
 const PANIC_TASK: u32 = 1;
 const WORK_MS: u64 = 5;
 
-/// An await point of the recording: its task, its name, and where it closed: the index
-/// of the poll event it ended in, and its place among the await points that poll ended
-/// (0 for the poll's `resumed`, whose wait ended as the poll started; then the
-/// `SpanExit`s recorded during the poll, in order).
-#[derive(Debug)]
-struct Span {
-    task: TaskId,
-    name: String,
-    closed: Option<(usize, usize)>,
-}
-
-/// Every await point the events open, by span id.
-fn spans(events: &[Event]) -> BTreeMap<SpanId, Span> {
-    let mut spans: BTreeMap<SpanId, Span> = BTreeMap::new();
-    // SpanExits recorded since each task's last poll: they belong to its next poll event.
-    let mut exits: BTreeMap<TaskId, Vec<SpanId>> = BTreeMap::new();
-    let open = |spans: &mut BTreeMap<SpanId, Span>, task, span, name: &str| {
-        spans.entry(span).or_insert_with(|| Span {
-            task,
-            name: name.to_owned(),
-            closed: None,
-        });
-    };
-    for (at, event) in events.iter().enumerate() {
-        match &event.kind {
+/// Every await point the events name, by span id: from the poll that first waited on
+/// it (`waiting_on`) or from its `SpanEnter`.
+fn span_names(events: &[Event]) -> BTreeMap<SpanId, (TaskId, String)> {
+    let mut names = BTreeMap::new();
+    for event in events {
+        let (task, span, name) = match &event.kind {
             EventKind::Poll(PollEvent {
                 task,
-                resumed,
-                waiting_on,
+                waiting_on: Some(Wait { span, name }),
                 ..
-            }) => {
-                let exited = exits.remove(task).unwrap_or_default();
-                let ended = resumed.iter().chain(&exited);
-                for (place, span) in ended.enumerate() {
-                    spans.get_mut(span).expect("closed an opened span").closed = Some((at, place));
-                }
-                if let Some(Wait { span, name }) = waiting_on {
-                    open(&mut spans, *task, *span, name);
-                }
-            }
-            EventKind::SpanEnter { task, span, name } => open(&mut spans, *task, *span, name),
-            EventKind::SpanExit { task, span } => exits.entry(*task).or_default().push(*span),
-            _ => {}
-        }
+            }) => (task, span, name),
+            EventKind::SpanEnter { task, span, name } => (task, span, name),
+            _ => continue,
+        };
+        names
+            .entry(*span)
+            .or_insert_with(|| (*task, name.to_string()));
     }
-    spans
+    names
 }
 
 /// Each task's name, from its spawn.
@@ -121,25 +94,47 @@ async fn the_error_names_every_function_it_left_and_each_join_handle_tells_its_s
     assert_eq!(p.display.matches("in ").count(), NESTING + 1, "{p:?}");
 
     // Each function's await point made main wait, and they all ended in main's last
-    // poll, innermost first: the error left them one after another.
+    // poll, innermost first: the poll resumed at connect (its wait ended as the poll
+    // began), and exited the others during it, inner one first.
     let events = &parts[&0];
-    let spans = spans(events);
-    let mut recorded: Vec<&Span> = spans.values().collect();
-    recorded.sort_by_key(|s| s.closed);
-    let closing: Vec<&str> = recorded.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(closing, p.chain, "await points close innermost first");
-    let main = recorded[0].task;
-    assert!(recorded.iter().all(|s| s.task == main));
-    let last_poll = events
+    let spans = span_names(events);
+    let main = *names(events).iter().find(|(_, n)| *n == "main").unwrap().0;
+    assert!(spans.values().all(|(task, _)| *task == main), "{spans:?}");
+    assert_eq!(
+        spans.len(),
+        NESTING + 1,
+        "one await point per function: {spans:?}"
+    );
+    let polls: Vec<usize> = (0..events.len())
+        .filter(|&i| matches!(&events[i].kind, EventKind::Poll(p) if p.task == main))
+        .collect();
+    let [.., before, last] = polls[..] else {
+        panic!("main was polled again after it waited: {polls:?}")
+    };
+    let EventKind::Poll(PollEvent {
+        resumed: Some(resumed),
+        ..
+    }) = &events[last].kind
+    else {
+        panic!(
+            "main's last poll resumed at an await point: {:?}",
+            events[last]
+        )
+    };
+    let exited = events[before + 1..last]
         .iter()
-        .rposition(|e| matches!(&e.kind, EventKind::Poll(p) if p.task == main))
-        .unwrap();
-    for span in &recorded {
-        let (poll, _) = span
-            .closed
-            .unwrap_or_else(|| panic!("{span:?} never closed"));
-        assert_eq!(poll, last_poll, "{} closed in main's last poll", span.name);
-    }
+        .filter_map(|e| match &e.kind {
+            EventKind::SpanExit { task, span } if *task == main => Some(*span),
+            _ => None,
+        });
+    let ended: Vec<&str> = std::iter::once(*resumed)
+        .chain(exited)
+        .map(|span| spans[&span].1.as_str())
+        .collect();
+    assert_eq!(
+        ended, p.chain,
+        "await points end innermost first, in one poll"
+    );
     // The refusal came back through the reactor: the socket's readiness woke main.
     assert!(events.iter().any(|e| matches!(
         e.kind,

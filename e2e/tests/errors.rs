@@ -54,6 +54,19 @@ fn errors_shows_the_chain_the_error_carried_and_what_each_join_handle_gave() {
         "{display} prints the chain outermost first"
     );
 
+    // The recording shows every function's await point ending in main's last poll,
+    // innermost first: the order of the chain.
+    let unwound = browser.wait_for("#unwinding", WAIT);
+    let path = functions.join(" → ");
+    assert_eq!(
+        browser.attr(&unwound, "data-path").unwrap_or_default(),
+        path
+    );
+    assert_eq!(
+        browser.number::<usize>(&unwound, "data-in-last-poll"),
+        NESTING + 1
+    );
+
     // One row per task; the panicking one is where the parameters put it.
     let rows = browser.find_all(".join-row");
     assert_eq!(rows.len(), 3);
@@ -89,6 +102,10 @@ fn errors_shows_the_chain_the_error_carried_and_what_each_join_handle_gave() {
         ),
         format!("source() chain has {} entries", NESTING + 1),
         format!("\"{display}\""),
+        format!(
+            "all {} ended in that one poll, innermost first ({path})",
+            NESTING + 1
+        ),
         format!("Task {PANIC_TASK} panicked: its handle gave Err(JoinError::Panic(..))"),
         format!("the message {panic_message}; the recorder saw it end as Panicked"),
     ] {

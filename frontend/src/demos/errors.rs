@@ -6,12 +6,15 @@
 //! error value spelled it (innermost first), each `handle.await` as the pattern it
 //! matched, one timeline per part, and a notice computed from those values.
 
-use pollscope_shared::instrument::TaskOutcome;
+use std::collections::BTreeMap;
+
+use pollscope_shared::instrument::{Event, EventKind, PollEvent, SpanId, TaskId, TaskOutcome, Wait};
 use pollscope_shared::results::{ErrorsResult, Joined, JoinedTask, Propagation, ScenarioResult};
 use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
 use super::DemoPage;
+use crate::recording::RecordingStore;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 use crate::widgets::{DemoFrame, DemoProps, format_ms};
@@ -70,8 +73,87 @@ fn expected_record(joined: &Joined) -> TaskOutcome {
     }
 }
 
-/// What this run's values show, sentence by sentence.
-pub fn what_to_notice(result: &ErrorsResult) -> Vec<String> {
+/// How part 0's await points ended, read from its recorded events.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Unwinding {
+    /// The await points' names in the order they ended. Within one poll, the one the
+    /// poll resumed at ended first (as the poll started), then those it exited.
+    pub order: Vec<String>,
+    /// How many of them ended in the last poll that ended any.
+    pub in_last_poll: usize,
+}
+
+impl Unwinding {
+    /// `"connect → fetch_json → load_profile"`, as the page and the notice write it.
+    pub fn path(&self) -> String {
+        self.order.join(" → ")
+    }
+}
+
+/// Follow every await point of `events` from the poll that opened it to the poll it
+/// ended in (a `SpanExit` belongs to its task's next poll event, which is recorded when
+/// that poll ends).
+pub fn unwinding(events: &[Event]) -> Unwinding {
+    let mut names: BTreeMap<SpanId, String> = BTreeMap::new();
+    let mut exits: BTreeMap<TaskId, Vec<SpanId>> = BTreeMap::new();
+    let mut ended: Vec<(usize, String)> = Vec::new();
+    for (at, event) in events.iter().enumerate() {
+        match &event.kind {
+            EventKind::Poll(PollEvent {
+                task,
+                resumed,
+                waiting_on,
+                ..
+            }) => {
+                let exited = exits.remove(task).unwrap_or_default();
+                for span in resumed.iter().chain(&exited) {
+                    let name = names.get(span).cloned().unwrap_or_default();
+                    ended.push((at, name));
+                }
+                if let Some(Wait { span, name }) = waiting_on {
+                    names.entry(*span).or_insert_with(|| name.to_string());
+                }
+            }
+            EventKind::SpanEnter { span, name, .. } => {
+                names.entry(*span).or_insert_with(|| name.to_string());
+            }
+            EventKind::SpanExit { task, span } => exits.entry(*task).or_default().push(*span),
+            _ => {}
+        }
+    }
+    let last = ended.last().map(|(at, _)| *at);
+    Unwinding {
+        in_last_poll: ended.iter().filter(|(at, _)| Some(*at) == last).count(),
+        order: ended.into_iter().map(|(_, name)| name).collect(),
+    }
+}
+
+/// What the recording of part 0 shows of the error leaving the await points.
+fn unwinding_note(chain: &[String], unwound: Option<&Unwinding>) -> String {
+    match unwound {
+        Some(u) if u.order == chain && u.in_last_poll == chain.len() => format!(
+            "In part 0's timeline, main waited at {} await points at once, one per \
+             function; the socket's readiness woke it, and all {} ended in that one poll, \
+             innermost first ({}): each ? returned at once, nothing waited again.",
+            chain.len(),
+            u.in_last_poll,
+            u.path()
+        ),
+        Some(u) if !u.order.is_empty() => format!(
+            "The recording shows the await points ending as {}, {} of them in the last \
+             poll: not just the chain above, innermost first, in one poll.",
+            u.path(),
+            u.in_last_poll
+        ),
+        _ => "No await point of part 0 ended in the events received, so its timeline \
+              cannot show the error leaving them."
+            .to_owned(),
+    }
+}
+
+/// What this run's values show, sentence by sentence; `unwound` is part 0's recording
+/// read with [`unwinding`], if its events arrived.
+pub fn what_to_notice(result: &ErrorsResult, unwound: Option<&Unwinding>) -> Vec<String> {
     let mut notes = Vec::new();
     let p = &result.propagation;
     match p.chain.split_first() {
@@ -91,12 +173,7 @@ pub fn what_to_notice(result: &ErrorsResult) -> Vec<String> {
                 p.display,
                 format_ms(p.elapsed_us),
             ));
-            notes.push(format!(
-                "In part 0's timeline, main waited at {} await points at once, one per \
-                 function; the socket's readiness woke it, and they all ended in that one \
-                 poll, innermost first: each ? returned at once, no function waited again.",
-                p.chain.len()
-            ));
+            notes.push(unwinding_note(&p.chain, unwound));
         }
         _ => notes.push(format!(
             "The error's chain has {} entries ({}), not the {} this run's nesting asks for: \
@@ -186,6 +263,8 @@ fn task_note(task: &JoinedTask) -> String {
     }
 }
 
+/// Re-rendered whenever the recordings changed (`DemoProps::recording_version`), so part
+/// 0's await points are re-read from the store.
 #[component]
 pub fn ErrorsPage(props: &DemoProps) -> Html {
     let result = match &props.run {
@@ -195,6 +274,12 @@ pub fn ErrorsPage(props: &DemoProps) -> Html {
         } => Some(r.clone()),
         _ => None,
     };
+    let store = use_context::<RecordingStore>();
+    let unwound = store.and_then(|store| {
+        let recordings = store.borrow();
+        let part = recordings.for_scenario(id::ERRORS)?.part(0)?;
+        Some(unwinding(&part.events))
+    });
     let explain = html! {
         <>
             <p>
@@ -219,7 +304,7 @@ pub fn ErrorsPage(props: &DemoProps) -> Html {
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             if !matches!(props.run, RunState::Idle) {
-                <ErrorsRunView result={result} />
+                <ErrorsRunView result={result} unwound={unwound} />
             }
         </DemoFrame>
     }
@@ -229,18 +314,32 @@ pub fn ErrorsPage(props: &DemoProps) -> Html {
 pub struct ErrorsRunProps {
     /// The result, once the run finished; until then each part shows its timeline alone.
     pub result: Option<ErrorsResult>,
+    /// Part 0's await points as its recording shows them ending.
+    pub unwound: Option<Unwinding>,
 }
 
 /// Each part's values above its own timeline, then the notice.
 #[component]
 pub fn ErrorsRunView(props: &ErrorsRunProps) -> Html {
     let result = props.result.as_ref();
-    let notes = result.map(what_to_notice).unwrap_or_default();
+    let unwound = props.unwound.as_ref();
+    let notes = result
+        .map(|r| what_to_notice(r, unwound))
+        .unwrap_or_default();
+    let unwinding_line = unwound.filter(|u| !u.order.is_empty()).map(|u| {
+        html! {
+            <p id="unwinding" data-path={u.path()} data-in-last-poll={u.in_last_poll.to_string()}>
+                { "Recorded, the await points ended: " }<code>{ u.path() }</code>
+                { format!(" ({} in the last poll)", u.in_last_poll) }
+            </p>
+        }
+    });
     html! {
         <div class="errors-run">
             <section class="result errors-part" data-part="0">
                 <h3>{ "Part 0: ? through the await points" }</h3>
                 { for result.map(|r| chain_view(&r.propagation)) }
+                { for unwinding_line }
                 <Timeline recording_part={PartRef::new(id::ERRORS, 0)} title="Part 0: ? through the await points" />
             </section>
             <section class="result errors-part" data-part="1">
@@ -326,6 +425,8 @@ fn join_table(tasks: &[JoinedTask]) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use pollscope_shared::instrument::PollOutcome;
+
     use super::*;
 
     fn result() -> ErrorsResult {
@@ -338,7 +439,12 @@ mod tests {
 
     #[test]
     fn the_notice_quotes_the_chain_and_each_outcome_as_the_page_shows_them() {
-        let notes = what_to_notice(&result()).join(" ");
+        let r = result();
+        let unwound = Unwinding {
+            order: r.propagation.chain.clone(),
+            in_last_poll: 4,
+        };
+        let notes = what_to_notice(&r, Some(&unwound)).join(" ");
         for figure in [
             "The error arose in connect",
             "port 34339 (ConnectionRefused (os error 111): \"Connection refused (os error 111)\")",
@@ -352,6 +458,7 @@ mod tests {
             "Task 2 returned Err: its handle gave Ok(Err(invalid digit found in string))",
             "the recorder saw Error",
             "The panic did not end the run",
+            "all 4 ended in that one poll, innermost first (connect → fetch_json → load_profile → render_page)",
             "Task 1 spent 2.3 ms in polls, the others at most 21 µs: the panicking poll also ran",
         ] {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
@@ -365,7 +472,7 @@ mod tests {
         r.propagation.chain.pop();
         r.tasks[1].recorded = None;
         r.tasks[1].busy_us = 30;
-        let notes = what_to_notice(&r).join(" ");
+        let notes = what_to_notice(&r, None).join(" ");
         assert!(
             notes.contains("chain has 3 entries (connect, fetch_json, load_profile), not the 4"),
             "{notes}"
@@ -379,5 +486,84 @@ mod tests {
             notes.contains("the recorder saw it end as not recorded. That recorded end does not match"),
             "{notes}"
         );
+    }
+
+    fn poll(resumed: Option<u32>, waiting_on: Option<(u32, &'static str)>) -> EventKind {
+        EventKind::Poll(PollEvent {
+            task: TaskId(1),
+            lane: None,
+            busy_ns: 10,
+            outcome: if waiting_on.is_some() {
+                PollOutcome::Pending
+            } else {
+                PollOutcome::Ready
+            },
+            resumed: resumed.map(SpanId),
+            waiting_on: waiting_on.map(|(span, name)| Wait {
+                span: SpanId(span),
+                name: name.into(),
+            }),
+            waker_clones: 0,
+        })
+    }
+
+    fn events(kinds: Vec<EventKind>) -> Vec<Event> {
+        (0..)
+            .zip(kinds)
+            .map(|(t_ns, kind)| Event { t_ns, kind })
+            .collect()
+    }
+
+    fn enter(span: u32, name: &'static str) -> EventKind {
+        EventKind::SpanEnter {
+            task: TaskId(1),
+            span: SpanId(span),
+            name: name.into(),
+        }
+    }
+
+    fn exit(span: u32) -> EventKind {
+        EventKind::SpanExit {
+            task: TaskId(1),
+            span: SpanId(span),
+        }
+    }
+
+    #[test]
+    fn await_points_read_from_the_recording_end_innermost_first() {
+        // One Pending poll opens connect (its waiting_on) and the two around it; the poll
+        // that resumes at connect exits the others, inner one first.
+        let one_poll = events(vec![
+            poll(None, Some((1, "connect"))),
+            enter(2, "fetch_json"),
+            enter(3, "load_profile"),
+            exit(2),
+            exit(3),
+            poll(Some(1), None),
+        ]);
+        let u = unwinding(&one_poll);
+        assert_eq!(u.path(), "connect → fetch_json → load_profile");
+        assert_eq!(u.in_last_poll, 3);
+        let chain: Vec<String> = u.order.clone();
+        assert!(unwinding_note(&chain, Some(&u)).contains("all 3 ended in that one poll"));
+
+        // Ended over two polls: said, not concluded.
+        let two_polls = events(vec![
+            poll(None, Some((1, "connect"))),
+            enter(2, "fetch_json"),
+            poll(Some(1), Some((3, "retry"))),
+            exit(2),
+            poll(Some(3), None),
+        ]);
+        let u = unwinding(&two_polls);
+        assert_eq!(u.path(), "connect → retry → fetch_json");
+        assert_eq!(u.in_last_poll, 2);
+        let chain = ["connect".to_owned(), "fetch_json".to_owned()];
+        let note = unwinding_note(&chain, Some(&u));
+        assert!(
+            note.contains("ending as connect → retry → fetch_json, 2 of them in the last poll: not just"),
+            "{note}"
+        );
+        assert!(unwinding_note(&chain, Some(&Unwinding::default())).contains("No await point"));
     }
 }
