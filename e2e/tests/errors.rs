@@ -103,7 +103,7 @@ fn errors_shows_the_chain_the_error_carried_and_what_each_join_handle_gave() {
         format!("source() chain has {} entries", NESTING + 1),
         format!("\"{display}\""),
         format!(
-            "all {} ended in that one poll, innermost first ({path})",
+            "all {} ended in one poll, innermost first ({path})",
             NESTING + 1
         ),
         format!("Task {PANIC_TASK} panicked: its handle gave Err(JoinError::Panic(..))"),

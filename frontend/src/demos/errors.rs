@@ -133,8 +133,8 @@ fn unwinding_note(chain: &[String], unwound: Option<&Unwinding>) -> String {
     match unwound {
         Some(u) if u.order == chain && u.in_last_poll == chain.len() => format!(
             "In part 0's timeline, main waited at {} await points at once, one per \
-             function; the socket's readiness woke it, and all {} ended in that one poll, \
-             innermost first ({}): each ? returned at once, nothing waited again.",
+             function, and all {} ended in one poll, innermost first ({}): each ? \
+             returned at once, nothing waited again.",
             chain.len(),
             u.in_last_poll,
             u.path()
@@ -340,12 +340,12 @@ pub fn ErrorsRunView(props: &ErrorsRunProps) -> Html {
                 <h3>{ "Part 0: ? through the await points" }</h3>
                 { for result.map(|r| chain_view(&r.propagation)) }
                 { for unwinding_line }
-                <Timeline recording_part={PartRef::new(id::ERRORS, 0)} title="Part 0: ? through the await points" />
+                <Timeline recording_part={PartRef::new(id::ERRORS, 0)} title="Timeline of part 0: main and its await points" />
             </section>
             <section class="result errors-part" data-part="1">
                 <h3>{ "Part 1: what each handle.await gave" }</h3>
                 { for result.map(|r| join_table(&r.tasks)) }
-                <Timeline recording_part={PartRef::new(id::ERRORS, 1)} title="Part 1: three tasks, joined" />
+                <Timeline recording_part={PartRef::new(id::ERRORS, 1)} title="Timeline of part 1: main and the three tasks" />
             </section>
             if let Some(r) = result {
                 <section id="errors-result" class="result" data-nesting={r.nesting.to_string()}
@@ -458,7 +458,7 @@ mod tests {
             "Task 2 returned Err: its handle gave Ok(Err(invalid digit found in string))",
             "the recorder saw Error",
             "The panic did not end the run",
-            "all 4 ended in that one poll, innermost first (connect → fetch_json → load_profile → render_page)",
+            "all 4 ended in one poll, innermost first (connect → fetch_json → load_profile → render_page)",
             "Task 1 spent 2.3 ms in polls, the others at most 21 µs: the panicking poll also ran",
         ] {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
@@ -545,7 +545,7 @@ mod tests {
         assert_eq!(u.path(), "connect → fetch_json → load_profile");
         assert_eq!(u.in_last_poll, 3);
         let chain: Vec<String> = u.order.clone();
-        assert!(unwinding_note(&chain, Some(&u)).contains("all 3 ended in that one poll"));
+        assert!(unwinding_note(&chain, Some(&u)).contains("all 3 ended in one poll"));
 
         // Ended over two polls: said, not concluded.
         let two_polls = events(vec![
