@@ -213,9 +213,10 @@ async fn join_three(rec: Recorder, panic_task: u32, work: Duration) -> Vec<Joine
     let mut fates = [Fate::Ok, Fate::Err].into_iter();
     let handles: Vec<_> = (0..TASKS)
         .map(|task| {
-            let fate = match task == panic_task {
-                true => Fate::Panic,
-                false => fates.next().unwrap_or(Fate::Ok),
+            let fate = if task == panic_task {
+                Fate::Panic
+            } else {
+                fates.next().unwrap_or(Fate::Ok)
             };
             let body = task_body(rec.clone(), task, fate, work);
             tokio::spawn(rec.fallible_task(format!("task {task}"), body))
