@@ -108,6 +108,7 @@ catalog! {
     spawning::Spawning,
     echo::Echo,
     spawn_blocking::SpawnBlocking,
+    errors::Errors,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -10,7 +10,8 @@
 //! its result on the wire, and the result's type. Nothing else in `shared` names a
 //! scenario, so adding one is a module here and one line in the table.
 //!
-//! This module uses only serde and [`crate::instrument::stats`] (for wake counts).
+//! This module uses only serde and [`crate::instrument`]'s event and stats types (for wake
+//! counts and task outcomes).
 
 mod progress;
 
@@ -75,6 +76,7 @@ scenarios! {
     RUNTIME_FLAVORS = "runtime_flavors" => RuntimeFlavors(runtime_flavors::RuntimeFlavorsResult),
     SPAWNING = "spawning" => Spawning(spawning::SpawningResult),
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
+    ERRORS = "errors" => Errors(errors::ErrorsResult),
 }
 
 #[cfg(test)]
