@@ -108,6 +108,7 @@ catalog! {
     spawning::Spawning,
     echo::Echo,
     spawn_blocking::SpawnBlocking,
+    timeouts::Timeouts,
 }
 
 /// Every scenario with its descriptor, built once at startup.

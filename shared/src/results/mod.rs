@@ -75,6 +75,7 @@ scenarios! {
     RUNTIME_FLAVORS = "runtime_flavors" => RuntimeFlavors(runtime_flavors::RuntimeFlavorsResult),
     SPAWNING = "spawning" => Spawning(spawning::SpawningResult),
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
+    TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
 }
 
 #[cfg(test)]

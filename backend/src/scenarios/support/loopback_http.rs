@@ -87,8 +87,8 @@ async fn serve(mut stream: TcpStream, delay: Duration) {
     let _ = stream.shutdown().await;
 }
 
-/// Read until the blank line that ends the request head.
-async fn read_request_head(stream: &mut TcpStream) -> io::Result<()> {
+/// Read until the blank line that ends the request head (at most [`MAX_REQUEST_BYTES`]).
+pub async fn read_request_head(stream: &mut TcpStream) -> io::Result<()> {
     let mut head = Vec::with_capacity(256);
     let mut buf = [0u8; 1024];
     loop {
