@@ -98,6 +98,7 @@ demos! {
     spawning::SpawningPage,
     echo::EchoPage,
     spawn_blocking::SpawnBlockingPage,
+    timeouts::TimeoutsPage,
 }
 
 /// The registry entry for a scenario id.
