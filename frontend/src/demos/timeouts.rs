@@ -187,17 +187,24 @@ pub struct TimeoutsResultProps {
     pub result: TimeoutsResult,
 }
 
-/// One bar of an attempt's track: `value_us` on the page's shared scale.
+/// One bar of an attempt's track: `value_us` on the page's shared scale. A short bar has
+/// its label beside it rather than cut off inside it.
 fn bar(kind: &'static str, label: String, value_us: u64, scale: u64, color: &str) -> Html {
-    let style = format!(
-        "width: {:.3}%; background: {color}",
-        percent(value_us, scale)
-    );
+    let width = percent(value_us, scale);
+    let style = format!("flex: none; width: {width:.3}%; background: {color}");
+    let inside = width > 50.0;
     html! {
-        <div class="lane">
+        <div class="lane" style="display: flex; align-items: center; gap: 0.4rem">
             <div class="fetch-bar" data-bar={kind} data-us={value_us.to_string()} style={style}>
-                <span class="fetch-label">{ label }</span>
+                if inside {
+                    <span class="fetch-label">{ label.clone() }</span>
+                }
             </div>
+            if !inside {
+                <span class="fetch-label" style="font-family: var(--mono); font-size: 0.8rem">
+                    { label }
+                </span>
+            }
         </div>
     }
 }
