@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use pollscope_e2e::format_ms;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
@@ -12,24 +13,14 @@ const LIMIT_MS: u64 = 50;
 const DELAY_MS: u64 = 300;
 const ATTEMPTS: u64 = 2;
 
-fn set(browser: &Browser, name: &str, value: u64) {
-    let input = browser.wait_for(&format!("#param-{name}"), WAIT);
-    browser.type_into(&input, &value.to_string());
-}
-
-/// Microseconds as the page writes them: `"50.9 ms"`.
-fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
-}
-
 #[test]
 fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/timeouts"));
-    set(&browser, "limit_ms", LIMIT_MS);
-    set(&browser, "server_delay_ms", DELAY_MS);
-    set(&browser, "attempts", ATTEMPTS);
+    browser.set_param("limit_ms", LIMIT_MS, WAIT);
+    browser.set_param("server_delay_ms", DELAY_MS, WAIT);
+    browser.set_param("attempts", ATTEMPTS, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));
     let result = browser.wait_for("#timeouts-result", WAIT);
     assert_eq!(browser.number::<u64>(&result, "data-limit-ms"), LIMIT_MS);
@@ -80,14 +71,14 @@ fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_m
         );
         let saw = format!(
             "the server saw the connection close {} after the request",
-            ms(close)
+            format_ms(close)
         );
         assert!(facts.contains(&saw), "{saw:?} in {facts}");
         let fired = format!(
             "Attempt {i}: the timeout fired {} after the call, {} past the limit of {}",
-            ms(elapsed),
-            ms(elapsed - limit),
-            ms(limit)
+            format_ms(elapsed),
+            format_ms(elapsed - limit),
+            format_ms(limit)
         );
         assert!(notice.contains(&fired), "{fired:?} in {notice}");
         assert!(notice.contains(&saw), "{saw:?} in {notice}");

@@ -4,20 +4,22 @@
 //!
 //! Like `support::loopback_http`, it runs on the server's own runtime, outside the one
 //! being measured, and dropping the [`WatchingServer`] stops its accept loop and every
-//! connection. Each connection's [`Report`] (numbered in the order the connections were accepted) goes out on a bounded channel; reports that
-//! do not fit are dropped, so a stray client cannot make it grow.
+//! connection. Each connection's [`Report`] (numbered in the order the connections were
+//! accepted) goes out on a bounded channel; reports that do not fit are dropped, so a
+//! stray client cannot make it grow.
 //!
-//! Uses Tokio, std, and the request reading of `support::loopback_http`.
+//! Uses Tokio, std, `support::loopback` and the request reading of
+//! `support::loopback_http`.
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
+use super::super::support::loopback::LoopbackServer;
 use super::super::support::loopback_http::read_request_head;
 
 /// A client that sends no complete request within this time is disconnected.
@@ -44,57 +46,29 @@ pub struct Report {
 }
 
 pub struct WatchingServer {
-    addr: SocketAddr,
-    accept_loop: tokio::task::AbortHandle,
+    server: LoopbackServer,
 }
 
 impl WatchingServer {
     /// Listen on an ephemeral loopback port; reports go to `reports`.
     pub async fn start(delay: Duration, reports: mpsc::Sender<Report>) -> io::Result<Self> {
-        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let accept_loop = tokio::spawn(accept_loop(listener, delay, reports)).abort_handle();
-        Ok(Self { addr, accept_loop })
+        let mut accepted = 0u32;
+        let server = LoopbackServer::start(MAX_CONNECTIONS, move |stream| {
+            let connection = accepted;
+            accepted = accepted.saturating_add(1);
+            let reports = reports.clone();
+            async move {
+                let report = serve(stream, connection, delay).await;
+                // Full: the scenario is not reading, or a stray client filled it.
+                let _ = reports.try_send(report);
+            }
+        })
+        .await?;
+        Ok(Self { server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for WatchingServer {
-    fn drop(&mut self) {
-        // Dropping the accept loop's future drops the listener and its `JoinSet`, which
-        // aborts every connection.
-        self.accept_loop.abort();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, delay: Duration, reports: mpsc::Sender<Report>) {
-    let mut connections = JoinSet::new();
-    let mut accepted = 0u32;
-    loop {
-        while connections.try_join_next().is_some() {}
-        if connections.len() >= MAX_CONNECTIONS {
-            connections.join_next().await;
-            continue;
-        }
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let reports = reports.clone();
-                let connection = accepted;
-                accepted = accepted.saturating_add(1);
-                connections.spawn(async move {
-                    let report = serve(stream, connection, delay).await;
-                    // Full: the scenario is not reading, or a stray client filled it.
-                    let _ = reports.try_send(report);
-                });
-            }
-            Err(e) => {
-                tracing::debug!("watching server: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
+        self.server.addr()
     }
 }
 
