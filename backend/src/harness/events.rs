@@ -1,7 +1,8 @@
 //! The per-part event aggregator: the one reader of a part's [`Recorder`].
 //!
 //! Every 2 ms it drains the recorder, counts the events into [`RunTotals`] (and, for
-//! scenarios that need them, per-task [`RunStats`]) and encodes them; every 16 ms (about 60
+//! scenarios that need them, per-task [`RunStats`] and a bounded copy of the events
+//! themselves, see [`Keep`]) and encodes them; every 16 ms (about 60
 //! messages a second at most) it sends what it encoded to the session as one batch, binary
 //! or JSON as the client asked. Draining often keeps each recording thread's buffer small
 //! enough to stay in its cache, which the recording threads' stores feel in the echo

@@ -44,18 +44,26 @@ fn attempt_note(i: usize, a: &TimeoutAttempt, delay_ms: u32) -> String {
     let limit = format_ms(a.limit_us);
     let delay_us = u64::from(delay_ms) * 1000;
     if !a.timed_out {
+        let when = if a.elapsed_us <= a.limit_us {
+            format!("within the limit of {limit}")
+        } else {
+            format!(
+                "{} past the limit of {limit}, yet the reply won",
+                format_ms(a.past_limit_us())
+            )
+        };
         let mut note = format!(
-            "Attempt {i}: the reply came {} after the call, within the limit of {limit}: \
-             timeout returned Ok with the fetch's {} bytes, and {}.",
+            "Attempt {i}: the reply came {} after the call, {when}: timeout returned Ok with \
+             the fetch's {} bytes, and {}.",
             format_ms(a.elapsed_us),
             a.reply_bytes,
             server_saw(a)
         );
-        if delay_us >= a.limit_us {
+        if a.elapsed_us > a.limit_us || delay_us >= a.limit_us {
             note.push_str(&format!(
-                " The server's delay ({delay_ms} ms) was not under the limit, yet the reply \
-                 won: the timeout polls the future inside it first, and the reply was there \
-                 before the runtime had run the timer."
+                " The server's delay was {delay_ms} ms against a limit of {limit}: timeout \
+                 polls the future inside it before its timer, so a reply that is there when \
+                 the task is polled wins, even once the deadline has passed."
             ));
         }
         return note;
@@ -92,6 +100,11 @@ fn attempt_note(i: usize, a: &TimeoutAttempt, delay_ms: u32) -> String {
             ": the close came before its {delay_ms} ms delay was up, because dropping the \
              future dropped its socket."
         ));
+    } else if a.server_replied {
+        note.push_str(
+            ": its delay was up before the close reached it, and the fetch, dropped, never \
+             read the reply.",
+        );
     } else {
         note.push('.');
     }
@@ -344,7 +357,7 @@ mod tests {
             server_close_after_us: None,
             ..timed_out(0, 0)
         };
-        let notes = what_to_notice(&result(30, vec![ok])).join(" ");
+        let notes = what_to_notice(&result(30, vec![ok.clone()])).join(" ");
         assert!(
             notes.contains(
                 "the reply came 31.2 ms after the call, within the limit of 50.0 ms: timeout \
@@ -353,6 +366,23 @@ mod tests {
             "{notes}"
         );
         assert!(!notes.contains("fired"), "{notes}");
+        assert!(!notes.contains("yet the reply won"), "{notes}");
+
+        // A limit equal to the server's delay: the reply can come after the limit, and win.
+        let late_ok = TimeoutAttempt {
+            elapsed_us: 51_500,
+            ..ok
+        };
+        let notes = what_to_notice(&result(50, vec![late_ok])).join(" ");
+        assert!(
+            notes.contains(
+                "the reply came 51.5 ms after the call, 1.5 ms past the limit of 50.0 ms, yet \
+                 the reply won: timeout returned Ok"
+            ),
+            "{notes}"
+        );
+        assert!(notes.contains("delay was 50 ms against a limit of 50.0 ms"), "{notes}");
+        assert!(!notes.contains("within the limit"), "{notes}");
 
         let mut early = timed_out(49_000, 48_000);
         early.dropped_wait = None;
@@ -361,5 +391,19 @@ mod tests {
         assert!(notes.contains("no await point of the fetch still waiting"), "{notes}");
         assert!(notes.contains("delay (30 ms) was under the limit"), "{notes}");
         assert!(!notes.contains("past its limit"), "{notes}");
+
+        // Timed out, but the server's delay ran out first: it replied to no one.
+        let crossed = TimeoutAttempt {
+            server_replied: true,
+            server_saw_close: false,
+            server_close_after_us: None,
+            ..timed_out(50_700, 0)
+        };
+        let notes = what_to_notice(&result(50, vec![crossed])).join(" ");
+        assert!(
+            notes.contains("Then the server wrote its reply: its delay was up before the close"),
+            "{notes}"
+        );
+        assert!(!notes.contains("saw the connection close"), "{notes}");
     }
 }
