@@ -5,8 +5,14 @@
 //!   frontend (`dist/`, from `trunk build --release`) on its own Tokio runtime thread.
 //! - [`webdriver`]: a small blocking W3C WebDriver client that drives headless Chromium
 //!   through ChromeDriver.
+//! - [`format_ms`]: a duration as the pages write it, to find it in their text.
 //!
 //! Run through `cargo xtask test`, which builds `dist/` first and sets `POLLSCOPE_DIST`.
 
 pub mod playground;
 pub mod webdriver;
+
+/// Microseconds as the pages write them (the frontend's `format_ms`): `50853` → `"50.9 ms"`.
+pub fn format_ms(us: u64) -> String {
+    format!("{:.1} ms", us as f64 / 1000.0)
+}

@@ -201,6 +201,13 @@ impl Browser {
         );
     }
 
+    /// Set a demo's parameter `name` (its `#param-<name>` box) to `value`, waiting up to
+    /// `timeout` for the box to be there.
+    pub fn set_param(&self, name: &str, value: u64, timeout: Duration) {
+        let input = self.wait_for(&format!("#param-{name}"), timeout);
+        self.type_into(&input, &value.to_string());
+    }
+
     /// Send keys to an element (it must be focusable), without clearing anything first.
     pub fn send_keys(&self, element: &Element, text: &str) {
         self.command(

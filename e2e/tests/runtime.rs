@@ -8,11 +8,6 @@ use pollscope_e2e::webdriver::Browser;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn set(browser: &Browser, name: &str, value: u64) {
-    let input = browser.wait_for(&format!("#param-{name}"), WAIT);
-    browser.type_into(&input, &value.to_string());
-}
-
 #[test]
 fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     let playground = Playground::start();
@@ -22,10 +17,10 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     const TASKS: u64 = 8;
     const ROUNDS: u64 = 6;
     const BURST_US: u64 = 1000;
-    set(&browser, "workers", WORKERS);
-    set(&browser, "tasks", TASKS);
-    set(&browser, "rounds", ROUNDS);
-    set(&browser, "burst_us", BURST_US);
+    browser.set_param("workers", WORKERS, WAIT);
+    browser.set_param("tasks", TASKS, WAIT);
+    browser.set_param("rounds", ROUNDS, WAIT);
+    browser.set_param("burst_us", BURST_US, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));
     let result = browser.wait_for("#flavors-result", WAIT);
 
@@ -128,8 +123,8 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
     let playground = Playground::start();
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/spawning"));
-    set(&browser, "max_tasks", 300);
-    set(&browser, "work_us", 50);
+    browser.set_param("max_tasks", 300, WAIT);
+    browser.set_param("work_us", 50, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));
     browser.wait_for("#spawning-result", WAIT);
 

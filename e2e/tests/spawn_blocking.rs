@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use pollscope_e2e::format_ms;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
@@ -12,25 +13,15 @@ const JOBS: u64 = 3;
 const JOB_MS: u64 = 30;
 const PAUSE_MS: u64 = 2;
 
-fn set(browser: &Browser, name: &str, value: u64) {
-    let input = browser.wait_for(&format!("#param-{name}"), WAIT);
-    browser.type_into(&input, &value.to_string());
-}
-
-/// Microseconds as the page writes them: `"28.4 ms"`.
-fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
-}
-
 #[test]
 fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/spawn_blocking"));
-    set(&browser, "jobs", JOBS);
-    set(&browser, "job_ms", JOB_MS);
-    set(&browser, "workers", 2);
-    set(&browser, "ping_pause_ms", PAUSE_MS);
+    browser.set_param("jobs", JOBS, WAIT);
+    browser.set_param("job_ms", JOB_MS, WAIT);
+    browser.set_param("workers", 2, WAIT);
+    browser.set_param("ping_pause_ms", PAUSE_MS, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));
     let result = browser.wait_for("#spawn-blocking-result", WAIT);
     assert_eq!(browser.number::<u64>(&result, "data-jobs"), JOBS);
@@ -70,7 +61,7 @@ fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_
         let (cpu, wall) = (read(i, "data-cpu-us"), read(i, "data-wall-us"));
         let cores = format!("{:.2} cores busy", cpu as f64 / wall.max(1) as f64);
         assert!(notice.contains(&cores), "part {i}: {cores:?} in {notice}");
-        let ping = ms(read(i, "data-ping-max-us"));
+        let ping = format_ms(read(i, "data-ping-max-us"));
         assert!(
             notice.contains(&ping),
             "part {i}: worst ping {ping} in {notice}"

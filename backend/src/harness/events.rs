@@ -1,7 +1,8 @@
 //! The per-part event aggregator: the one reader of a part's [`Recorder`].
 //!
 //! Every 2 ms it drains the recorder, counts the events into [`RunTotals`] (and, for
-//! scenarios that need them, per-task [`RunStats`]) and encodes them; every 16 ms (about 60
+//! scenarios that need them, per-task [`RunStats`] and a bounded copy of the events
+//! themselves, see [`Keep`]) and encodes them; every 16 ms (about 60
 //! messages a second at most) it sends what it encoded to the session as one batch, binary
 //! or JSON as the client asked. Draining often keeps each recording thread's buffer small
 //! enough to stay in its cache, which the recording threads' stores feel in the echo
@@ -35,14 +36,23 @@ pub enum Keep {
     /// Also per-task statistics (scheduling delays, migrations), for scenarios whose
     /// result needs them and whose number of tasks is bounded.
     TaskStats,
+    /// Also the statistics and the first [`MAX_KEPT_EVENTS`] events themselves, for
+    /// scenarios whose result reads the order of what happened (which await point a
+    /// timeout dropped) and whose recordings are short.
+    Events,
 }
+
+/// Most events [`Keep::Events`] keeps; the rest are still streamed, only not kept.
+pub const MAX_KEPT_EVENTS: usize = 16_384;
 
 /// What a finished aggregator hands back.
 #[derive(Debug, Default)]
 pub struct Folded {
     pub totals: RunTotals,
-    /// Present with [`Keep::TaskStats`].
+    /// Present with [`Keep::TaskStats`] and [`Keep::Events`].
     pub stats: Option<RunStats>,
+    /// With [`Keep::Events`]: the first events, as drained (each thread's in order).
+    pub events: Vec<Event>,
 }
 
 /// A running aggregator. [`EventStream::finish`] sends the last batch and returns what it
@@ -88,8 +98,10 @@ impl Stream {
     async fn aggregate(self, mut stopped: oneshot::Receiver<()>) -> Folded {
         let mut folded = Folded {
             totals: RunTotals::default(),
-            stats: (self.keep == Keep::TaskStats).then(RunStats::default),
+            stats: (self.keep != Keep::Totals).then(RunStats::default),
+            events: Vec::new(),
         };
+        let keep_events = self.keep == Keep::Events;
         let mut pending = Pending::new(self.encoding);
         let mut seq = 0;
         let mut tick = tokio::time::interval(DRAIN_INTERVAL);
@@ -110,6 +122,9 @@ impl Stream {
                     folded.totals.apply(event);
                     if let Some(stats) = stats.as_mut() {
                         stats.apply(event);
+                    }
+                    if keep_events && folded.events.len() < MAX_KEPT_EVENTS {
+                        folded.events.push(event.clone());
                     }
                     pending.push(event);
                 }),

@@ -109,6 +109,7 @@ catalog! {
     echo::Echo,
     spawn_blocking::SpawnBlocking,
     errors::Errors,
+    timeouts::Timeouts,
 }
 
 /// Every scenario with its descriptor, built once at startup.

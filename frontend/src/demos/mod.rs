@@ -99,6 +99,7 @@ demos! {
     echo::EchoPage,
     spawn_blocking::SpawnBlockingPage,
     errors::ErrorsPage,
+    timeouts::TimeoutsPage,
 }
 
 /// The registry entry for a scenario id.

@@ -77,6 +77,7 @@ scenarios! {
     SPAWNING = "spawning" => Spawning(spawning::SpawningResult),
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
     ERRORS = "errors" => Errors(errors::ErrorsResult),
+    TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
 }
 
 #[cfg(test)]

@@ -9,55 +9,28 @@ use std::io;
 use std::net::SocketAddr;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::net::TcpStream;
+
+use super::loopback::LoopbackServer;
 
 /// Connections served at once; further ones wait in the listen backlog.
 const MAX_CONNECTIONS: usize = 16;
 
 pub struct EchoServer {
-    addr: SocketAddr,
-    accept_loop: tokio::task::AbortHandle,
+    server: LoopbackServer,
 }
 
 impl EchoServer {
     pub async fn start() -> io::Result<Self> {
-        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let accept_loop = tokio::spawn(accept_loop(listener)).abort_handle();
-        Ok(Self { addr, accept_loop })
+        let server = LoopbackServer::start(MAX_CONNECTIONS, |stream| async move {
+            let _ = echo(stream).await;
+        })
+        .await?;
+        Ok(Self { server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for EchoServer {
-    fn drop(&mut self) {
-        // Dropping the accept loop's future drops its `JoinSet`, which aborts every
-        // connection.
-        self.accept_loop.abort();
-    }
-}
-
-async fn accept_loop(listener: TcpListener) {
-    let mut connections = JoinSet::new();
-    loop {
-        while connections.try_join_next().is_some() {}
-        if connections.len() >= MAX_CONNECTIONS {
-            connections.join_next().await;
-            continue;
-        }
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                connections.spawn(echo(stream));
-            }
-            Err(e) => {
-                tracing::debug!("loopback echo accept failed: {e}");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-        }
+        self.server.addr()
     }
 }
 

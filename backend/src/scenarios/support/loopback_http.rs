@@ -10,8 +10,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::net::TcpStream;
+
+use super::loopback::LoopbackServer;
 
 /// A request larger than this is answered with an error instead of being read on.
 const MAX_REQUEST_BYTES: usize = 8 * 1024;
@@ -23,49 +24,18 @@ const MAX_CONNECTIONS: usize = 64;
 pub const BODY: &str = "ok\n";
 
 pub struct SlowServer {
-    addr: SocketAddr,
-    accept_loop: tokio::task::AbortHandle,
+    server: LoopbackServer,
 }
 
 impl SlowServer {
     pub async fn start(delay: Duration) -> io::Result<Self> {
-        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let accept_loop = tokio::spawn(accept_loop(listener, delay)).abort_handle();
-        Ok(Self { addr, accept_loop })
+        let server =
+            LoopbackServer::start(MAX_CONNECTIONS, move |stream| serve(stream, delay)).await?;
+        Ok(Self { server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for SlowServer {
-    fn drop(&mut self) {
-        // Aborting drops the accept loop's future, and with it the listener and the
-        // `JoinSet` of connections, which aborts them too.
-        self.accept_loop.abort();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, delay: Duration) {
-    let mut connections = JoinSet::new();
-    loop {
-        // Reap finished connections so the set does not grow without bound.
-        while connections.try_join_next().is_some() {}
-        if connections.len() >= MAX_CONNECTIONS {
-            connections.join_next().await;
-            continue;
-        }
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                connections.spawn(serve(stream, delay));
-            }
-            Err(e) => {
-                tracing::debug!("loopback accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
+        self.server.addr()
     }
 }
 
@@ -87,8 +57,8 @@ async fn serve(mut stream: TcpStream, delay: Duration) {
     let _ = stream.shutdown().await;
 }
 
-/// Read until the blank line that ends the request head.
-async fn read_request_head(stream: &mut TcpStream) -> io::Result<()> {
+/// Read until the blank line that ends the request head (at most [`MAX_REQUEST_BYTES`]).
+pub async fn read_request_head(stream: &mut TcpStream) -> io::Result<()> {
     let mut head = Vec::with_capacity(256);
     let mut buf = [0u8; 1024];
     loop {

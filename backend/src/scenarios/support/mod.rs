@@ -1,9 +1,10 @@
-//! What several scenarios use: stand-in services on loopback (HTTP, echo), CPU work inside a
-//! poll, percentiles of measurements.
+//! What several scenarios use: stand-in services on loopback (the listener scaffold they
+//! share, HTTP, echo), CPU work inside a poll, percentiles of measurements.
 //!
 //! Uses only Tokio and std; it knows no scenario.
 
 pub mod cpu;
+pub mod loopback;
 pub mod loopback_echo;
 pub mod loopback_http;
 
