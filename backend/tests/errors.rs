@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{TestServer, collect, run, seq_vs_concurrent};
+use common::{TestServer, collect, events_by_part, run, seq_vs_concurrent};
 use pollscope_shared::ServerMessage;
 use pollscope_shared::instrument::{
     Event, EventKind, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskOutcome, Wait,
@@ -73,10 +73,7 @@ async fn the_error_names_every_function_it_left_and_each_join_handle_tells_its_s
     else {
         panic!("expected the result, got {last:?}");
     };
-    let mut parts: BTreeMap<u32, Vec<Event>> = BTreeMap::new();
-    for batch in batches {
-        parts.entry(batch.part).or_default().extend(batch.events);
-    }
+    let parts = events_by_part(batches);
     for events in parts.values() {
         check_recording(events, Coverage::WholeRun);
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{TestServer, collect, run};
+use common::{TestServer, collect, events_by_part, run};
 use pollscope_shared::ServerMessage;
 use pollscope_shared::instrument::TaskKind;
 use pollscope_shared::instrument::event::LaneKind;
@@ -41,10 +41,7 @@ async fn jobs_hold_their_threads_as_tasks_and_leave_the_workers_free_on_the_bloc
     else {
         panic!("expected the result, got {last:?}");
     };
-    let mut events: BTreeMap<u32, Vec<_>> = BTreeMap::new();
-    for batch in batches {
-        events.entry(batch.part).or_default().extend(batch.events);
-    }
+    let events = events_by_part(batches);
     let mut parts: BTreeMap<u32, RunStats> = BTreeMap::new();
     for (part, events) in &events {
         // Each part's runtime was shut down: every task's story is complete.

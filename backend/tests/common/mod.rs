@@ -2,11 +2,13 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use pollscope_backend::{AppState, Config, Server};
+use pollscope_shared::instrument::Event;
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::{ClientMessage, ServerMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -188,6 +190,15 @@ pub async fn collect(client: &mut Client) -> (Vec<EventBatch>, ServerMessage) {
             _ => {}
         }
     }
+}
+
+/// Each part's events, in order, from a run's batches.
+pub fn events_by_part(batches: Vec<EventBatch>) -> BTreeMap<u32, Vec<Event>> {
+    let mut parts: BTreeMap<u32, Vec<Event>> = BTreeMap::new();
+    for batch in batches {
+        parts.entry(batch.part).or_default().extend(batch.events);
+    }
+    parts
 }
 
 /// A `run` request with binary event batches.
