@@ -14,10 +14,13 @@
 //! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
 //!   the event batches that carry it, and the per-task statistics computed from it.
+//! - [`diagnostics`]: warnings computed from a recording (long polls, scheduling delay and
+//!   who caused it, self-wakes, lost wakes, a full blocking pool), each naming its event.
 //!
 //! The protocol is documented with an example session in `docs/protocol.md`; the golden
 //! files under `shared/tests/golden/` pin every message's JSON so the contract cannot drift.
 
+pub mod diagnostics;
 pub mod error;
 pub mod instrument;
 pub mod protocol;
