@@ -26,6 +26,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use pollscope_shared::diagnostics::{Report, Thresholds, Watch};
 use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::instrument::event::Name;
 use pollscope_shared::instrument::stats::RunStats;
@@ -96,6 +97,11 @@ pub struct PartRecording {
     pub pending_polls: u64,
     /// The same polls, by the name of the await point that could not go on.
     pub pending_by_await: BTreeMap<Name, u64>,
+    /// The diagnostics fold over every event received (an index past `events` is an
+    /// event received but not kept).
+    watch: Watch,
+    /// Its report, computed when first asked for after a batch.
+    report: RefCell<Option<Rc<Report>>>,
     /// The sequence number the next batch should carry.
     next_seq: u64,
 }
@@ -114,8 +120,24 @@ impl PartRecording {
             dropped_total: 0,
             pending_polls: 0,
             pending_by_await: BTreeMap::new(),
+            watch: Watch::new(Thresholds::default()),
+            report: RefCell::new(None),
             next_seq: 0,
         }
+    }
+
+    /// The thresholds the warnings are found with.
+    pub fn thresholds(&self) -> Thresholds {
+        self.watch.thresholds()
+    }
+
+    /// The warnings found in this part's events so far (see
+    /// [`pollscope_shared::diagnostics`]).
+    pub fn diagnostics(&self) -> Rc<Report> {
+        self.report
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(self.watch.report()))
+            .clone()
     }
 
     /// Events received so far, kept or not.
@@ -151,7 +173,13 @@ impl PartRecording {
         self.batches += 1;
         // The count only grows; the latest batch carries the run's total so far.
         self.dropped_total = self.dropped_total.max(batch.dropped_total);
-        for event in &batch.events {
+        if self.dropped_total > 0 || !self.gaps.is_empty() {
+            self.watch.events_missing();
+        }
+        self.report.take();
+        let first_index = self.events_received() as usize;
+        for (i, event) in batch.events.iter().enumerate() {
+            self.watch.apply(first_index + i, event);
             self.stats.apply(event);
             if let EventKind::Poll(PollEvent {
                 outcome: PollOutcome::Pending,

@@ -37,6 +37,7 @@ use super::engine::Engine;
 use super::layout::format_duration;
 use super::playback::{Mode, SPEEDS};
 use super::scene::Paint;
+use super::warnings::Warnings;
 use crate::recording::{RecordingStore, Recordings};
 
 /// Which recording a timeline shows: the latest run of `scenario`, part `part`.
@@ -412,6 +413,19 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             .and_then(|run| run.part(props.recording_part.part))
     });
     let events: &[Event] = part.map_or(&[][..], |p| p.events.as_slice());
+    let warnings = part.map(|p| {
+        let on_go = {
+            let (engine, update) = (engine.clone(), update.clone());
+            Callback::from(move |index: usize| {
+                engine.borrow_mut().scrub(index);
+                update.force_update();
+            })
+        };
+        html! {
+            <Warnings report={p.diagnostics()} thresholds={p.thresholds()}
+                events_kept={p.events.len()} {on_go} />
+        }
+    });
     let current_event = current.and_then(|i| events.get(i).map(|ev| (i, ev)));
     let current_view = match current_event {
         Some((i, ev)) if i < e.model.consumed => html! {
@@ -497,6 +511,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             if let Some(title) = title {
                 <h4 class="tl-title">{ title }</h4>
             }
+            { for warnings }
             <div class="tl-controls">
                 <button class="tl-step-back" title="Step one event back (,)" disabled={total == 0}
                     onclick={act(Engine::step_back)}>{ "◀ step" }</button>

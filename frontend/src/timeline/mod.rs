@@ -17,6 +17,8 @@
 //! - [`details`]: sentences for events, tooltips, and a task's details;
 //! - [`engine`]: all of the above for one timeline, and what each input does;
 //! - [`draw`]: painting a scene on a canvas (thin);
+//! - [`warnings`]: the part's diagnostics listed above the canvas, each a button that
+//!   moves the playhead to its event;
 //! - [`component`]: the Yew component `<Timeline recording_part=… />`, its frame loop and
 //!   its DOM contract.
 
@@ -29,5 +31,6 @@ pub mod layout;
 pub mod model;
 pub mod playback;
 pub mod scene;
+pub mod warnings;
 
 pub use component::{PartRef, Timeline, TimelineProps};

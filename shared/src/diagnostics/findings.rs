@@ -277,11 +277,11 @@ fn capitalised(text: &str) -> String {
     })
 }
 
-/// ": task 3 "job"'s poll held worker 0 for 9.8 ms of that wait." and so on.
+/// ": a poll of task 3 "job" held worker 0 for 9.8 ms of that wait." and so on.
 fn blame(held_by: &[Holder]) -> String {
     let holder = |h: &Holder| {
         format!(
-            "{}'s poll held {} for {}",
+            "a poll of {} held {} for {}",
             h.task.label(),
             h.lane
                 .as_ref()

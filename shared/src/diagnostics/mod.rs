@@ -26,7 +26,7 @@ mod findings;
 mod top;
 mod watch;
 
-pub use findings::{Diagnostic, Finding, FindingKind, Holder, LaneRef, TaskRef};
+pub use findings::{Diagnostic, Finding, FindingKind, Holder, LaneRef, TaskRef, format_ns};
 pub use watch::{Report, Watch};
 
 use crate::instrument::event::Event;

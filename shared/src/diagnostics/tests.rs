@@ -151,7 +151,7 @@ fn a_delayed_wake_blames_the_poll_that_held_the_worker() {
         delay
             .finding
             .sentence()
-            .contains("task 1 \"slow handler\"'s poll held worker 0 for 19.1 ms of that wait"),
+            .contains("a poll of task 1 \"slow handler\" held worker 0 for 19.1 ms of that wait"),
         "{}",
         delay.finding.sentence()
     );

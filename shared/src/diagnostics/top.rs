@@ -6,7 +6,7 @@ use super::findings::Diagnostic;
 pub const KEPT_PER_KIND: usize = 16;
 
 /// The [`KEPT_PER_KIND`] most severe diagnostics offered, and how many were offered.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Top {
     kept: Vec<Diagnostic>,
     pub seen: u64,

@@ -22,7 +22,7 @@ const RECENT_POLLS: usize = 64;
 /// Holders named per delay.
 const HOLDERS_NAMED: usize = 3;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct TaskWatch {
     name: Name,
     kind: TaskKind,
@@ -48,14 +48,14 @@ struct TaskWatch {
     dropping: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RecentPoll {
     task: TaskId,
     start_ns: u64,
     end_ns: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct LaneWatch {
     name: Name,
     kind: LaneKind,
@@ -80,7 +80,7 @@ impl Report {
 }
 
 /// The fold (see the module docs).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watch {
     thresholds: Thresholds,
     tasks: BTreeMap<TaskId, TaskWatch>,
