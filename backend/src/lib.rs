@@ -3,6 +3,8 @@
 //! Runs real async Rust scenarios on demand and streams what happened to the browser.
 //!
 //! Layout, in layers: each module uses only the ones above it, never one below.
+//! - [`alloc_count`]: the global allocator, which counts each thread's allocations (what
+//!   the future-size demo reads to say how much memory its tasks hold).
 //! - [`config`]: command-line flags (with environment fallbacks) and the limits they set.
 //! - [`metrics`]: the live gauges (`/health`, leak tests) and the guard that keeps them.
 //! - [`harness`]: what a scenario's recorded work runs in: the run's context, a fresh
@@ -25,6 +27,7 @@
 //! [`scenarios::Scenario`], a line in the catalog's table, and its result type in
 //! `pollscope_shared::results` (a module and a line in that table).
 
+pub mod alloc_count;
 pub mod config;
 pub mod harness;
 pub mod http;

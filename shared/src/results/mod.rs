@@ -78,6 +78,7 @@ scenarios! {
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
     ERRORS = "errors" => Errors(errors::ErrorsResult),
     TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
+    FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
 }
 
 #[cfg(test)]

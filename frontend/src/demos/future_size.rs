@@ -1,0 +1,381 @@
+//! Outline section 7 — future size: what a task holds across `.await`.
+//!
+//! The server sized three real futures doing the same work on a buffer (holding it across
+//! the `.await`, dropping it before, keeping it in a `Vec`) and counted, with its counting
+//! allocator, the bytes T spawned tasks of each held. The page shows those figures in one
+//! table, a timeline per kind, and a notice computed from the same numbers.
+
+use pollscope_shared::results::{FutureKind, FutureSizeResult, KindRun, ScenarioResult};
+use pollscope_shared::scenario::id;
+use yew::prelude::*;
+
+use super::DemoPage;
+use crate::state::RunState;
+use crate::timeline::{PartRef, Timeline};
+use crate::widgets::{DemoFrame, DemoProps, format_ms};
+
+impl DemoPage for FutureSizePage {
+    const ID: &'static str = id::FUTURE_SIZE;
+}
+
+/// What the dropped kind keeps across its `.await` in place of the buffer: its `u64` sum.
+const SUM_BYTES: u64 = 8;
+
+/// A count of bytes with thousands separators: `16512` → `"16,512 B"`.
+pub fn format_bytes(bytes: u64) -> String {
+    let digits = bytes.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped} B")
+}
+
+/// A total: `166533120` → `"166.5 MB"`, `26880` → `"26.9 kB"` (decimal units).
+pub fn format_total(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    }
+}
+
+/// How many times `value` is `smallest`: `"×61.9"`.
+pub fn format_ratio(value: u64, smallest: u64) -> String {
+    format!("×{:.1}", value as f64 / smallest.max(1) as f64)
+}
+
+/// Allocations per task with two decimals: `"2.00"`.
+pub fn format_allocations(kind: &KindRun, tasks: u32) -> String {
+    let x100 = kind.allocations_per_task_x100(tasks);
+    format!("{}.{:02}", x100 / 100, x100 % 100)
+}
+
+/// The buffer's size as the page names it: `"16 KiB (16,384 B)"`.
+pub fn format_buffer(bytes: u32) -> String {
+    format!("{} KiB ({})", bytes / 1024, format_bytes(bytes.into()))
+}
+
+/// The smallest bytes per task of the run (what the ratios are against).
+fn smallest_per_task(result: &FutureSizeResult) -> u64 {
+    result
+        .kinds
+        .iter()
+        .map(|k| k.bytes_per_task(result.tasks))
+        .min()
+        .unwrap_or(1)
+}
+
+/// What this run's numbers show, sentence by sentence; empty unless all three kinds ran.
+pub fn what_to_notice(result: &FutureSizeResult) -> Vec<String> {
+    let [held, dropped, boxed] = &result.kinds[..] else {
+        return Vec::new();
+    };
+    if (held.kind, dropped.kind, boxed.kind)
+        != (FutureKind::Held, FutureKind::Dropped, FutureKind::Boxed)
+    {
+        return Vec::new();
+    }
+    let tasks = result.tasks;
+    let buffer = u64::from(result.buffer_bytes);
+    let per_task = |k: &KindRun| k.bytes_per_task(tasks);
+    let mut notes = Vec::new();
+
+    if held.future_bytes + SUM_BYTES >= dropped.future_bytes + buffer {
+        notes.push(format!(
+            "Holding the {} buffer across the .await made the future {}; dropping it before \
+             the .await: {}; keeping it in a Vec: {} (the Vec's pointer, capacity and length \
+             in place of the bytes).",
+            format_buffer(result.buffer_bytes),
+            format_bytes(held.future_bytes),
+            format_bytes(dropped.future_bytes),
+            format_bytes(boxed.future_bytes),
+        ));
+    } else {
+        notes.push(format!(
+            "In this run the held future ({}) is not the buffer's {} bigger than the one that \
+             dropped it ({}): the sizes do not show the buffer inside the future.",
+            format_bytes(held.future_bytes),
+            format_bytes(buffer),
+            format_bytes(dropped.future_bytes),
+        ));
+    }
+
+    if per_task(held) > per_task(dropped) {
+        notes.push(format!(
+            "{tasks} such tasks held {} ({} per task) against {} ({} per task) when the \
+             buffer was dropped first: {} as much.",
+            format_total(held.live_bytes),
+            format_bytes(per_task(held)),
+            format_total(dropped.live_bytes),
+            format_bytes(per_task(dropped)),
+            format_ratio(per_task(held), per_task(dropped)),
+        ));
+    } else {
+        notes.push(format!(
+            "In this run the tasks holding the buffer did not take more memory than those that \
+             dropped it ({} against {} per task): the counts do not support a conclusion.",
+            format_bytes(per_task(held)),
+            format_bytes(per_task(dropped)),
+        ));
+    }
+
+    if per_task(boxed) >= buffer {
+        notes.push(format!(
+            "The Vec made the future small, not the task: {} per task, {} allocations each \
+             (the task and its Vec), because the buffer is still alive across the .await, on \
+             the heap instead of inside the future.",
+            format_bytes(per_task(boxed)),
+            format_allocations(boxed, tasks),
+        ));
+    } else {
+        notes.push(format!(
+            "The tasks with a Vec held {} each, less than their buffer: the counts do not show \
+             the heap buffer.",
+            format_bytes(per_task(boxed)),
+        ));
+    }
+
+    if let Some(overhead) = per_task(dropped).checked_sub(dropped.future_bytes) {
+        notes.push(format!(
+            "Around its future, a task of the smallest kind took {} more: Tokio's task header, \
+             scheduler handle, id and trailer (its allocation is cache-line aligned), and a \
+             share of the run queue, which grew to hold all {tasks} tasks at once.",
+            format_bytes(overhead),
+        ));
+    }
+
+    if held.allocations_per_task_x100(tasks) >= 190 {
+        notes.push(format!(
+            "The held tasks made {} allocations each: tokio::spawn moves a future this large \
+             into a Box of its own first (above 16 KiB in release builds, 2 KiB in debug \
+             builds), an allocation more, not more memory.",
+            format_allocations(held, tasks),
+        ));
+    }
+
+    let dropped_events: Vec<String> = result
+        .kinds
+        .iter()
+        .filter(|k| k.events_dropped > 0)
+        .map(|k| format!("{} ({})", k.kind.label(), k.events_dropped))
+        .collect();
+    if !dropped_events.is_empty() {
+        notes.push(format!(
+            "The recorder dropped events in {}: those timelines miss them (the figures above \
+             come from the allocator, not the recording).",
+            dropped_events.join(", ")
+        ));
+    }
+    notes
+}
+
+#[component]
+pub fn FutureSizePage(props: &DemoProps) -> Html {
+    let result = match &props.run {
+        RunState::Finished {
+            result: ScenarioResult::FutureSize(r),
+            ..
+        } => html! { <FutureSizeResultView result={r.clone()} /> },
+        _ => html! {},
+    };
+    let explain = html! {
+        <>
+            <p>
+                { "An " }<code>{ "async fn" }</code>
+                { " compiles to a state machine, and everything alive across an " }
+                <code>{ ".await" }</code>
+                { " is stored in it: that is the future's size. A spawned task's allocation \
+                   holds the whole future for as long as the task lives." }
+            </p>
+            <p>
+                { "Three real futures in the server do the same work on a buffer (fill it, \
+                   sum it) around one " }<code>{ ".await" }</code>
+                { ": one keeps the array alive across it, one ends the array's block before \
+                   it, one keeps the buffer in a " }<code>{ "Vec" }</code>
+                { ". The table shows " }<code>{ "std::mem::size_of_val" }</code>
+                { " of each, and the bytes T tasks of each held while all of them waited: the \
+                   bytes allocated and not freed on the spawning thread, counted by the \
+                   server's counting global allocator (each part runs on a " }
+                <code>{ "current_thread" }</code>
+                { " runtime, so that one thread spawns and polls every task)." }
+            </p>
+            <p>
+                { "The T measured tasks are spawned bare: pollscope's recording wrapper \
+                   would add to each what is being measured. Each timeline shows the part's \
+                   main task spawning and releasing them (their polls are not recorded), then \
+                   a sample of tasks of the same kind spawned through the recorder." }
+            </p>
+        </>
+    };
+    let parts = (0..3u32).map(|part| {
+        let title = [
+            "Part 0: array held across .await",
+            "Part 1: array dropped before .await",
+            "Part 2: Vec held across .await",
+        ][part as usize];
+        html! { <Timeline recording_part={PartRef::new(id::FUTURE_SIZE, part)} title={title} /> }
+    });
+    html! {
+        <DemoFrame demo={props.clone()} explain={explain}>
+            { result }
+            if !matches!(props.run, RunState::Idle) {
+                <div class="timelines">{ for parts }</div>
+            }
+        </DemoFrame>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FutureSizeResultProps {
+    pub result: FutureSizeResult,
+}
+
+#[component]
+pub fn FutureSizeResultView(props: &FutureSizeResultProps) -> Html {
+    let result = &props.result;
+    let tasks = result.tasks;
+    let smallest = smallest_per_task(result);
+    let rows = result.kinds.iter().enumerate().map(|(i, k)| {
+        let per_task = k.bytes_per_task(tasks);
+        html! {
+            <tr class="future-kind" key={i} data-part={i.to_string()}
+                data-kind={serde_json::to_value(k.kind).ok().and_then(|v| v.as_str().map(str::to_owned))}
+                data-future-bytes={k.future_bytes.to_string()}
+                data-recorded-future-bytes={k.recorded_future_bytes.to_string()}
+                data-live-bytes={k.live_bytes.to_string()}
+                data-allocations={k.allocations.to_string()}
+                data-bytes-per-task={per_task.to_string()}
+                data-events-dropped={k.events_dropped.to_string()}>
+                <th scope="row">{ format!("Part {i}: {}", k.kind.label()) }</th>
+                <td class="future-bytes">{ format_bytes(k.future_bytes) }</td>
+                <td>{ format_bytes(k.recorded_future_bytes) }</td>
+                <td class="bytes-per-task">{ format_bytes(per_task) }</td>
+                <td class="ratio">{ format_ratio(per_task, smallest) }</td>
+                <td>{ format_allocations(k, tasks) }</td>
+                <td class="total">{ format_total(k.live_bytes) }</td>
+                <td>{ format_ms(k.spawn_us) }</td>
+                <td>{ k.events_dropped.to_string() }</td>
+            </tr>
+        }
+    });
+    let notes = what_to_notice(result);
+    html! {
+        <section id="future-size-result" class="result" data-tasks={tasks.to_string()}
+            data-buffer-bytes={result.buffer_bytes.to_string()}
+            data-recorded-tasks={result.recorded_tasks.to_string()}>
+            <p>
+                { format!("{tasks} tasks of each kind, each with a {} buffer; bytes per task \
+                           = bytes allocated and not freed on the spawning thread by the \
+                           counting allocator ÷ {tasks}.", format_buffer(result.buffer_bytes)) }
+            </p>
+            <table class="mode-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{ "kind" }</th>
+                        <th scope="col">{ "future size" }</th>
+                        <th scope="col">{ "in the recorder's wrapper" }</th>
+                        <th scope="col">{ "bytes per task" }</th>
+                        <th scope="col">{ "÷ smallest" }</th>
+                        <th scope="col">{ "allocations per task" }</th>
+                        <th scope="col">{ format!("{tasks} tasks held") }</th>
+                        <th scope="col">{ "spawned and waiting in" }</th>
+                        <th scope="col">{ "events dropped" }</th>
+                    </tr>
+                </thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            if !notes.is_empty() {
+                <div id="what-to-notice" class="notice">
+                    { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
+                </div>
+            }
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(kind: FutureKind, future_bytes: u64, live_bytes: u64, allocations: u64) -> KindRun {
+        KindRun {
+            kind,
+            future_bytes,
+            recorded_future_bytes: future_bytes + 64,
+            live_bytes,
+            allocations,
+            spawn_us: 10_000,
+            events_dropped: 0,
+        }
+    }
+
+    fn result(kinds: Vec<KindRun>) -> FutureSizeResult {
+        FutureSizeResult {
+            tasks: 10_000,
+            buffer_bytes: 16_384,
+            recorded_tasks: 10,
+            kinds,
+        }
+    }
+
+    fn measured() -> Vec<KindRun> {
+        vec![
+            kind(FutureKind::Held, 16_512, 166_533_120, 20_014),
+            kind(FutureKind::Dropped, 136, 2_691_072, 10_014),
+            kind(FutureKind::Boxed, 152, 166_533_120, 20_014),
+        ]
+    }
+
+    #[test]
+    fn numbers_read_as_the_table_writes_them() {
+        assert_eq!(format_bytes(16_512), "16,512 B");
+        assert_eq!(format_bytes(136), "136 B");
+        assert_eq!(format_bytes(1_234_567), "1,234,567 B");
+        assert_eq!(format_bytes(0), "0 B");
+        assert_eq!(format_total(166_533_120), "166.5 MB");
+        assert_eq!(format_total(26_880), "26.9 kB");
+        assert_eq!(format_ratio(16_653, 269), "×61.9");
+        assert_eq!(format_buffer(16_384), "16 KiB (16,384 B)");
+    }
+
+    #[test]
+    fn the_notice_quotes_the_measured_numbers_as_the_table_shows_them() {
+        let notes = what_to_notice(&result(measured())).join(" ");
+        for figure in [
+            "Holding the 16 KiB (16,384 B) buffer across the .await made the future 16,512 B",
+            "dropping it before the .await: 136 B; keeping it in a Vec: 152 B",
+            "10000 such tasks held 166.5 MB (16,653 B per task) against 2.7 MB (269 B per task)",
+            "×61.9 as much",
+            "not the task: 16,653 B per task, 2.00 allocations each",
+            "a task of the smallest kind took 133 B more",
+            "The held tasks made 2.00 allocations each",
+        ] {
+            assert!(notes.contains(figure), "{figure:?} not in {notes}");
+        }
+        assert!(!notes.contains("do not"), "{notes}");
+        assert!(!notes.contains("dropped events"), "{notes}");
+    }
+
+    #[test]
+    fn numbers_that_do_not_support_the_lesson_are_said_instead_of_concluded() {
+        let mut kinds = measured();
+        kinds[0] = kind(FutureKind::Held, 200, 2_000_000, 10_000);
+        kinds[2] = kind(FutureKind::Boxed, 152, 2_000_000, 10_000);
+        kinds[1].events_dropped = 12;
+        let notes = what_to_notice(&result(kinds)).join(" ");
+        assert!(notes.contains("the sizes do not show the buffer"), "{notes}");
+        assert!(notes.contains("the counts do not support a conclusion"), "{notes}");
+        assert!(notes.contains("the counts do not show the heap buffer"), "{notes}");
+        assert!(
+            notes.contains("dropped events in array dropped before .await (12)"),
+            "{notes}"
+        );
+        assert!(!notes.contains("made the future"), "{notes}");
+        assert!(!notes.contains("Box of its own"), "{notes}");
+        assert!(what_to_notice(&result(vec![])).is_empty());
+    }
+}
