@@ -78,6 +78,7 @@ scenarios! {
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
     ERRORS = "errors" => Errors(errors::ErrorsResult),
     TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
+    BATCHING = "batching" => Batching(batching::BatchingResult),
 }
 
 #[cfg(test)]
