@@ -245,6 +245,7 @@ pub fn BatchingResultView(props: &BatchingResultProps) -> Html {
                 data-dropped={w.events_dropped.to_string()}
                 data-wall-ns={w.wall_ns.to_string()}
                 data-plain-median-ns={w.plain_median_ns().to_string()}
+                data-plain-fastest-ns={w.plain_wall_ns.first().copied().unwrap_or(0).to_string()}
                 data-checksum={w.checksum.to_string()}>
                 <td>{ w.batch }</td>
                 <td>{ w.tasks }</td>
