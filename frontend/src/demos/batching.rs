@@ -19,9 +19,11 @@ impl DemoPage for BatchingPage {
     const ID: &'static str = id::BATCHING;
 }
 
-/// Below this ratio of per-item costs, two ways are too close to call. The plain rounds
-/// of one way on a shared 2-core machine spread by 10–20 % between the fastest and the
-/// median, so a smaller difference between two ways is no more than that noise.
+/// Below this ratio of per-item costs, two ways are too close to call. On a shared 2-core
+/// machine the plain rounds of one way spread by about 5–20 % between the fastest and the
+/// median (more for the shortest ways, which last microseconds), so a smaller difference
+/// between two ways is no more than that noise. The plain verdict also needs one task
+/// per item's fastest round to be slower than the batch's median round.
 pub const CLEAR_RATIO: f64 = 1.2;
 
 /// Nanoseconds per item as the page writes them: `3.25` → `"3.2 ns"`.
