@@ -111,6 +111,7 @@ catalog! {
     errors::Errors,
     timeouts::Timeouts,
     future_size::FutureSize,
+    batching::Batching,
 }
 
 /// Every scenario with its descriptor, built once at startup.

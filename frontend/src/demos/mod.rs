@@ -101,6 +101,7 @@ demos! {
     errors::ErrorsPage,
     timeouts::TimeoutsPage,
     future_size::FutureSizePage,
+    batching::BatchingPage,
 }
 
 /// The registry entry for a scenario id.

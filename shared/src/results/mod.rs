@@ -79,6 +79,7 @@ scenarios! {
     ERRORS = "errors" => Errors(errors::ErrorsResult),
     TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
     FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
+    BATCHING = "batching" => Batching(batching::BatchingResult),
 }
 
 #[cfg(test)]
