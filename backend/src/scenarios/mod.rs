@@ -110,6 +110,7 @@ catalog! {
     spawn_blocking::SpawnBlocking,
     errors::Errors,
     timeouts::Timeouts,
+    blocking_runtime::BlockingRuntime,
 }
 
 /// Every scenario with its descriptor, built once at startup.

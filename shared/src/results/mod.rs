@@ -78,6 +78,7 @@ scenarios! {
     SPAWN_BLOCKING = "spawn_blocking" => SpawnBlocking(spawn_blocking::SpawnBlockingResult),
     ERRORS = "errors" => Errors(errors::ErrorsResult),
     TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
+    BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
 }
 
 #[cfg(test)]
