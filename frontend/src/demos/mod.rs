@@ -100,6 +100,7 @@ demos! {
     spawn_blocking::SpawnBlockingPage,
     errors::ErrorsPage,
     timeouts::TimeoutsPage,
+    blocking_runtime::BlockingRuntimePage,
 }
 
 /// The registry entry for a scenario id.
