@@ -112,6 +112,7 @@ catalog! {
     timeouts::Timeouts,
     future_size::FutureSize,
     batching::Batching,
+    blocking_runtime::BlockingRuntime,
 }
 
 /// Every scenario with its descriptor, built once at startup.

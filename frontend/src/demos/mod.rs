@@ -102,6 +102,7 @@ demos! {
     timeouts::TimeoutsPage,
     future_size::FutureSizePage,
     batching::BatchingPage,
+    blocking_runtime::BlockingRuntimePage,
 }
 
 /// The registry entry for a scenario id.

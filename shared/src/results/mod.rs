@@ -80,6 +80,7 @@ scenarios! {
     TIMEOUTS = "timeouts" => Timeouts(timeouts::TimeoutsResult),
     FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
     BATCHING = "batching" => Batching(batching::BatchingResult),
+    BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
 }
 
 #[cfg(test)]
