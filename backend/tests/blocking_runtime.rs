@@ -22,13 +22,16 @@ const MESSAGES: u32 = 20;
 const WORK_MS: u64 = 30;
 const WORK_NS: u64 = WORK_MS * 1_000_000;
 
+/// One poll as the checks read it: (start, end, lane, waiting on, resumed).
+type PollSeen = (u64, u64, Option<LaneId>, Option<Wait>, Option<SpanId>);
+
 /// What the checks read of one part's events.
 #[derive(Default)]
 struct Part {
     lanes: BTreeMap<LaneId, LaneKind>,
     spawns: BTreeMap<TaskId, SpawnEvent>,
     /// Each task's polls: (start, end, lane, waiting on, resumed).
-    polls: BTreeMap<TaskId, Vec<(u64, u64, Option<LaneId>, Option<Wait>, Option<SpanId>)>>,
+    polls: BTreeMap<TaskId, Vec<PollSeen>>,
 }
 
 impl Part {
