@@ -9,18 +9,24 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{TestServer, collect, events_by_part, run};
-use pollscope_shared::ServerMessage;
+use pollscope_shared::diagnostics::{Finding, FindingKind, Report, Thresholds, diagnose};
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollEvent, SpanId, SpawnEvent, TaskId, TaskKind, Wait,
 };
+use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::{BlockingWay, ScenarioResult};
+use pollscope_shared::scenario::ParamValues;
 use pollscope_shared::testkit::{Coverage, check_recording};
+use pollscope_shared::{ClientMessage, ServerMessage};
 
 const CLIENTS: u32 = 4;
 const MESSAGES: u32 = 20;
 const WORK_MS: u64 = 30;
 const WORK_NS: u64 = WORK_MS * 1_000_000;
+/// The `way` knob's values: one way each, or all three.
+const THREAD_SLEEP: i64 = 0;
+const ALL_WAYS: i64 = 3;
 
 /// One poll as the checks read it: (start, end, lane, waiting on, resumed).
 type PollSeen = (u64, u64, Option<LaneId>, Option<Wait>, Option<SpanId>);
@@ -108,6 +114,7 @@ async fn the_blocking_sleep_holds_the_thread_and_the_others_wait_while_the_yield
                 ("clients", CLIENTS.into()),
                 ("messages", MESSAGES.into()),
                 ("work_ms", WORK_MS as i64),
+                ("way", ALL_WAYS),
             ],
         ))
         .await;
@@ -219,4 +226,91 @@ async fn the_blocking_sleep_holds_the_thread_and_the_others_wait_while_the_yield
 
     drop(client);
     server.until_idle().await;
+}
+
+/// Runs one way of the demo and returns its result and its part's diagnostics.
+async fn one_way(
+    server: &TestServer,
+    params: &ParamValues,
+) -> (pollscope_shared::results::BlockingRuntimeResult, Report) {
+    let (mut client, _) = server
+        .start_run(&ClientMessage::Run {
+            scenario: "blocking_runtime".into(),
+            params: params.clone(),
+            events: EventEncoding::Binary,
+        })
+        .await;
+    let (batches, last) = collect(&mut client).await;
+    let ServerMessage::Result {
+        result: ScenarioResult::BlockingRuntime(result),
+        ..
+    } = last
+    else {
+        panic!("expected the result, got {last:?}");
+    };
+    let events = events_by_part(batches);
+    assert_eq!(events.len(), 1, "one way, one part");
+    (result, diagnose(&events[&0], Thresholds::default()))
+}
+
+/// The fix the descriptor declares for the blocking way's long poll really fixes it: the
+/// first run's diagnostics find a poll of at least the work on a worker, the fixed run's
+/// find none that long.
+#[tokio::test]
+async fn the_declared_fix_for_the_long_poll_removes_it() {
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    let ServerMessage::Hello { scenarios, .. } = client.recv().await else {
+        panic!("expected hello");
+    };
+    let descriptor = scenarios
+        .into_iter()
+        .find(|d| d.id == "blocking_runtime")
+        .unwrap();
+    let mut params = descriptor.defaults();
+    params.extend([
+        ("workers".to_owned(), 0),
+        ("clients".to_owned(), i64::from(CLIENTS)),
+        ("messages".to_owned(), i64::from(MESSAGES)),
+        ("work_ms".to_owned(), WORK_MS as i64),
+        ("way".to_owned(), THREAD_SLEEP),
+    ]);
+    let long = |report: &Report| -> Vec<u64> {
+        report
+            .diagnostics
+            .iter()
+            .filter_map(|d| match &d.finding {
+                Finding::LongPoll { busy_ns, .. } => Some(*busy_ns),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let (blocked, report) = one_way(&server, &params).await;
+    assert_eq!(blocked.ways.len(), 1);
+    assert_eq!(blocked.ways[0].way, BlockingWay::ThreadSleep);
+    assert!(
+        long(&report).iter().any(|&busy| busy >= WORK_NS),
+        "a long poll of at least the work: {:?}",
+        long(&report)
+    );
+    let fixes: Vec<_> = descriptor
+        .fixes
+        .iter()
+        .filter(|f| f.applies(FindingKind::LongPoll.label(), &params))
+        .collect();
+    assert_eq!(fixes.len(), 2, "two ways that yield are offered");
+    for (fix, way) in fixes
+        .into_iter()
+        .zip([BlockingWay::TokioSleep, BlockingWay::SpawnBlocking])
+    {
+        let (fixed, report) = one_way(&server, &fix.fixed(&params)).await;
+        assert_eq!(fixed.ways[0].way, way, "{}", fix.label);
+        assert!(
+            long(&report).iter().all(|&busy| busy < WORK_NS),
+            "{}: no poll as long as the work: {:?}",
+            fix.label,
+            long(&report)
+        );
+    }
 }

@@ -276,6 +276,7 @@ mod tests {
             summary: String::new(),
             params: vec![],
             code: Default::default(),
+            fixes: Vec::new(),
         }
     }
 

@@ -456,6 +456,7 @@ mod tests {
                 ParamSpec::integer("delay_b_ms", "Server B delay", "ms", 500, 10, 3000),
             ],
             code: Default::default(),
+            fixes: Vec::new(),
         }
     }
 

@@ -182,6 +182,7 @@ fn demo_props_of(id: &str, run: RunState, connected: bool) -> DemoProps {
             3000,
         )],
         code: Default::default(),
+        fixes: Vec::new(),
     };
     DemoProps {
         values: descriptor.defaults(),

@@ -27,6 +27,39 @@ pub struct ScenarioDescriptor {
     pub params: Vec<ParamSpec>,
     /// The code that ran: the part of the scenario's source the learner should read.
     pub code: CodeSnippet,
+    /// For a warning a run of this scenario can raise, the knob values that fix it: the
+    /// page offers each as "run the fixed version".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+}
+
+/// A fix a demo declares for one of its warnings: rerun with `set` applied to the knobs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// The diagnostic it fixes, by its kebab-case name
+    /// (`pollscope_shared::diagnostics::FindingKind::label`), e.g. `"long-poll"`.
+    pub finding: String,
+    /// What the fix changes, in words: "use tokio::time::sleep".
+    pub label: String,
+    /// Offered only for a run whose knobs have these values (empty: any run).
+    #[serde(default)]
+    pub when: ParamValues,
+    /// The knob values the fixed run uses instead (the others stay as they were).
+    pub set: ParamValues,
+}
+
+impl Fix {
+    /// Whether this fix is offered for a `finding` in a run with knobs `params`.
+    pub fn applies(&self, finding: &str, params: &ParamValues) -> bool {
+        self.finding == finding && self.when.iter().all(|(k, v)| params.get(k) == Some(v))
+    }
+
+    /// The knobs of the fixed run: `params` with `set` applied.
+    pub fn fixed(&self, params: &ParamValues) -> ParamValues {
+        let mut fixed = params.clone();
+        fixed.extend(self.set.iter().map(|(k, v)| (k.clone(), *v)));
+        fixed
+    }
 }
 
 /// A piece of the real source a scenario runs, cut out between its demo markers (see
@@ -55,6 +88,10 @@ pub struct ParamSpec {
     pub max: i64,
     /// Unit shown next to the value, e.g. `"ms"`; empty for plain counts.
     pub unit: String,
+    /// For a parameter that picks one of a few variants: the name of each value, from
+    /// `min` (= 0) up. Empty for a plain number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 /// The type of a parameter's value. Integers only for now; the tag leaves room for more.
@@ -75,6 +112,36 @@ impl ParamSpec {
             min,
             max,
             unit: unit.to_owned(),
+            choices: Vec::new(),
+        }
+    }
+
+    /// A parameter that picks one of `choices`: values `0..choices.len()`.
+    pub fn choice(name: &str, label: &str, default: i64, choices: &[&str]) -> Self {
+        Self::integer(name, label, "", default, 0, choices.len() as i64 - 1).with_choices(choices)
+    }
+
+    /// Name each value from `min` up (see [`ParamSpec::choices`]).
+    pub fn with_choices(mut self, choices: &[&str]) -> Self {
+        debug_assert_eq!(
+            choices.len() as i64,
+            self.max - self.min + 1,
+            "{}",
+            self.name
+        );
+        self.choices = choices.iter().map(|c| (*c).to_owned()).collect();
+        self
+    }
+
+    /// A value as the page writes it: its choice's name, or the number and unit.
+    pub fn value_text(&self, value: i64) -> String {
+        let choice = usize::try_from(value - self.min)
+            .ok()
+            .and_then(|i| self.choices.get(i));
+        match choice {
+            Some(name) => name.clone(),
+            None if self.unit.is_empty() => value.to_string(),
+            None => format!("{value} {}", self.unit),
         }
     }
 
@@ -141,7 +208,45 @@ mod tests {
             summary: "s".into(),
             params: vec![ParamSpec::integer("delay_ms", "Delay", "ms", 100, 10, 1000)],
             code: CodeSnippet::default(),
+            fixes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn choices_name_their_values_and_numbers_keep_their_unit() {
+        let way = ParamSpec::choice("way", "Way", 0, &["a", "b", "c"]);
+        assert_eq!((way.min, way.max), (0, 2));
+        assert_eq!(way.value_text(1), "b");
+        assert_eq!(way.value_text(7), "7");
+        let delay = &descriptor().params[0];
+        assert_eq!(delay.value_text(250), "250 ms");
+        // A plain number serializes without the empty list; old descriptors still parse.
+        let json = serde_json::to_value(delay).unwrap();
+        assert!(json.get("choices").is_none());
+        let back: ParamSpec = serde_json::from_value(json).unwrap();
+        assert_eq!(&back, delay);
+    }
+
+    #[test]
+    fn a_fix_applies_to_its_finding_and_matching_knobs_and_sets_its_values() {
+        let fix = Fix {
+            finding: "long-poll".into(),
+            label: "use tokio::time::sleep".into(),
+            when: ParamValues::from([("way".into(), 0)]),
+            set: ParamValues::from([("way".into(), 1)]),
+        };
+        let run = ParamValues::from([("way".into(), 0), ("work_ms".into(), 50)]);
+        assert!(fix.applies("long-poll", &run));
+        assert!(!fix.applies("self-wakes", &run));
+        let fixed = fix.fixed(&run);
+        assert_eq!(
+            fixed,
+            ParamValues::from([("way".into(), 1), ("work_ms".into(), 50)])
+        );
+        assert!(
+            !fix.applies("long-poll", &fixed),
+            "the fixed run is not offered it again"
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         path: "backend/src/scenarios/seq_vs_concurrent.rs".into(),
                         text: "async fn concurrent(a: impl Future, b: impl Future) {\n    tokio::join!(a, b);\n}".into(),
                     },
+                    fixes: Vec::new(),
                 }],
             },
         ),

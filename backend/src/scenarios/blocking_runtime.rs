@@ -25,10 +25,13 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use pollscope_shared::diagnostics::FindingKind;
 use pollscope_shared::instrument::Recorder;
 use pollscope_shared::results::{BlockingRuntimeResult, BlockingWay};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use pollscope_shared::scenario::{Fix, ParamValues};
 
 use super::Scenario;
 use crate::harness::{Keep, MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, run_part};
@@ -53,6 +56,28 @@ crate::params! {
         messages: u32 [default 20, min 2, max 50],
         /// The slow request's work
         work_ms: u32 [default 50, min 1, max 200, unit "ms"],
+        /// How the handler does the work
+        way: u8 [default 0, min 0, max 3, choices [
+            "std::thread::sleep",
+            "tokio::time::sleep",
+            "spawn_blocking",
+            "all three, one part each",
+        ]],
+    }
+}
+
+/// The ways in the order of the `way` knob's choices; its last choice runs all three.
+const WAYS: [BlockingWay; 3] = [
+    BlockingWay::ThreadSleep,
+    BlockingWay::TokioSleep,
+    BlockingWay::SpawnBlocking,
+];
+
+/// The ways a run with knob value `way` does, one part each.
+fn ways_of(way: u8) -> &'static [BlockingWay] {
+    match usize::from(way) {
+        i @ 0..3 => &WAYS[i..=i],
+        _ => &WAYS,
     }
 }
 
@@ -65,6 +90,20 @@ impl Scenario for BlockingRuntime {
     const TITLE: &'static str = "Blocking the runtime: one slow handler in the echo server";
     const SUMMARY: &'static str = "The echo server where one request's handler calls std::thread::sleep, tokio::time::sleep or spawn_blocking: the other clients' round trips and the longest poll, measured.";
     const SOURCE: (&'static str, &'static str) = (file!(), include_str!("blocking_runtime.rs"));
+
+    /// A long poll in the blocking way is fixed by either way that yields.
+    fn fixes() -> Vec<Fix> {
+        let fix = |to: u8, label: &str| Fix {
+            finding: FindingKind::LongPoll.label().to_owned(),
+            label: label.to_owned(),
+            when: ParamValues::from([("way".to_owned(), 0)]),
+            set: ParamValues::from([("way".to_owned(), i64::from(to))]),
+        };
+        vec![
+            fix(1, "await tokio::time::sleep instead of std::thread::sleep"),
+            fix(2, "move the sleep to spawn_blocking"),
+        ]
+    }
 
     async fn run(
         params: BlockingRuntimeParams,
@@ -79,13 +118,8 @@ impl Scenario for BlockingRuntime {
         let runtime = RuntimeSpec {
             workers: params.workers,
         };
-        let ways = [
-            BlockingWay::ThreadSleep,
-            BlockingWay::TokioSleep,
-            BlockingWay::SpawnBlocking,
-        ];
         let mut runs = Vec::new();
-        for (index, way) in (0..).zip(ways) {
+        for (index, &way) in (0..).zip(ways_of(params.way)) {
             run.phase(format!(
                 "part {index}: {} clients x {} messages on {} ({} worker(s)); the slow request's {} ms with {}",
                 config.clients,

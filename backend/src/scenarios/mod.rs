@@ -19,7 +19,7 @@ use std::pin::Pin;
 
 use pollscope_shared::ProtocolError;
 use pollscope_shared::results::{ScenarioOutput, ScenarioResult};
-use pollscope_shared::scenario::{CodeSnippet, ParamValues, ScenarioDescriptor};
+use pollscope_shared::scenario::{CodeSnippet, Fix, ParamValues, ScenarioDescriptor};
 
 pub use params::Params;
 
@@ -39,6 +39,12 @@ pub trait Scenario: Send + Sync + 'static {
     /// The scenario's own source file, `(file!(), include_str!("<this file>"))`: the part
     /// between its demo markers is shown as the code that ran.
     const SOURCE: (&'static str, &'static str);
+
+    /// For the warnings a run can raise, the knob values that fix them (the page offers
+    /// each as "run the fixed version"). None by default.
+    fn fixes() -> Vec<Fix> {
+        Vec::new()
+    }
 
     /// Run the scenario with parameters already validated against their bounds.
     fn run(
@@ -68,6 +74,7 @@ impl<S: Scenario> AnyScenario for S {
             summary: S::SUMMARY.to_owned(),
             params: S::Params::specs(),
             code: code_of(path, source),
+            fixes: S::fixes(),
         }
     }
 
@@ -203,6 +210,29 @@ mod tests {
         let mut served_sorted: Vec<&str> = served.iter().map(String::as_str).collect();
         served_sorted.sort_unstable();
         assert_eq!(served_sorted, declared);
+    }
+
+    /// A fix names a diagnostic that exists, knobs the scenario has and values in their
+    /// bounds, and its fixed run is not offered the same fix again.
+    #[test]
+    fn every_fix_names_a_finding_and_valid_knob_values() {
+        use pollscope_shared::diagnostics::FindingKind;
+        for d in Catalog::new(false).descriptors() {
+            for fix in &d.fixes {
+                assert!(
+                    FindingKind::ALL.iter().any(|k| k.label() == fix.finding),
+                    "{}: unknown finding {}",
+                    d.id,
+                    fix.finding
+                );
+                assert!(!fix.set.is_empty(), "{}: a fix that changes nothing", d.id);
+                let mut asked = d.defaults();
+                asked.extend(fix.when.clone());
+                d.validate(&asked).unwrap();
+                d.validate(&fix.fixed(&asked)).unwrap();
+                assert!(!fix.applies(&fix.finding, &fix.fixed(&asked)), "{}", d.id);
+            }
+        }
     }
 
     /// The extremes of every parameter fit the field's type: building the typed struct

@@ -71,7 +71,7 @@ macro_rules! params {
         $vis:vis struct $name:ident {
             $(
                 #[doc = $label:literal]
-                $field:ident : $ty:ty [default $default:tt, min $min:tt, max $max:tt $(, unit $unit:literal)?]
+                $field:ident : $ty:ty [default $default:tt, min $min:tt, max $max:tt $(, unit $unit:literal)? $(, choices [$($choice:literal),+ $(,)?])?]
             ),* $(,)?
         }
     ) => {
@@ -97,7 +97,7 @@ macro_rules! params {
                         $crate::scenarios::params::bound($default),
                         $crate::scenarios::params::bound($min),
                         $crate::scenarios::params::bound($max),
-                    ),
+                    )$(.with_choices(&[$($choice),+]))?,
                 )*]
             }
 

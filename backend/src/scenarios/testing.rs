@@ -42,6 +42,7 @@ impl AnyScenario for AlwaysFails {
                 1000,
             )],
             code: CodeSnippet::default(),
+            fixes: Vec::new(),
         }
     }
 

@@ -70,6 +70,7 @@ impl Page {
             summary: local.summary.to_owned(),
             params: Vec::new(),
             code: Default::default(),
+            fixes: Vec::new(),
         })
     }
 }

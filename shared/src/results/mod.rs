@@ -13,8 +13,10 @@
 //! This module uses only serde and [`crate::instrument`]'s event and stats types (for wake
 //! counts and task outcomes).
 
+mod headline;
 mod progress;
 
+pub use headline::{Headline, Headlines, Unit};
 pub use progress::ProgressEvent;
 
 /// A scenario's measured result type, tied to the scenario that produces it. The backend
@@ -52,6 +54,13 @@ macro_rules! scenarios {
             pub fn scenario(&self) -> &'static str {
                 match self {
                     $(Self::$variant(_) => $id,)*
+                }
+            }
+
+            /// The figures a learner would quote about this run (see [`Headline`]).
+            pub fn headlines(&self) -> Vec<Headline> {
+                match self {
+                    $(Self::$variant(r) => Headlines::headlines(r),)*
                 }
             }
         }
