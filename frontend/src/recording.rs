@@ -13,7 +13,8 @@
 //! keeps every event it received (moved in, never copied) and folds each one into
 //! [`RunStats`], the same fold the server uses for its per-task numbers, so the browser's
 //! task table and the server's totals come from the same events. A [`RunRecording`] holds
-//! the parts of one run.
+//! the parts of one run; the store keeps each scenario's last [`HISTORY_RUNS`] runs (the
+//! page's run history), within an event budget over all of them.
 //!
 //! A fast stream must not re-render the page once per batch: the connection only
 //! [queues](Recordings::enqueue) decoded batches and [flushes](Recordings::flush) them at
@@ -243,22 +244,66 @@ impl RunRecording {
     }
 }
 
-/// The recordings of every scenario's latest run, and the batches waiting to be applied.
+/// Runs of one scenario whose recordings are kept (the page's run history).
+pub const HISTORY_RUNS: usize = 8;
+
+/// Events kept over every run of every scenario. Past it, the oldest runs other than
+/// each scenario's latest are let go (their results stay in the page's history; their
+/// timelines say the events were let go). About 128 MB of events on wasm32.
+pub const MAX_KEPT_EVENTS_ALL_RUNS: usize = 2 * MAX_KEPT_EVENTS;
+
+/// The recordings of every scenario's last few runs, and the batches waiting to be applied.
 #[derive(Debug, Default)]
 pub struct Recordings {
-    /// Per scenario id: the recording of its latest run. A new run replaces the old one.
-    by_scenario: BTreeMap<String, RunRecording>,
+    /// Per scenario id: the recordings of its last [`HISTORY_RUNS`] runs, oldest first.
+    by_scenario: BTreeMap<String, Vec<RunRecording>>,
     /// Decoded batches not applied yet (see [`Recordings::flush`]).
     queued: Vec<EventBatch>,
     /// Batches of a run this page never saw start (e.g. from a previous connection).
     pub unknown_run_batches: u64,
+    /// Runs whose events were let go to stay within [`MAX_KEPT_EVENTS_ALL_RUNS`].
+    pub let_go: Vec<u64>,
 }
 
 impl Recordings {
     /// The server accepted run `run_id` of `scenario`: its batches will follow.
     pub fn begin(&mut self, run_id: u64, scenario: &str) {
-        self.by_scenario
-            .insert(scenario.to_owned(), RunRecording::new(run_id, scenario));
+        let runs = self.by_scenario.entry(scenario.to_owned()).or_default();
+        runs.push(RunRecording::new(run_id, scenario));
+        if runs.len() > HISTORY_RUNS {
+            let gone = runs.remove(0);
+            self.let_go.push(gone.run_id);
+        }
+        self.enforce_budget();
+    }
+
+    /// Let the oldest non-latest runs go until every kept event fits the budget.
+    fn enforce_budget(&mut self) {
+        let kept = |r: &Self| -> usize {
+            r.by_scenario
+                .values()
+                .flatten()
+                .flat_map(|run| run.parts.values())
+                .map(|p| p.events.len())
+                .sum()
+        };
+        while kept(self) > MAX_KEPT_EVENTS_ALL_RUNS {
+            // The oldest run that is not its scenario's latest (run ids only grow).
+            let oldest = self
+                .by_scenario
+                .values()
+                .filter(|runs| runs.len() > 1)
+                .map(|runs| runs[0].run_id)
+                .min();
+            let Some(oldest) = oldest else { break };
+            for runs in self.by_scenario.values_mut() {
+                runs.retain(|r| r.run_id != oldest);
+            }
+            self.let_go.push(oldest);
+        }
+        // The list of runs let go is bounded too: only the latest few are asked about.
+        let excess = self.let_go.len().saturating_sub(4 * HISTORY_RUNS);
+        self.let_go.drain(..excess);
     }
 
     /// Hold a decoded batch until the next [`flush`](Self::flush).
@@ -281,6 +326,9 @@ impl Recordings {
                 .apply_batch(batch)
                 .is_some_and(|o| o != BatchOutcome::Stale);
         }
+        if changed {
+            self.enforce_budget();
+        }
         changed
     }
 
@@ -289,6 +337,7 @@ impl Recordings {
         match self
             .by_scenario
             .values_mut()
+            .flat_map(|runs| runs.iter_mut().rev())
             .find(|r| r.run_id == batch.run_id)
         {
             Some(recording) => Some(recording.apply_batch(batch)),
@@ -301,7 +350,15 @@ impl Recordings {
 
     /// The latest run of `scenario` this page saw start.
     pub fn for_scenario(&self, scenario: &str) -> Option<&RunRecording> {
-        self.by_scenario.get(scenario)
+        self.by_scenario.get(scenario)?.last()
+    }
+
+    /// The recording of run `run_id`, if it is still kept.
+    pub fn run(&self, run_id: u64) -> Option<&RunRecording> {
+        self.by_scenario
+            .values()
+            .flatten()
+            .find(|r| r.run_id == run_id)
     }
 }
 
@@ -551,7 +608,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_run_replaces_the_scenarios_recording() {
+    fn a_new_run_becomes_the_scenarios_latest() {
         let mut store = Recordings::default();
         store.begin(7, "echo");
         store.apply_batch(batch(0, 0, vec![spawn(0, 1)]));
@@ -582,6 +639,45 @@ mod tests {
         assert_eq!(run.part(1).unwrap().stats.tasks.len(), 2);
         assert_eq!(run.events_received(), 3);
         assert!(run.parts.values().all(|p| p.gaps.is_empty()));
+    }
+
+    #[test]
+    fn the_last_runs_of_a_scenario_are_kept_and_found_by_id() {
+        let mut store = Recordings::default();
+        for run_id in 1..=(HISTORY_RUNS as u64 + 2) {
+            store.begin(run_id, "echo");
+        }
+        store.begin(100, "other");
+        let last = HISTORY_RUNS as u64 + 2;
+        assert_eq!(store.for_scenario("echo").unwrap().run_id, last);
+        assert!(store.run(1).is_none() && store.run(2).is_none(), "beyond the history");
+        assert_eq!(store.run(3).unwrap().run_id, 3);
+        assert_eq!(store.let_go, vec![1, 2]);
+        // A batch of an older run still in the history lands in that run.
+        let mut old = batch(0, 0, vec![spawn(0, 1)]);
+        old.run_id = 3;
+        assert_eq!(store.apply_batch(old), Some(BatchOutcome::Applied));
+        assert_eq!(store.run(3).unwrap().events_received(), 1);
+        assert_eq!(store.for_scenario("echo").unwrap().events_received(), 0);
+    }
+
+    #[test]
+    fn past_the_event_budget_the_oldest_past_run_goes_but_never_a_latest() {
+        let mut store = Recordings::default();
+        let many = |run_id| EventBatch {
+            run_id,
+            ..batch(0, 0, vec![spawn(0, 1); MAX_KEPT_EVENTS])
+        };
+        store.begin(1, "echo");
+        store.apply_batch(many(1));
+        store.begin(2, "other");
+        store.apply_batch(many(2));
+        store.begin(3, "echo");
+        store.enqueue(many(3));
+        assert!(store.flush());
+        assert!(store.run(1).is_none(), "run 1 was let go");
+        assert_eq!(store.let_go, vec![1]);
+        assert!(store.run(2).is_some() && store.run(3).is_some(), "latest runs stay");
     }
 
     #[test]

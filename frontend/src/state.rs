@@ -87,6 +87,10 @@ pub enum RunState {
     /// The server accepted the run; its progress events arrive here as they stream in.
     Running {
         run_id: u64,
+        /// The knob values the server runs it with.
+        params: ParamValues,
+        /// The run this one reruns with a fix applied (see [`Action::FixRequested`]).
+        fixing: Option<u64>,
         events: Vec<ProgressEvent>,
         /// `cancel` was sent; waiting for `run_cancelled` (or the result, if it won the race).
         cancelling: bool,
@@ -117,6 +121,19 @@ impl RunState {
             _ => None,
         }
     }
+}
+
+/// Finished runs of one scenario the page keeps: the same bound as the recordings'.
+pub const HISTORY_RUNS: usize = crate::recording::HISTORY_RUNS;
+
+/// One finished run, as the page's history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastRun {
+    pub run_id: u64,
+    pub params: ParamValues,
+    pub result: ScenarioResult,
+    /// The run it reran with a fix applied.
+    pub fixing: Option<u64>,
 }
 
 /// The client message the server has not answered yet. An `error` without `run_id`
@@ -151,6 +168,12 @@ pub struct AppState {
     /// this (cloned) state, in [`crate::recording::Recordings`]; bumping this number is
     /// what makes the pages that draw them re-render.
     pub recording_version: u64,
+    /// Per scenario id: its last [`HISTORY_RUNS`] finished runs, oldest first.
+    pub history: BTreeMap<String, Vec<PastRun>>,
+    /// Per scenario id: the two runs shown side by side (older first).
+    pub compare: BTreeMap<String, (u64, u64)>,
+    /// Per scenario id: the run the next run started fixes.
+    fix_of: BTreeMap<String, u64>,
 }
 
 impl Default for AppState {
@@ -167,6 +190,9 @@ impl Default for AppState {
             pending: None,
             notice: None,
             recording_version: 0,
+            history: BTreeMap::new(),
+            compare: BTreeMap::new(),
+            fix_of: BTreeMap::new(),
         }
     }
 }
@@ -200,6 +226,14 @@ pub enum Action {
     DismissNotice,
     /// Queued event batches were applied to the recordings (at most once per frame).
     RecordingUpdated,
+    /// The next run of `scenario` reruns `from_run` with a fix applied: when it finishes,
+    /// the two are shown side by side.
+    FixRequested { scenario: String, from_run: u64 },
+    /// Show two finished runs of `scenario` side by side, or (`None`) stop.
+    Compare {
+        scenario: String,
+        runs: Option<(u64, u64)>,
+    },
 }
 
 impl AppState {
@@ -219,6 +253,18 @@ impl AppState {
             .cloned()
             .or_else(|| self.scenario(scenario).map(ScenarioDescriptor::defaults))
             .unwrap_or_default()
+    }
+
+    /// The finished runs of `scenario` the page keeps, oldest first.
+    pub fn history(&self, scenario: &str) -> &[PastRun] {
+        self.history.get(scenario).map_or(&[], Vec::as_slice)
+    }
+
+    /// The two runs of `scenario` shown side by side, if both are still kept.
+    pub fn compared(&self, scenario: &str) -> Option<(&PastRun, &PastRun)> {
+        let (a, b) = *self.compare.get(scenario)?;
+        let find = |id| self.history(scenario).iter().find(|r| r.run_id == id);
+        Some((find(a)?, find(b)?))
     }
 
     pub fn is_connected(&self) -> bool {
@@ -302,6 +348,21 @@ impl AppState {
             }
             Action::DismissNotice => self.notice = None,
             Action::RecordingUpdated => self.recording_version += 1,
+            Action::FixRequested { scenario, from_run } => {
+                self.fix_of.insert(scenario, from_run);
+            }
+            Action::Compare {
+                scenario,
+                runs: Some((a, b)),
+            } if a != b => {
+                let kept = |id| self.history(&scenario).iter().any(|r| r.run_id == id);
+                if kept(a) && kept(b) {
+                    self.compare.insert(scenario, (a.min(b), a.max(b)));
+                }
+            }
+            Action::Compare { scenario, .. } => {
+                self.compare.remove(&scenario);
+            }
         }
     }
 
@@ -335,12 +396,16 @@ impl AppState {
                 self.params = params;
                 self.runs
                     .retain(|id, _| scenarios.iter().any(|d| &d.id == id));
+                self.history
+                    .retain(|id, _| scenarios.iter().any(|d| &d.id == id));
                 self.scenarios = scenarios;
                 self.limits = Some(limits);
                 self.server_version = Some(server_version);
             }
             ServerMessage::RunStarted {
-                run_id, scenario, ..
+                run_id,
+                scenario,
+                params,
             } => {
                 if self.pending
                     == (Some(Pending::Run {
@@ -349,10 +414,13 @@ impl AppState {
                 {
                     self.pending = None;
                 }
+                let fixing = self.fix_of.remove(&scenario);
                 self.runs.insert(
                     scenario,
                     RunState::Running {
                         run_id,
+                        params,
+                        fixing,
                         events: Vec::new(),
                         cancelling: false,
                     },
@@ -369,6 +437,7 @@ impl AppState {
             // into the recordings store (see `crate::recording`), whatever their encoding.
             ServerMessage::Events { .. } => {}
             ServerMessage::Result { run_id, result } => {
+                self.keep_finished(run_id, &result);
                 self.end_run(run_id, RunState::Finished { run_id, result });
             }
             ServerMessage::RunCancelled { run_id } => {
@@ -392,6 +461,7 @@ impl AppState {
             } => match self.pending.take() {
                 // The request to start this scenario was refused; nothing was started.
                 Some(Pending::Run { scenario }) => {
+                    self.fix_of.remove(&scenario);
                     self.runs.insert(
                         scenario,
                         RunState::Failed {
@@ -412,6 +482,34 @@ impl AppState {
                 }
                 None => self.notice = Some(format!("{code}: {message}")),
             },
+        }
+    }
+
+    /// Keep run `run_id`'s result in its scenario's history; a fixed run is shown side by
+    /// side with the run it fixed.
+    fn keep_finished(&mut self, run_id: u64, result: &ScenarioResult) {
+        let Some(scenario) = self.scenario_of_run(run_id) else {
+            return;
+        };
+        let Some(RunState::Running { params, fixing, .. }) = self.runs.get(&scenario) else {
+            return;
+        };
+        let past = PastRun {
+            run_id,
+            params: params.clone(),
+            result: result.clone(),
+            fixing: *fixing,
+        };
+        let history = self.history.entry(scenario.clone()).or_default();
+        history.push(past);
+        if history.len() > HISTORY_RUNS {
+            history.remove(0);
+        }
+        if let Some(from) = *fixing {
+            self.apply(Action::Compare {
+                scenario,
+                runs: Some((from, run_id)),
+            });
         }
     }
 
@@ -638,6 +736,8 @@ mod tests {
             s.run(ID),
             &RunState::Running {
                 run_id: 7,
+                params: descriptor().defaults(),
+                fixing: None,
                 events: vec![event],
                 cancelling: false
             }
@@ -655,6 +755,78 @@ mod tests {
             }
         );
         assert!(!s.run(ID).is_busy());
+    }
+
+    fn finish(s: &mut AppState, run_id: u64) {
+        s.apply(run_sent());
+        s.apply(started(run_id));
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id,
+            result: result(),
+        }));
+    }
+
+    #[test]
+    fn finished_runs_are_kept_with_their_knobs_up_to_the_bound() {
+        let mut s = connected();
+        for run_id in 1..=(HISTORY_RUNS as u64 + 3) {
+            finish(&mut s, run_id);
+        }
+        let ids: Vec<u64> = s.history(ID).iter().map(|r| r.run_id).collect();
+        assert_eq!(ids, (4..=(HISTORY_RUNS as u64 + 3)).collect::<Vec<_>>());
+        assert_eq!(s.history(ID)[0].params, descriptor().defaults());
+        assert_eq!(s.history(ID)[0].result, result());
+        // A cancelled or failed run is not a finished one.
+        s.apply(run_sent());
+        s.apply(started(50));
+        s.apply(Action::Server(ServerMessage::RunCancelled { run_id: 50 }));
+        assert!(s.history(ID).iter().all(|r| r.run_id != 50));
+    }
+
+    #[test]
+    fn a_fixed_run_is_compared_with_the_run_it_fixes_when_it_finishes() {
+        let mut s = connected();
+        finish(&mut s, 1);
+        s.apply(Action::FixRequested {
+            scenario: ID.into(),
+            from_run: 1,
+        });
+        s.apply(run_sent());
+        s.apply(started(2));
+        assert_eq!(s.compared(ID), None, "not before it finished");
+        s.apply(Action::Server(ServerMessage::Result {
+            run_id: 2,
+            result: result(),
+        }));
+        let (a, b) = s.compared(ID).unwrap();
+        assert_eq!((a.run_id, b.run_id, b.fixing), (1, 2, Some(1)));
+        // The next plain run fixes nothing.
+        finish(&mut s, 3);
+        assert_eq!(s.history(ID)[2].fixing, None);
+        s.apply(Action::Compare {
+            scenario: ID.into(),
+            runs: None,
+        });
+        assert_eq!(s.compared(ID), None);
+    }
+
+    #[test]
+    fn only_two_different_kept_runs_can_be_compared() {
+        let mut s = connected();
+        finish(&mut s, 1);
+        finish(&mut s, 2);
+        let compare = |s: &mut AppState, runs| {
+            s.apply(Action::Compare {
+                scenario: ID.into(),
+                runs: Some(runs),
+            })
+        };
+        compare(&mut s, (2, 1));
+        assert_eq!(s.compare[ID], (1, 2), "older first");
+        compare(&mut s, (2, 2));
+        assert!(s.compare.get(ID).is_none(), "a run with itself is no comparison");
+        compare(&mut s, (1, 99));
+        assert!(s.compare.get(ID).is_none(), "a run not kept");
     }
 
     #[test]

@@ -38,13 +38,17 @@ use super::layout::format_duration;
 use super::playback::{Mode, SPEEDS};
 use super::scene::Paint;
 use super::warnings::Warnings;
-use crate::recording::{RecordingStore, Recordings};
+use crate::recording::{PartRecording, RecordingStore, Recordings, RunRecording};
 
-/// Which recording a timeline shows: the latest run of `scenario`, part `part`.
+/// Which recording a timeline shows: part `part` of the latest run of `scenario`, or of
+/// run `run_id`; with `span_ns`, "fit" shows at least that much time, so timelines given
+/// the same span draw on one time scale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartRef {
     pub scenario: AttrValue,
     pub part: u32,
+    pub run_id: Option<u64>,
+    pub span_ns: Option<u64>,
 }
 
 impl PartRef {
@@ -52,12 +56,33 @@ impl PartRef {
         Self {
             scenario: scenario.into(),
             part,
+            run_id: None,
+            span_ns: None,
         }
+    }
+
+    /// The same part of run `run_id`, fitted to at least `span_ns`.
+    pub fn of_run(mut self, run_id: u64, span_ns: u64) -> Self {
+        self.run_id = Some(run_id);
+        self.span_ns = Some(span_ns);
+        self
+    }
+
+    fn run<'a>(&self, recordings: &'a Recordings) -> Option<&'a RunRecording> {
+        match self.run_id {
+            Some(id) => recordings.run(id),
+            None => recordings.for_scenario(&self.scenario),
+        }
+    }
+
+    /// The part's recording, if its run is kept and the part has begun.
+    pub fn part<'a>(&self, recordings: &'a Recordings) -> Option<&'a PartRecording> {
+        self.run(recordings)?.part(self.part)
     }
 
     /// The run id and the events of the part, if the scenario has a recording.
     pub fn events<'a>(&self, recordings: &'a Recordings) -> Option<(u64, &'a [Event])> {
-        let run = recordings.for_scenario(&self.scenario)?;
+        let run = self.run(recordings)?;
         let events = run.part(self.part).map_or(&[][..], |p| p.events.as_slice());
         Some((run.run_id, events))
     }
@@ -112,6 +137,7 @@ pub fn run_frame(
     let Some((run_id, events)) = part.events(recordings) else {
         return false;
     };
+    engine.set_span(part.span_ns);
     engine.sync(run_id, events);
     engine.tick(dt_ms);
     let width = f64::from(wrap.client_width());
@@ -179,6 +205,7 @@ pub fn paint(engine: &mut Engine, events: &[Event], canvas: &HtmlCanvasElement, 
             engine.model.run_id.map_or(String::new(), |r| r.to_string()),
         ),
         ("data-paints", paints.to_string()),
+        ("data-span-ns", engine.fit_end().to_string()),
     ] {
         let _ = wrap.set_attribute(name, &value);
     }
@@ -409,8 +436,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let mode = e.playback.mode;
     let recordings = store.as_ref().map(|s| s.borrow());
     let part = recordings.as_ref().and_then(|r| {
-        r.for_scenario(&props.recording_part.scenario)
-            .and_then(|run| run.part(props.recording_part.part))
+        props.recording_part.part(r)
     });
     let events: &[Event] = part.map_or(&[][..], |p| p.events.as_slice());
     let warnings = part.map(|p| {

@@ -50,6 +50,8 @@ pub struct Engine {
     pub dirty: bool,
     /// What the last scene drew.
     pub stats: SceneStats,
+    /// See [`Engine::set_span`].
+    span_ns: Option<u64>,
 }
 
 impl Default for Engine {
@@ -65,6 +67,7 @@ impl Default for Engine {
             width: LABEL_W + Viewport::default().width,
             dirty: true,
             stats: SceneStats::default(),
+            span_ns: None,
         }
     }
 }
@@ -86,7 +89,7 @@ impl Engine {
         if new > 0 {
             self.dirty = true;
             if self.follow {
-                self.view.fit(self.model.now);
+                self.view.fit(self.fit_end());
             }
         }
         new > 0
@@ -99,7 +102,7 @@ impl Engine {
             self.view.width = plot;
             self.width = LABEL_W + plot;
             if self.follow {
-                self.view.fit(self.model.now);
+                self.view.fit(self.fit_end());
             }
             self.dirty = true;
         }
@@ -191,10 +194,27 @@ impl Engine {
         self.dirty = true;
     }
 
+    /// At least this much time is shown when fitted (`None`: the run's own length), so
+    /// that timelines given one span draw on one scale.
+    pub fn set_span(&mut self, span_ns: Option<u64>) {
+        if self.span_ns != span_ns {
+            self.span_ns = span_ns;
+            if self.follow {
+                self.view.fit(self.fit_end());
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// The time "fit" shows up to: the run's end, or the span set, whichever is later.
+    pub fn fit_end(&self) -> u64 {
+        self.model.now.max(self.span_ns.unwrap_or(0))
+    }
+
     /// Show the whole run, and keep it in view as it grows.
     pub fn fit(&mut self) {
         self.follow = true;
-        self.view.fit(self.model.now);
+        self.view.fit(self.fit_end());
         self.dirty = true;
     }
 
