@@ -23,6 +23,7 @@ fn the_blocking_sleep_shows_as_a_long_poll_that_held_up_the_others_and_the_page_
     browser.set_param("clients", CLIENTS, WAIT);
     browser.set_param("messages", MESSAGES, WAIT);
     browser.set_param("work_ms", WORK_MS, WAIT);
+    browser.set_param("way", 3, WAIT); // all three ways, one part each
     browser.click(&browser.wait_for("#run-button", WAIT));
     let result = browser.wait_for("#blocking-runtime-result[data-finished='true']", WAIT);
     assert_eq!(browser.number::<u64>(&result, "data-work-ms"), WORK_MS);

@@ -20,7 +20,7 @@ use crate::connection::{Connection, ConnectionProvider};
 use crate::demos;
 use crate::recording::RecordingStore;
 use crate::state::{Action, AppState, ConnectionStatus};
-use crate::widgets::DemoProps;
+use crate::widgets::{DemoProps, FixRequest};
 
 /// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
 pub fn route_from_hash(hash: &str) -> Option<&str> {
@@ -252,6 +252,39 @@ fn demo_props(
             connection.send(ClientMessage::Cancel { run_id });
         })
     };
+    let on_compare = {
+        let (dispatch, id) = (state.dispatcher(), id.clone());
+        Callback::from(move |runs| {
+            dispatch.dispatch(Action::Compare {
+                scenario: id.clone(),
+                runs,
+            });
+        })
+    };
+    // A fix reruns the run it fixes with the fix's knobs: the knobs move to them (so the
+    // page shows what runs), the run is marked as the fixed version, and it is sent.
+    let on_fix = {
+        let (dispatch, connection, id) = (state.dispatcher(), connection.clone(), id.clone());
+        Callback::from(move |request: FixRequest| {
+            let params = request.fix.fixed(&request.params);
+            for (name, value) in &params {
+                dispatch.dispatch(Action::SetParam {
+                    scenario: id.clone(),
+                    name: name.clone(),
+                    value: *value,
+                });
+            }
+            dispatch.dispatch(Action::FixRequested {
+                scenario: id.clone(),
+                from_run: request.from_run,
+            });
+            connection.send(ClientMessage::Run {
+                scenario: id.clone(),
+                params,
+                events: EventEncoding::Binary,
+            });
+        })
+    };
     DemoProps {
         descriptor: descriptor.clone(),
         run: state.run(&id).clone(),
@@ -261,6 +294,10 @@ fn demo_props(
         on_param,
         on_run,
         on_cancel,
+        history: state.history(&id).to_vec(),
+        compare: state.compared(&id).map(|(a, b)| (a.run_id, b.run_id)),
+        on_compare,
+        on_fix,
     }
 }
 

@@ -16,6 +16,7 @@
 //!   (adding a demo: a new file there and one line in its `demos!` list).
 //! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
 //!   progress, the task table, lanes and event counts, number formatting.
+//! - [`history`]: the runs a page keeps, two of them side by side, what changed.
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 //! - [`executor`]: hand-written futures and a hand-driven executor, run in the browser by
 //!   the "be the executor" page.
@@ -26,6 +27,7 @@ pub mod demos;
 pub mod executor;
 #[cfg(test)]
 mod fixtures;
+pub mod history;
 pub mod recording;
 pub mod state;
 pub mod timeline;

@@ -650,7 +650,10 @@ mod tests {
         store.begin(100, "other");
         let last = HISTORY_RUNS as u64 + 2;
         assert_eq!(store.for_scenario("echo").unwrap().run_id, last);
-        assert!(store.run(1).is_none() && store.run(2).is_none(), "beyond the history");
+        assert!(
+            store.run(1).is_none() && store.run(2).is_none(),
+            "beyond the history"
+        );
         assert_eq!(store.run(3).unwrap().run_id, 3);
         assert_eq!(store.let_go, vec![1, 2]);
         // A batch of an older run still in the history lands in that run.
@@ -677,7 +680,10 @@ mod tests {
         assert!(store.flush());
         assert!(store.run(1).is_none(), "run 1 was let go");
         assert_eq!(store.let_go, vec![1]);
-        assert!(store.run(2).is_some() && store.run(3).is_some(), "latest runs stay");
+        assert!(
+            store.run(2).is_some() && store.run(3).is_some(),
+            "latest runs stay"
+        );
     }
 
     #[test]

@@ -193,6 +193,10 @@ fn demo_props_of(id: &str, run: RunState, connected: bool) -> DemoProps {
         on_param: Callback::noop(),
         on_run: Callback::noop(),
         on_cancel: Callback::noop(),
+        history: Vec::new(),
+        compare: None,
+        on_compare: Callback::noop(),
+        on_fix: Callback::noop(),
     }
 }
 
@@ -225,6 +229,8 @@ async fn run_panel_states() {
     // Running: Run disabled, Cancel offered, progress shown.
     let running = RunState::Running {
         run_id: 1,
+        params: Default::default(),
+        fixing: None,
         events: vec![ProgressEvent::Phase {
             at_us: 210,
             name: "sequential".into(),

@@ -1,8 +1,8 @@
 //! Outline section 7 — blocking the runtime: one slow handler in the echo server.
 //!
-//! The server ran the echo workload three times, the slow request's work done with
-//! `std::thread::sleep`, `tokio::time::sleep` and `spawn_blocking`. The page shows, per
-//! way, a table of the other clients' round trips, the slow request's, and the longest
+//! The server ran the echo workload once per way its `way` knob asks for (one, or all
+//! three), the slow request's work done with `std::thread::sleep`, `tokio::time::sleep`
+//! or `spawn_blocking`. The page shows, per way, a table of the other clients' round trips, the slow request's, and the longest
 //! poll on a worker (its task and lane, as the timeline labels them) beside that part's
 //! timeline, and a notice computed from those numbers.
 
@@ -25,6 +25,14 @@ const WAYS: [BlockingWay; 3] = [
     BlockingWay::TokioSleep,
     BlockingWay::SpawnBlocking,
 ];
+
+/// The ways a run with `way` knob value `way` does: one of them, or (3) all three.
+fn ways_of(way: Option<i64>) -> Vec<BlockingWay> {
+    match way.and_then(|w| usize::try_from(w).ok()) {
+        Some(i) if i < WAYS.len() => vec![WAYS[i]],
+        _ => WAYS.to_vec(),
+    }
+}
 
 /// Below this, a difference between two p99s is not called a difference: a loopback round
 /// trip on a busy machine varies by about that much.
@@ -66,113 +74,94 @@ pub fn held_up_text(way: &WayRun) -> String {
     }
 }
 
-/// What this run's numbers show, sentence by sentence; empty unless all three ways ran.
-pub fn what_to_notice(result: &BlockingRuntimeResult) -> Vec<String> {
-    let [blocked, slept, moved] = &result.ways[..] else {
-        return Vec::new();
-    };
-    if [blocked.way, slept.way, moved.way] != WAYS {
-        return Vec::new();
-    }
-    let work_us = u64::from(result.work_ms) * 1000;
+/// What the blocking way's part shows: the long poll, its task and lane, whom it held up.
+fn blocked_note(blocked: &WayRun, work_us: u64) -> String {
     let work = format_ms(work_us);
-    let mut notes = Vec::new();
-
     let poll = &blocked.longest_poll;
-    if held_the_thread(blocked, work_us) {
-        let mut note = format!(
-            "With std::thread::sleep the longest poll was {} on {}: {}, for {work} of work. \
-             The handler never reached an .await while it slept, so that thread polled \
-             nothing else meanwhile.",
-            poll_task(blocked),
-            poll.lane_label(),
-            format_ms(poll.busy_us),
-        );
-        if blocked.held_up.is_empty() {
-            note.push_str(
-                " No other client's round trip waited through it: the other connections \
-                 were served elsewhere or were between requests.",
-            );
-        } else {
-            note.push_str(&format!(
-                " It held up {}: their round trips were in flight while it ran and ended \
-                 only after it.",
-                held_up_text(blocked)
-            ));
-        }
-        notes.push(note);
-    } else {
-        notes.push(format!(
+    if !held_the_thread(blocked, work_us) {
+        return format!(
             "With std::thread::sleep the longest poll on a worker lasted only {} ({} on {}), \
              under half the {work} of work: this recording does not show the blocking poll.",
             format_ms(poll.busy_us),
             poll_task(blocked),
             poll.lane_label(),
-        ));
-    }
-
-    for way in [slept, moved] {
-        let poll = &way.longest_poll;
-        let mut note = format!(
-            "With {} the slow request still took {}, but its handler's task waited in \
-             Pending; the longest poll on a worker was {} ({} on {}).",
-            way.way.label(),
-            format_ms(way.slow_request_us),
-            format_ms(poll.busy_us),
-            poll_task(way),
-            poll.lane_label(),
         );
-        if let Some(closure) = &way.blocking_work {
-            note.push_str(&format!(
-                " The sleep itself ran for {} on {}, a blocking-pool thread.",
-                format_ms(closure.busy_us),
-                closure.lane_label()
-            ));
-        }
-        if held_the_thread(way, work_us) {
-            note.push_str(
-                " A poll that long where nothing blocks means its thread was kept from \
-                 running (this machine is busy), not that the code blocked.",
-            );
-        }
-        notes.push(note);
     }
-
-    let yielding_p99 = slept.others_p99_us.max(moved.others_p99_us);
-    let compare = format!(
-        "The other clients' p99 round trip: {} with std::thread::sleep, {} with \
-         tokio::time::sleep, {} with spawn_blocking.",
-        format_ms(blocked.others_p99_us),
-        format_ms(slept.others_p99_us),
-        format_ms(moved.others_p99_us),
+    let mut note = format!(
+        "With std::thread::sleep the longest poll was {} on {}: {}, for {work} of work. \
+         The handler never reached an .await while it slept, so that thread polled \
+         nothing else meanwhile.",
+        poll_task(blocked),
+        poll.lane_label(),
+        format_ms(poll.busy_us),
     );
-    let (p99, yielding) = (blocked.others_p99_us, yielding_p99);
-    let higher = p99 >= 2 * yielding && p99 - yielding >= CLEAR_US;
-    if higher && p99 - yielding >= work_us / 2 {
-        notes.push(format!(
-            "{compare} The blocking call alone raised it by about the work: requests that \
-             had nothing to do with the slow one paid for it."
-        ));
-    } else if higher {
-        notes.push(format!(
-            "{compare} The blocking call raised it by {}, less than the {work} of work: \
-             only some requests were queued behind the blocked poll.",
-            format_ms(p99 - yielding)
-        ));
+    if blocked.held_up.is_empty() {
+        note.push_str(
+            " No other client's round trip waited through it: the other connections \
+             were served elsewhere or were between requests.",
+        );
     } else {
-        let why = if result.workers > 1 {
-            format!(
-                " With {} workers the others kept serving; only what was queued on the \
-                 blocked worker waited.",
-                result.workers
-            )
-        } else {
-            String::new()
-        };
-        notes.push(format!(
-            "{compare} The difference is within this run's noise, so it supports no \
-             conclusion about the others' p99.{why}"
+        note.push_str(&format!(
+            " It held up {}: their round trips were in flight while it ran and ended \
+             only after it.",
+            held_up_text(blocked)
         ));
+    }
+    note
+}
+
+/// What a yielding way's part shows: the slow request took its time in Pending.
+fn yielding_note(way: &WayRun, work_us: u64) -> String {
+    let poll = &way.longest_poll;
+    let mut note = format!(
+        "With {} the slow request still took {}, but its handler's task waited in \
+         Pending; the longest poll on a worker was {} ({} on {}).",
+        way.way.label(),
+        format_ms(way.slow_request_us),
+        format_ms(poll.busy_us),
+        poll_task(way),
+        poll.lane_label(),
+    );
+    if let Some(closure) = &way.blocking_work {
+        note.push_str(&format!(
+            " The sleep itself ran for {} on {}, a blocking-pool thread.",
+            format_ms(closure.busy_us),
+            closure.lane_label()
+        ));
+    }
+    if held_the_thread(way, work_us) {
+        note.push_str(
+            " A poll that long where nothing blocks means its thread was kept from \
+             running (this machine is busy), not that the code blocked.",
+        );
+    }
+    note
+}
+
+/// What this run's numbers show, sentence by sentence: one note per way it ran, then,
+/// when all three ran, how the other clients' p99 compares across them.
+pub fn what_to_notice(result: &BlockingRuntimeResult) -> Vec<String> {
+    let work_us = u64::from(result.work_ms) * 1000;
+    let mut notes: Vec<String> = result
+        .ways
+        .iter()
+        .map(|w| match w.way {
+            BlockingWay::ThreadSleep => blocked_note(w, work_us),
+            _ => yielding_note(w, work_us),
+        })
+        .collect();
+    let all_three = result.ways.iter().map(|w| w.way).eq(WAYS);
+    if let ([one], false) = (&result.ways[..], all_three) {
+        notes.push(format!(
+            "The other clients' p99 round trip was {} with {}. This run tried one way: \
+             rerun it another way (a warning's fix, or the knob) to compare the two side \
+             by side.",
+            format_ms(one.others_p99_us),
+            one.way.label()
+        ));
+    }
+    if let ([blocked, slept, moved], true) = (&result.ways[..], all_three) {
+        notes.push(p99_note(result, blocked, slept, moved));
     }
     if let Some(short) = result
         .ways
@@ -188,6 +177,53 @@ pub fn what_to_notice(result: &BlockingRuntimeResult) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// The three ways' p99s compared, with a verdict only where the numbers support one.
+fn p99_note(
+    result: &BlockingRuntimeResult,
+    blocked: &WayRun,
+    slept: &WayRun,
+    moved: &WayRun,
+) -> String {
+    let work_us = u64::from(result.work_ms) * 1000;
+    let work = format_ms(work_us);
+    let yielding_p99 = slept.others_p99_us.max(moved.others_p99_us);
+    let compare = format!(
+        "The other clients' p99 round trip: {} with std::thread::sleep, {} with \
+         tokio::time::sleep, {} with spawn_blocking.",
+        format_ms(blocked.others_p99_us),
+        format_ms(slept.others_p99_us),
+        format_ms(moved.others_p99_us),
+    );
+    let (p99, yielding) = (blocked.others_p99_us, yielding_p99);
+    let higher = p99 >= 2 * yielding && p99 - yielding >= CLEAR_US;
+    if higher && p99 - yielding >= work_us / 2 {
+        format!(
+            "{compare} The blocking call alone raised it by about the work: requests that \
+             had nothing to do with the slow one paid for it."
+        )
+    } else if higher {
+        format!(
+            "{compare} The blocking call raised it by {}, less than the {work} of work: \
+             only some requests were queued behind the blocked poll.",
+            format_ms(p99 - yielding)
+        )
+    } else {
+        let why = if result.workers > 1 {
+            format!(
+                " With {} workers the others kept serving; only what was queued on the \
+                 blocked worker waited.",
+                result.workers
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{compare} The difference is within this run's noise, so it supports no \
+             conclusion about the others' p99.{why}"
+        )
+    }
 }
 
 fn way_title(index: usize, way: BlockingWay) -> String {
@@ -231,7 +267,13 @@ pub fn BlockingRuntimePage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = WAYS.iter().enumerate().map(|(i, way)| {
+    // The parts the run has (or, before its result, the ones its `way` knob asks for).
+    let ways: Vec<BlockingWay> = match (&result, &props.run) {
+        (Some(r), _) => r.ways.iter().map(|w| w.way).collect(),
+        (None, RunState::Running { params, .. }) => ways_of(params.get("way").copied()),
+        (None, _) => ways_of(props.values.get("way").copied()),
+    };
+    let parts = ways.iter().enumerate().map(|(i, way)| {
         let run = result.as_ref().and_then(|r| r.ways.get(i));
         html! {
             <section class="way-part" key={i} data-part={i.to_string()}>
@@ -465,6 +507,25 @@ mod tests {
         let notes = what_to_notice(&r).join(" ");
         assert!(notes.contains("does not show the blocking poll"), "{notes}");
         assert!(notes.contains("read only the first 400 of 500 events"), "{notes}");
+    }
+
+    #[test]
+    fn a_run_of_one_way_gets_that_way_s_note_and_no_comparison() {
+        let mut blocked = way(BlockingWay::ThreadSleep, 50_170, 50_112, Some(0));
+        blocked.held_up = vec![held(2, 50_166)];
+        let notes = what_to_notice(&result(0, vec![blocked])).join(" ");
+        assert!(notes.contains("the longest poll was #7"), "{notes}");
+        assert!(notes.contains("It held up client 2 (up to 50.2 ms)"), "{notes}");
+        assert!(
+            notes.contains("The other clients' p99 round trip was 50.2 ms with std::thread::sleep"),
+            "{notes}"
+        );
+        assert!(!notes.contains("raised it") && !notes.contains("noise"), "{notes}");
+        let slept = what_to_notice(&result(0, vec![way(BlockingWay::TokioSleep, 310, 48, None)]));
+        assert!(slept[0].starts_with("With tokio::time::sleep the slow request still took"));
+        assert!(slept[1].contains("0.3 ms with tokio::time::sleep"), "{slept:?}");
+        assert_eq!(ways_of(Some(1)), vec![BlockingWay::TokioSleep]);
+        assert_eq!(ways_of(Some(3)), WAYS.to_vec());
     }
 
     #[test]

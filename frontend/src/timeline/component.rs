@@ -435,9 +435,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let current = e.current();
     let mode = e.playback.mode;
     let recordings = store.as_ref().map(|s| s.borrow());
-    let part = recordings.as_ref().and_then(|r| {
-        props.recording_part.part(r)
-    });
+    let part = recordings
+        .as_ref()
+        .and_then(|r| props.recording_part.part(r));
     let events: &[Event] = part.map_or(&[][..], |p| p.events.as_slice());
     let warnings = part.map(|p| {
         let on_go = {
@@ -448,7 +448,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             })
         };
         html! {
-            <Warnings report={p.diagnostics()} thresholds={p.thresholds()}
+            <Warnings run_id={p.run_id} report={p.diagnostics()} thresholds={p.thresholds()}
                 events_kept={p.events.len()} {on_go} />
         }
     });

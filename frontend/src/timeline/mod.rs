@@ -34,3 +34,4 @@ pub mod scene;
 pub mod warnings;
 
 pub use component::{PartRef, Timeline, TimelineProps};
+pub use warnings::FixOffers;

@@ -1,12 +1,18 @@
 //! [`DemoFrame`]: the shape every server-run demo page shares, in one place: title and
 //! summary, a short explanation, the code that ran (as the server's descriptor carries
 //! it: the part of the scenario's source between its `demo` markers), the knobs and Run
-//! button, then whatever the page measured.
+//! button, then whatever the page measured; then the runs the page keeps and, when two
+//! are picked, those two side by side. Around the page's timelines it provides the fixes
+//! the scenario declares ([`FixOffers`]), so a warning of the latest run can offer its fix.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::props::DemoProps;
+use super::props::{DemoProps, FixRequest};
 use super::run_panel::RunPanel;
+use crate::history::{CompareView, RunHistory};
+use crate::timeline::FixOffers;
 
 #[derive(Properties, PartialEq)]
 pub struct DemoFrameProps {
@@ -22,6 +28,40 @@ pub struct DemoFrameProps {
 pub fn DemoFrame(props: &DemoFrameProps) -> Html {
     let descriptor = &props.demo.descriptor;
     let code = &descriptor.code;
+    let demo = &props.demo;
+    // Fixes are offered on the latest finished run's warnings, while nothing else runs.
+    let offers = demo.history.last().map(|last| {
+        let on_fix = {
+            let (on_fix, from_run, params) =
+                (demo.on_fix.clone(), last.run_id, last.params.clone());
+            Callback::from(move |fix| {
+                on_fix.emit(FixRequest {
+                    from_run,
+                    params: params.clone(),
+                    fix,
+                })
+            })
+        };
+        FixOffers {
+            run_id: last.run_id,
+            params: last.params.clone(),
+            fixes: Rc::new(descriptor.fixes.clone()),
+            enabled: demo.connected && !demo.run.is_busy(),
+            on_fix,
+        }
+    });
+    let measured = match offers {
+        Some(offers) => html! {
+            <ContextProvider<FixOffers> context={offers}>
+                { props.children.clone() }
+            </ContextProvider<FixOffers>>
+        },
+        None => props.children.clone(),
+    };
+    let compared = demo.compare.and_then(|(a, b)| {
+        let find = |id| demo.history.iter().find(|r| r.run_id == id).cloned();
+        Some((find(a)?, find(b)?))
+    });
     html! {
         <article class="demo" data-scenario={descriptor.id.clone()}>
             <h2>{ &descriptor.title }</h2>
@@ -32,7 +72,13 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
                 <pre><code class="language-rust">{ &code.text }</code></pre>
             </figure>
             <RunPanel ..props.demo.clone() />
-            { props.children.clone() }
+            { measured }
+            <RunHistory specs={descriptor.params.clone()} runs={demo.history.clone()}
+                compare={demo.compare} on_compare={demo.on_compare.clone()} />
+            if let Some((a, b)) = compared {
+                <CompareView scenario={descriptor.id.clone()} specs={descriptor.params.clone()}
+                    {a} {b} recording_version={demo.recording_version} />
+            }
         </article>
     }
 }

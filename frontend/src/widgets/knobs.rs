@@ -72,11 +72,18 @@ pub fn Knobs(props: &KnobsProps) -> Html {
                 <input type="range" id={format!("{id}-slider")} aria-label={spec.label.clone()}
                     min={spec.min.to_string()} max={spec.max.to_string()} step="1"
                     value={value.to_string()} disabled={props.disabled} oninput={on_slide} />
-                <input type="number" id={id} name={spec.name.clone()}
+                <input type="number" id={id.clone()} name={spec.name.clone()}
                     min={spec.min.to_string()} max={spec.max.to_string()} step="1"
                     value={value.to_string()} disabled={props.disabled}
                     oninput={on_type} onchange={on_commit} />
-                <span class="unit">{ &spec.unit }</span>
+                // A knob that picks a variant names the one picked.
+                if spec.choices.is_empty() {
+                    <span class="unit">{ &spec.unit }</span>
+                } else {
+                    <span class="unit choice" id={format!("{id}-choice")}>
+                        { spec.value_text(value) }
+                    </span>
+                }
                 <span class="bounds">{ format!("{}–{} {}", spec.min, spec.max, spec.unit) }</span>
             </div>
         }

@@ -34,6 +34,6 @@ pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
 pub use progress::{ProgressProps, ProgressView, describe_event};
-pub use props::DemoProps;
+pub use props::{DemoProps, FixRequest};
 pub use run_panel::RunPanel;
 pub use task_table::{TaskRow, TaskTable, TaskTableProps, state_attr, task_rows};

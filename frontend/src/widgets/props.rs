@@ -2,10 +2,10 @@
 //! the same props to every page, so a page is picked by its scenario id alone; the shared
 //! frame and run panel read them too.
 
-use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
+use pollscope_shared::scenario::{Fix, ParamValues, ScenarioDescriptor};
 use yew::prelude::*;
 
-use crate::state::RunState;
+use crate::state::{PastRun, RunState};
 
 /// Everything a demo page needs: the scenario, its latest run, its knobs, and what to
 /// do when the learner acts.
@@ -24,4 +24,19 @@ pub struct DemoProps {
     pub on_run: Callback<()>,
     /// Cancel the run with this id.
     pub on_cancel: Callback<u64>,
+    /// The finished runs the page keeps, oldest first.
+    pub history: Vec<PastRun>,
+    /// Two of them shown side by side (older first).
+    pub compare: Option<(u64, u64)>,
+    pub on_compare: Callback<Option<(u64, u64)>>,
+    /// Rerun a finished run with a fix applied.
+    pub on_fix: Callback<FixRequest>,
+}
+
+/// "Rerun `from_run` with `fix`": the fixed run's knobs are `fix.fixed(params)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixRequest {
+    pub from_run: u64,
+    pub params: ParamValues,
+    pub fix: Fix,
 }

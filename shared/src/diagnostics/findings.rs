@@ -13,8 +13,9 @@ pub struct TaskRef {
 }
 
 impl TaskRef {
+    /// With the timeline's label of the task's row: `task #7 conn 127.0.0.1:40312`.
     fn label(&self) -> String {
-        format!("task {} \"{}\"", self.id.0, self.name)
+        format!("task #{} {}", self.id.0, self.name)
     }
 }
 
@@ -27,11 +28,11 @@ pub struct LaneRef {
 }
 
 impl LaneRef {
+    /// As the timeline labels the lane: `scenario-host #0`, `tokio-rt #3 (blocking)`.
     fn label(&self) -> String {
         match self.kind {
-            LaneKind::Worker => format!("worker {}", self.id.0),
-            LaneKind::Blocking => format!("blocking thread {}", self.id.0),
-            LaneKind::Main => format!("thread {}", self.id.0),
+            LaneKind::Blocking => format!("{} #{} (blocking)", self.name, self.id.0),
+            LaneKind::Worker | LaneKind::Main => format!("{} #{}", self.name, self.id.0),
         }
     }
 }

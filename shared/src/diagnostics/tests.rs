@@ -117,7 +117,7 @@ fn a_long_poll_is_named_with_its_task_lane_and_duration() {
     assert_eq!(long.event_index, 5, "the poll event itself");
     assert_eq!(
         long.finding.sentence(),
-        "One poll of task 1 \"slow handler\" held worker 0 for 20.0 ms: nothing else ran on \
+        "One poll of task #1 slow handler held lane 0 #0 for 20.0 ms: nothing else ran on \
          that thread meanwhile."
     );
     // Below the threshold: nothing.
@@ -151,7 +151,7 @@ fn a_delayed_wake_blames_the_poll_that_held_the_worker() {
         delay
             .finding
             .sentence()
-            .contains("a poll of task 1 \"slow handler\" held worker 0 for 19.1 ms of that wait"),
+            .contains("a poll of task #1 slow handler held lane 0 #0 for 19.1 ms of that wait"),
         "{}",
         delay.finding.sentence()
     );
@@ -199,7 +199,7 @@ fn blocking_work_is_never_a_long_poll_but_its_queue_wait_is_reported() {
     let queued = &report.diagnostics[0];
     assert_eq!(
         queued.finding.sentence(),
-        "Blocking work task 2 \"job 1\" waited 50.0 ms for a thread of the blocking pool, \
+        "Blocking work task #2 job 1 waited 50.0 ms for a thread of the blocking pool, \
          while 1 blocking thread ran other work: the pool was at its limit."
     );
 }
@@ -232,7 +232,7 @@ fn a_task_that_mostly_wakes_itself_is_reported_with_its_counts() {
     assert_eq!(report.count(FindingKind::SelfWakes), 1);
     let sentence = report.diagnostics[0].finding.sentence();
     assert!(
-        sentence.starts_with("Task 1 \"spinner\" woke itself for 19 of its 20 wakes"),
+        sentence.starts_with("Task #1 spinner woke itself for 19 of its 20 wakes"),
         "{sentence}"
     );
     assert_eq!(
@@ -262,7 +262,7 @@ fn a_pending_poll_that_left_no_waker_is_a_lost_wake() {
     assert_eq!(report.diagnostics[0].event_index, 2, "the Pending poll");
     assert_eq!(
         report.diagnostics[0].finding.sentence(),
-        "Task 1 \"forgotten\" waited at \"read\" with no waker of it left anywhere, so \
+        "Task #1 forgotten waited at \"read\" with no waker of it left anywhere, so \
          nothing could wake it: 50.0 ms until it was dropped."
     );
     // The same wait with a waker kept somewhere is only a wait.
