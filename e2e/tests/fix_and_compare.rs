@@ -11,6 +11,8 @@ use pollscope_e2e::webdriver::Browser;
 
 const WAIT: Duration = Duration::from_secs(60);
 const WORK_MS: u64 = 30;
+/// The learner's guess of the fixed run's p99, in ms.
+const GUESS_MS: u64 = 2;
 
 #[test]
 fn a_long_poll_warning_offers_the_fix_and_the_two_runs_are_compared_in_words() {
@@ -57,6 +59,15 @@ fn a_long_poll_warning_offers_the_fix_and_the_two_runs_are_compared_in_words() {
                 .is_some_and(|l| l.contains("tokio::time::sleep"))
         })
         .expect("a fix that awaits tokio::time::sleep");
+
+    // Predict, then run: a guess of the fixed run's p99, typed before it runs.
+    browser.click(&browser.wait_for("#guess-panel summary", WAIT));
+    let guess_box = browser.wait_for("#guess-panel input.guess[data-key='others_p99']", WAIT);
+    browser.type_into(&guess_box, &GUESS_MS.to_string());
+    browser.wait_for(
+        "#guess-panel input.guess[data-key='others_p99'][data-guessed='true']",
+        WAIT,
+    );
     browser.click(fix);
 
     // The fixed run: its knob moved, it finished, and the two are side by side.
@@ -128,4 +139,21 @@ fn a_long_poll_warning_offers_the_fix_and_the_two_runs_are_compared_in_words() {
     } else {
         assert!(!notice.contains("p99 round trip stayed"), "{notice}");
     }
+
+    // The guess, beside what was measured, in a sentence that quotes the table.
+    let guessed = browser.wait_for(
+        &format!("#guess-result[data-run-id='{b}'] tr.guess-row[data-key='others_p99']"),
+        WAIT,
+    );
+    assert_eq!(
+        browser.number::<u64>(&guessed, "data-guess"),
+        GUESS_MS * 1000
+    );
+    assert_eq!(browser.number::<u64>(&guessed, "data-measured"), p99_after);
+    let verdict = browser.text(&browser.wait_for("#guess-result .guess-notice", WAIT));
+    let quoted = format!(
+        "You guessed {} for the other clients' p99 round trip; it measured {after}",
+        pollscope_e2e::format_ms(GUESS_MS * 1000)
+    );
+    assert!(verdict.contains(&quoted), "{quoted:?} not in {verdict}");
 }

@@ -285,6 +285,16 @@ fn demo_props(
             });
         })
     };
+    let on_guess = {
+        let (dispatch, id) = (state.dispatcher(), id.clone());
+        Callback::from(move |(key, value): (String, Option<u64>)| {
+            dispatch.dispatch(Action::Guess {
+                scenario: id.clone(),
+                key,
+                value,
+            });
+        })
+    };
     DemoProps {
         descriptor: descriptor.clone(),
         run: state.run(&id).clone(),
@@ -298,6 +308,8 @@ fn demo_props(
         compare: state.compared(&id).map(|(a, b)| (a.run_id, b.run_id)),
         on_compare,
         on_fix,
+        guesses: state.guesses.get(&id).cloned().unwrap_or_default(),
+        on_guess,
     }
 }
 

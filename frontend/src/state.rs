@@ -134,7 +134,16 @@ pub struct PastRun {
     pub result: ScenarioResult,
     /// The run it reran with a fix applied.
     pub fixing: Option<u64>,
+    /// What the learner guessed before it ran: headline key → value in the headline's
+    /// unit (see `pollscope_shared::results::Headline`).
+    pub guesses: Guesses,
 }
+
+/// Guesses of headline numbers, by headline key.
+pub type Guesses = BTreeMap<String, u64>;
+
+/// At most this many guesses per scenario (a result has a handful of headlines).
+pub const MAX_GUESSES: usize = 16;
 
 /// The client message the server has not answered yet. An `error` without `run_id`
 /// answers the client's last message, so this says whom such an error is about.
@@ -174,6 +183,10 @@ pub struct AppState {
     pub compare: BTreeMap<String, (u64, u64)>,
     /// Per scenario id: the run the next run started fixes.
     fix_of: BTreeMap<String, u64>,
+    /// Per scenario id: the learner's guesses for its next run.
+    pub guesses: BTreeMap<String, Guesses>,
+    /// Per scenario id: the guesses the run under way was started with.
+    guessed: BTreeMap<String, Guesses>,
 }
 
 impl Default for AppState {
@@ -193,6 +206,8 @@ impl Default for AppState {
             history: BTreeMap::new(),
             compare: BTreeMap::new(),
             fix_of: BTreeMap::new(),
+            guesses: BTreeMap::new(),
+            guessed: BTreeMap::new(),
         }
     }
 }
@@ -236,6 +251,13 @@ pub enum Action {
     Compare {
         scenario: String,
         runs: Option<(u64, u64)>,
+    },
+    /// The learner's guess of headline `key` for the next run of `scenario` (`None`
+    /// clears it). The run started next takes the guesses with it.
+    Guess {
+        scenario: String,
+        key: String,
+        value: Option<u64>,
     },
 }
 
@@ -366,6 +388,25 @@ impl AppState {
             Action::Compare { scenario, .. } => {
                 self.compare.remove(&scenario);
             }
+            Action::Guess {
+                scenario,
+                key,
+                value: Some(value),
+            } => {
+                let guesses = self.guesses.entry(scenario).or_default();
+                if guesses.len() < MAX_GUESSES || guesses.contains_key(&key) {
+                    guesses.insert(key, value);
+                }
+            }
+            Action::Guess {
+                scenario,
+                key,
+                value: None,
+            } => {
+                if let Some(guesses) = self.guesses.get_mut(&scenario) {
+                    guesses.remove(&key);
+                }
+            }
         }
     }
 
@@ -418,6 +459,15 @@ impl AppState {
                     self.pending = None;
                 }
                 let fixing = self.fix_of.remove(&scenario);
+                // The guesses go with the run; the next run starts with none.
+                match self.guesses.remove(&scenario) {
+                    Some(guesses) if !guesses.is_empty() => {
+                        self.guessed.insert(scenario.clone(), guesses);
+                    }
+                    _ => {
+                        self.guessed.remove(&scenario);
+                    }
+                }
                 self.runs.insert(
                     scenario,
                     RunState::Running {
@@ -502,6 +552,7 @@ impl AppState {
             params: params.clone(),
             result: result.clone(),
             fixing: *fixing,
+            guesses: self.guessed.remove(&scenario).unwrap_or_default(),
         };
         let history = self.history.entry(scenario.clone()).or_default();
         history.push(past);
@@ -522,6 +573,13 @@ impl AppState {
             self.pending = None;
         }
         if let Some(id) = self.scenario_of_run(run_id) {
+            // A run that did not finish measured nothing to check a guess against: the
+            // guesses wait for the next run.
+            if !matches!(outcome, RunState::Finished { .. })
+                && let Some(guesses) = self.guessed.remove(&id)
+            {
+                self.guesses.entry(id.clone()).or_insert(guesses);
+            }
             self.runs.insert(id, outcome);
         }
     }
@@ -811,6 +869,44 @@ mod tests {
             runs: None,
         });
         assert_eq!(s.compared(ID), None);
+    }
+
+    fn guess(s: &mut AppState, key: &str, value: Option<u64>) {
+        s.apply(Action::Guess {
+            scenario: ID.into(),
+            key: key.into(),
+            value,
+        });
+    }
+
+    #[test]
+    fn guesses_go_with_the_run_started_next_and_wait_out_a_failed_one() {
+        let mut s = connected();
+        guess(&mut s, "sequential", Some(800_000));
+        guess(&mut s, "concurrent", Some(1));
+        guess(&mut s, "concurrent", None);
+        finish(&mut s, 1);
+        assert_eq!(
+            s.history(ID)[0].guesses,
+            Guesses::from([("sequential".to_owned(), 800_000)])
+        );
+        assert!(s.guesses.get(ID).is_none_or(BTreeMap::is_empty), "used up");
+        // The next run without guesses carries none.
+        finish(&mut s, 2);
+        assert!(s.history(ID)[1].guesses.is_empty());
+        // A cancelled run hands its guesses back to the next one.
+        guess(&mut s, "sequential", Some(5));
+        s.apply(run_sent());
+        s.apply(started(3));
+        s.apply(Action::Server(ServerMessage::RunCancelled { run_id: 3 }));
+        assert_eq!(s.guesses[ID]["sequential"], 5);
+        // Bounded: keys past the limit are refused, existing ones still change.
+        for i in 0..2 * MAX_GUESSES {
+            guess(&mut s, &format!("k{i}"), Some(1));
+        }
+        assert_eq!(s.guesses[ID].len(), MAX_GUESSES);
+        guess(&mut s, "sequential", Some(6));
+        assert_eq!(s.guesses[ID]["sequential"], 6);
     }
 
     #[test]

@@ -197,6 +197,8 @@ fn demo_props_of(id: &str, run: RunState, connected: bool) -> DemoProps {
         compare: None,
         on_compare: Callback::noop(),
         on_fix: Callback::noop(),
+        guesses: Default::default(),
+        on_guess: Callback::noop(),
     }
 }
 

@@ -249,6 +249,7 @@ mod tests {
                 ways: vec![w],
             }),
             fixing: None,
+            guesses: Default::default(),
         }
     }
 

@@ -2,12 +2,18 @@
 //! side by side on one time scale, and read what changed between them.
 //!
 //! - [`compare`]: pure — knob changes and headline changes between two runs, in words;
-//! - [`view`]: the Yew components `RunHistory` and `CompareView`.
+//! - [`predict`]: pure — a typed guess of a headline number, and the guess checked
+//!   against what was measured;
+//! - [`view`]: the Yew components `RunHistory` and `CompareView`;
+//! - [`guess_view`]: the Yew components `GuessPanel` and `GuessResult`.
 //!
 //! Uses [`crate::state`] (the kept runs), [`crate::recording`] and [`crate::timeline`];
 //! no demo page.
 
 pub mod compare;
+pub mod guess_view;
+pub mod predict;
 pub mod view;
 
+pub use guess_view::{GuessPanel, GuessResult};
 pub use view::{CompareView, RunHistory};

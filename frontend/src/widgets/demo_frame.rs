@@ -1,7 +1,8 @@
 //! [`DemoFrame`]: the shape every server-run demo page shares, in one place: title and
 //! summary, a short explanation, the code that ran (as the server's descriptor carries
 //! it: the part of the scenario's source between its `demo` markers), the knobs and Run
-//! button, then whatever the page measured; then the runs the page keeps and, when two
+//! button, the guesses of "predict, then run" (and how the latest run's guesses fared),
+//! then whatever the page measured; then the runs the page keeps and, when two
 //! are picked, those two side by side. Around the page's timelines it provides the fixes
 //! the scenario declares ([`FixOffers`]), so a warning of the latest run can offer its fix.
 
@@ -11,7 +12,8 @@ use yew::prelude::*;
 
 use super::props::{DemoProps, FixRequest};
 use super::run_panel::RunPanel;
-use crate::history::{CompareView, RunHistory};
+use crate::history::{CompareView, GuessPanel, GuessResult, RunHistory};
+use crate::state::RunState;
 use crate::timeline::FixOffers;
 
 #[derive(Properties, PartialEq)]
@@ -58,6 +60,14 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
         },
         None => props.children.clone(),
     };
+    // The latest run's guesses are checked while it is the run the page shows.
+    let guessed_run = demo
+        .history
+        .last()
+        .filter(
+            |last| matches!(demo.run, RunState::Finished { run_id, .. } if run_id == last.run_id),
+        )
+        .cloned();
     let compared = demo.compare.and_then(|(a, b)| {
         let find = |id| demo.history.iter().find(|r| r.run_id == id).cloned();
         Some((find(a)?, find(b)?))
@@ -72,6 +82,14 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
                 <pre><code class="language-rust">{ &code.text }</code></pre>
             </figure>
             <RunPanel ..props.demo.clone() />
+            if let Some(last) = guessed_run {
+                <GuessResult run={last} />
+            }
+            if let Some(last) = demo.history.last() {
+                <GuessPanel headlines={last.result.headlines()} after_run={last.run_id}
+                    guesses={demo.guesses.clone()} disabled={demo.run.is_busy()}
+                    on_guess={demo.on_guess.clone()} />
+            }
             { measured }
             <RunHistory specs={descriptor.params.clone()} runs={demo.history.clone()}
                 compare={demo.compare} on_compare={demo.on_compare.clone()} />

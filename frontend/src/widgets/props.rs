@@ -5,7 +5,7 @@
 use pollscope_shared::scenario::{Fix, ParamValues, ScenarioDescriptor};
 use yew::prelude::*;
 
-use crate::state::{PastRun, RunState};
+use crate::state::{Guesses, PastRun, RunState};
 
 /// Everything a demo page needs: the scenario, its latest run, its knobs, and what to
 /// do when the learner acts.
@@ -31,6 +31,9 @@ pub struct DemoProps {
     pub on_compare: Callback<Option<(u64, u64)>>,
     /// Rerun a finished run with a fix applied.
     pub on_fix: Callback<FixRequest>,
+    /// The learner's guesses for the next run, and a guess typed: (headline key, value).
+    pub guesses: Guesses,
+    pub on_guess: Callback<(String, Option<u64>)>,
 }
 
 /// "Rerun `from_run` with `fix`": the fixed run's knobs are `fix.fixed(params)`.
