@@ -10,6 +10,8 @@ use std::time::Duration;
 use clap::Parser;
 use pollscope_shared::protocol::SessionLimits;
 
+use crate::http::origin::{OriginPolicy, normalize_origin};
+
 /// pollscope: runs real async Rust scenarios and streams what happened to the browser.
 ///
 /// Serves the built frontend (see `cargo xtask serve`), the WebSocket protocol at `/ws`
@@ -69,6 +71,22 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(16..=1 << 22))]
     pub recorder_capacity: u32,
 
+    /// A web origin, besides the server's own, whose pages may open sessions (e.g.
+    /// `https://class.example.org`). Repeatable; the environment variable takes a
+    /// comma-separated list. See `http::origin` for the rules.
+    #[arg(
+        long = "allowed-origin",
+        env = "POLLSCOPE_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// The host name (optionally `name:port`) clients reach this server by, e.g. behind a
+    /// reverse proxy: an upgrade whose `Host` header names anything else is refused (403).
+    /// Without it, a server on a loopback address accepts only loopback names.
+    #[arg(long, env = "POLLSCOPE_PUBLIC_HOST")]
+    pub public_host: Option<String>,
+
     /// Also offer the scenarios that exist only for tests (a run that always fails).
     #[arg(long, env = "POLLSCOPE_TEST_SCENARIOS", hide = true)]
     pub test_scenarios: bool,
@@ -88,6 +106,8 @@ impl Default for Config {
             max_session_seconds: 3600,
             shutdown_grace_seconds: 5,
             recorder_capacity: 1 << 16,
+            allowed_origins: Vec::new(),
+            public_host: None,
             test_scenarios: false,
         }
     }
@@ -114,6 +134,19 @@ impl Config {
 
     pub fn max_session(&self) -> Duration {
         Duration::from_secs(self.max_session_seconds)
+    }
+
+    /// Who may open sessions (see [`crate::http::origin`]).
+    pub fn origin_policy(&self) -> OriginPolicy {
+        OriginPolicy {
+            allowed_origins: self
+                .allowed_origins
+                .iter()
+                .map(|o| normalize_origin(o))
+                .collect(),
+            public_host: self.public_host.as_deref().map(str::to_ascii_lowercase),
+            loopback: self.bind.ip().is_loopback(),
+        }
     }
 
     pub fn shutdown_grace(&self) -> Duration {

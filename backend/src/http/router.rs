@@ -1,14 +1,23 @@
 //! The routes: `/ws`, `/health`, and the static frontend for everything else.
 //!
+//! Expected refusals are not errors: a 503 (full, shutting down) is logged at INFO, and a
+//! path no file could have (too long, or a segment longer than a file name can be) is a
+//! 404 before it reaches the file system, not the 500 the OS's "name too long" would give.
+//!
 //! Uses the app state and the `/ws` handler.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -18,12 +27,42 @@ use super::ws;
 /// The routes: `/ws`, `/health`, and the static frontend for everything else.
 pub fn router(state: AppState) -> Router {
     let frontend = ServeDir::new(&state.config.static_dir);
+    let trace = TraceLayer::new_for_http().on_failure(
+        |class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span| match class {
+            ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+                tracing::info!(?latency, "refused: 503");
+            }
+            class => tracing::error!(?latency, "request failed: {class}"),
+        },
+    );
     Router::new()
         .route("/ws", get(ws::handler))
         .route("/health", get(health))
-        .fallback_service(frontend)
-        .layer(TraceLayer::new_for_http())
+        .fallback_service(
+            Router::new()
+                .fallback_service(frontend)
+                .layer(middleware::from_fn(no_impossible_paths)),
+        )
+        .layer(trace)
         .with_state(state)
+}
+
+/// Longest path a static file is looked up for; longer ones are 404 at once.
+const MAX_PATH_BYTES: usize = 1024;
+/// Longest path segment (a file name on Linux is at most 255 bytes).
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// 404 for a path no file could have, before the file system is asked.
+async fn no_impossible_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let impossible = path.len() > MAX_PATH_BYTES
+        || path
+            .split('/')
+            .any(|segment| segment.len() > MAX_SEGMENT_BYTES);
+    if impossible {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    next.run(request).await
 }
 
 #[derive(Serialize)]

@@ -1,4 +1,5 @@
-//! What every request and session shares: the config, the catalog, admission permits,
+//! What every request and session shares: the config, the origin policy, the catalog,
+//! admission permits,
 //! the session tracker, the shutdown token and the gauges.
 //!
 //! Uses the config, the catalog, the gauges and the session's context type.
@@ -9,6 +10,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::origin::OriginPolicy;
 use crate::config::Config;
 use crate::metrics::Gauges;
 use crate::scenarios::Catalog;
@@ -26,12 +28,15 @@ pub struct AppState {
     /// Cancelled once when the server starts shutting down.
     pub shutdown: CancellationToken,
     pub gauges: Arc<Gauges>,
+    /// Who may open sessions, from the config.
+    pub origins: Arc<OriginPolicy>,
 }
 
 impl AppState {
     pub fn new(config: Config) -> Self {
         Self {
             session_permits: Arc::new(Semaphore::new(config.max_sessions as usize)),
+            origins: Arc::new(config.origin_policy()),
             catalog: Arc::new(Catalog::new(config.test_scenarios)),
             config: Arc::new(config),
             sessions: TaskTracker::new(),

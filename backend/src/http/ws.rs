@@ -1,11 +1,13 @@
 //! The `/ws` endpoint: admit the connection, then hand the socket to a session.
 //!
 //! Admission happens before the upgrade, so a refused client gets a plain HTTP status
-//! (503) instead of a socket that closes straight away.
+//! instead of a socket that closes straight away: 403 for an origin or host this server
+//! does not serve (see [`super::origin`]), 503 when it is full or shutting down.
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::http::StatusCode;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
@@ -13,7 +15,20 @@ use super::state::AppState;
 use crate::metrics::GaugeGuard;
 use crate::session;
 
-pub async fn handler(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    State(state): State<AppState>,
+) -> Response {
+    if let Err(refusal) = state.origins.check(&headers) {
+        tracing::info!(
+            origin = ?headers.get(ORIGIN),
+            host = ?headers.get(HOST),
+            "upgrade refused: {}",
+            refusal.as_str()
+        );
+        return (StatusCode::FORBIDDEN, refusal.as_str()).into_response();
+    }
     if state.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "server is shutting down").into_response();
     }
