@@ -9,6 +9,7 @@
 //! - [`scenario`]: what a scenario looks like from outside: its descriptor, its bounded
 //!   parameters and how a request's parameters are validated against them.
 //! - [`snippet`]: cutting "the code that ran" out of a source file, between its markers.
+//! - [`code_lines`]: which line of a snippet names an await point or spawns a task.
 //! - [`error`]: the stable error codes a client can match on.
 //! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
 //! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
@@ -20,6 +21,7 @@
 //! The protocol is documented with an example session in `docs/protocol.md`; the golden
 //! files under `shared/tests/golden/` pin every message's JSON so the contract cannot drift.
 
+pub mod code_lines;
 pub mod diagnostics;
 pub mod error;
 pub mod instrument;

@@ -70,6 +70,15 @@ pub struct CodeSnippet {
     pub path: String,
     /// The marked part, dedented.
     pub text: String,
+    /// Await point name → the 1-based line of `text` that names it (see
+    /// [`crate::code_lines`]); names used on two lines are left out. Omitted when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub await_lines: BTreeMap<String, u32>,
+    /// Task name pattern (a format string such as `"conn {peer}"`) → the 1-based line of
+    /// `text` that spawns it; look a task up with [`CodeSnippet::spawn_line`]. Omitted
+    /// when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spawn_lines: BTreeMap<String, u32>,
 }
 
 /// The ids of the scenarios the server runs, as both sides spell them (declared with

@@ -42,13 +42,11 @@ pub fn dedent(text: &str) -> String {
 }
 
 impl CodeSnippet {
-    /// The marked part of `source` (the file at `path` in the repository), dedented.
-    /// `None` if the markers are missing or out of order.
+    /// The marked part of `source` (the file at `path` in the repository), dedented, with
+    /// its await points and spawns resolved to lines ([`crate::code_lines`]). `None` if
+    /// the markers are missing or out of order.
     pub fn from_source(path: &str, source: &str) -> Option<Self> {
-        Some(Self {
-            path: path.to_owned(),
-            text: dedent(extract_snippet(source)?),
-        })
+        Some(Self::with_lines(path, dedent(extract_snippet(source)?)))
     }
 }
 

@@ -80,6 +80,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     code: CodeSnippet {
                         path: "backend/src/scenarios/seq_vs_concurrent.rs".into(),
                         text: "async fn concurrent(a: impl Future, b: impl Future) {\n    tokio::join!(a, b);\n}".into(),
+                        ..CodeSnippet::default()
                     },
                     fixes: Vec::new(),
                 }],

@@ -92,7 +92,7 @@ impl<S: Scenario> AnyScenario for S {
 fn code_of(path: &str, source: &str) -> CodeSnippet {
     CodeSnippet::from_source(path, source).unwrap_or_else(|| CodeSnippet {
         path: path.to_owned(),
-        text: String::new(),
+        ..CodeSnippet::default()
     })
 }
 
