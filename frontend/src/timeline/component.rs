@@ -17,7 +17,8 @@
 //! `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`, `.tl-zoom-out`, `.tl-fit`, the select
 //! `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
 //! and `data-kind`) describes the highlighted event, `.tl-details` (with `data-task-id`)
-//! the clicked task, or else the task of the highlighted event.
+//! the clicked task, or else the task of the highlighted event. When the current event
+//! changes, the timeline tells the page's [`CodeFocusSink`] (if any) what it is about.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -34,6 +35,7 @@ use yew::prelude::*;
 use super::details::{TaskDetails, describe, event_kind, task_details};
 use super::draw;
 use super::engine::Engine;
+use super::focus::{CodeFocusSink, focus_of};
 use super::layout::format_duration;
 use super::playback::{Mode, SPEEDS};
 use super::scene::Paint;
@@ -238,6 +240,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let update = use_force_update();
     let tooltip = use_state(|| None::<(f64, f64, Vec<String>)>);
     let drag = use_mut_ref(|| None::<Drag>);
+    let focus_sink = use_context::<CodeFocusSink>();
 
     // The frame loop.
     {
@@ -453,6 +456,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         }
     });
     let current_event = current.and_then(|i| events.get(i).map(|ev| (i, ev)));
+    // The code panel lights what the current event is about, whenever it changes.
+    let focus = current_event
+        .filter(|(i, _)| *i < e.model.consumed)
+        .map(|(_, ev)| focus_of(&e.model, ev));
+    use_effect_with((e.model.run_id, current, focus), move |(_, _, focus)| {
+        if let (Some(CodeFocusSink(sink)), Some(focus)) = (focus_sink, focus) {
+            sink.emit(focus.clone());
+        }
+    });
     let current_view = match current_event {
         Some((i, ev)) if i < e.model.consumed => html! {
             <p class="tl-current-event" data-event-index={i.to_string()} data-kind={event_kind(ev)}>

@@ -15,6 +15,7 @@
 //! - [`playback`]: the cursor (live-follow, step, scrub, play at a speed);
 //! - [`scene`]: one frame as data (shapes grouped by paint) and its counts;
 //! - [`details`]: sentences for events, tooltips, and a task's details;
+//! - [`focus`]: the await point and task the current event is about, for the code panel;
 //! - [`engine`]: all of the above for one timeline, and what each input does;
 //! - [`draw`]: painting a scene on a canvas (thin);
 //! - [`warnings`]: the part's diagnostics listed above the canvas, each a button that
@@ -27,6 +28,7 @@ pub mod component;
 pub mod details;
 pub mod draw;
 pub mod engine;
+pub mod focus;
 pub mod layout;
 pub mod model;
 pub mod playback;
@@ -34,4 +36,5 @@ pub mod scene;
 pub mod warnings;
 
 pub use component::{PartRef, Timeline, TimelineProps};
+pub use focus::{CodeFocus, CodeFocusSink};
 pub use warnings::FixOffers;

@@ -10,11 +10,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::code_panel::CodePanel;
 use super::props::{DemoProps, FixRequest};
 use super::run_panel::RunPanel;
 use crate::history::{CompareView, GuessPanel, GuessResult, RunHistory};
 use crate::state::RunState;
-use crate::timeline::FixOffers;
+use crate::timeline::{CodeFocus, CodeFocusSink, FixOffers};
 
 #[derive(Properties, PartialEq)]
 pub struct DemoFrameProps {
@@ -31,6 +32,9 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
     let descriptor = &props.demo.descriptor;
     let code = &descriptor.code;
     let demo = &props.demo;
+    // What the timeline moved last is about; an equal focus does not re-render the page.
+    let focus = use_state_eq(|| None::<CodeFocus>);
+    let sink = CodeFocusSink(use_callback(focus.setter(), |f, set| set.set(Some(f))));
     // Fixes are offered on the latest finished run's warnings, while nothing else runs.
     let offers = demo.history.last().map(|last| {
         let on_fix = {
@@ -73,14 +77,12 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
         Some((find(a)?, find(b)?))
     });
     html! {
+        <ContextProvider<CodeFocusSink> context={sink}>
         <article class="demo" data-scenario={descriptor.id.clone()}>
             <h2>{ &descriptor.title }</h2>
             <p class="summary">{ &descriptor.summary }</p>
             <div class="explain">{ props.explain.clone() }</div>
-            <figure class="code-panel">
-                <figcaption>{ "The code that ran — " }<code>{ &code.path }</code></figcaption>
-                <pre><code class="language-rust">{ &code.text }</code></pre>
-            </figure>
+            <CodePanel code={code.clone()} focus={(*focus).clone()} />
             <RunPanel ..props.demo.clone() />
             if let Some(last) = guessed_run {
                 <GuessResult run={last} />
@@ -98,5 +100,6 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
                     {a} {b} recording_version={demo.recording_version} />
             }
         </article>
+        </ContextProvider<CodeFocusSink>>
     }
 }

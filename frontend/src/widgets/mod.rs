@@ -11,6 +11,7 @@
 //! - [`demo_frame`]: [`DemoFrame`], the shape of a server demo page (explanation, the
 //!   code that ran, the run panel, then the page's own results).
 //! - [`run_panel`]: [`RunPanel`], the knobs, Run/Cancel, status and errors of a run.
+//! - [`code_panel`]: [`CodePanel`], the code that ran, the current event's lines lit.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
@@ -18,6 +19,7 @@
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
 //! - [`numbers`]: durations, percentages and counts as the pages print them.
 
+pub mod code_panel;
 pub mod demo_frame;
 pub mod event_counts;
 pub mod knobs;
@@ -28,6 +30,7 @@ pub mod props;
 pub mod run_panel;
 pub mod task_table;
 
+pub use code_panel::{CodePanel, CodePanelProps};
 pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
 pub use knobs::{Knobs, KnobsProps};
