@@ -188,6 +188,8 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
             ServerMessage::Result {
                 run_id: 3,
                 result: ScenarioResult::RuntimeFlavors(RuntimeFlavorsResult {
+                    tasks_asked: 8,
+                    cores: 2,
                     parts: vec![
                         FlavorRun {
                             workers: 0,
@@ -198,6 +200,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                             polls_per_lane: vec![410],
                             migrations: 0,
                             busy_us: 48_900,
+                            bursts_cpu_us: Some(47_800),
                             wakes: WakeCounts {
                                 by_reactor: 120,
                                 by_timer: 96,
@@ -215,6 +218,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                             polls_per_lane: vec![205, 210],
                             migrations: 37,
                             busy_us: 49_300,
+                            bursts_cpu_us: Some(47_500),
                             wakes: WakeCounts {
                                 by_reactor: 121,
                                 by_timer: 96,

@@ -9,6 +9,8 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::stats::RunStats;
@@ -20,6 +22,7 @@ use tokio::task::JoinSet;
 
 use super::Scenario;
 use super::support::burn_cpu;
+use super::support::cpu::thread_cpu_time;
 use crate::harness::{
     Keep, MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, duration_us, run_part,
 };
@@ -74,11 +77,17 @@ impl Scenario for RuntimeFlavors {
                 keep: Keep::TaskStats,
             };
             let measured = run_part(&run, part, move |probe| one_part(probe, work)).await?;
-            let wall = measured.output?;
+            let (wall, bursts_cpu) = measured.output?;
             let stats = measured.folded.stats.unwrap_or_default();
-            parts.push(summarise(workers, wall, &stats, measured.events_dropped));
+            let mut summary = summarise(workers, wall, &stats, measured.events_dropped);
+            summary.bursts_cpu_us = bursts_cpu.map(duration_us);
+            parts.push(summary);
         }
-        Ok(RuntimeFlavorsResult { parts })
+        Ok(RuntimeFlavorsResult {
+            tasks_asked: params.tasks,
+            cores: std::thread::available_parallelism().map_or(0, |n| n.get() as u32),
+            parts,
+        })
     }
 }
 
@@ -94,10 +103,16 @@ pub struct Workload {
 // [demo:start]
 /// Spawn the tasks and wait for all of them. The code is identical on both runtimes:
 /// only the runtime they are spawned on differs.
-async fn workload<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::Result<()> {
+async fn workload<P: Probe>(
+    probe: P,
+    echo: SocketAddr,
+    work: Workload,
+    cpu: CpuTally,
+) -> io::Result<()> {
     let mut tasks = JoinSet::new();
     for i in 0..work.tasks {
-        tasks.spawn(probe.task(format!("task {i}"), one_task(probe.clone(), echo, work)));
+        let task = one_task(probe.clone(), echo, work, cpu.clone());
+        tasks.spawn(probe.task(format!("task {i}"), task));
     }
     while let Some(done) = tasks.join_next().await {
         done.map_err(io::Error::other)??;
@@ -107,12 +122,19 @@ async fn workload<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::R
 
 /// Rounds of CPU work, each followed by a wait: a timer on even rounds, a socket round
 /// trip on odd ones. While `burn_cpu` spins, this poll holds its worker: on
-/// `current_thread` every other task waits for it.
-async fn one_task<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::Result<()> {
+/// `current_thread` every other task waits for it. `cpu` tallies the CPU time each burst
+/// really got: a thread that loses its core mid-burst spins for the same wall time but
+/// computes less.
+async fn one_task<P: Probe>(
+    probe: P,
+    echo: SocketAddr,
+    work: Workload,
+    cpu: CpuTally,
+) -> io::Result<()> {
     let mut socket = probe.io("connect", TcpStream::connect(echo)).await?;
     let mut byte = [0u8; 1];
     for round in 0..work.rounds {
-        burn_cpu(work.burst);
+        cpu.measure(|| burn_cpu(work.burst));
         if round % 2 == 0 {
             probe.timer("sleep", tokio::time::sleep(work.sleep)).await;
         } else {
@@ -124,20 +146,50 @@ async fn one_task<P: Probe>(probe: P, echo: SocketAddr, work: Workload) -> io::R
 }
 // [demo:end]
 
+/// The CPU time the bursts of one part got, summed over its threads by each thread's own
+/// CPU clock; `None` once a thread had no such clock.
+#[derive(Clone, Default)]
+struct CpuTally {
+    ns: Arc<AtomicU64>,
+    unmeasured: Arc<AtomicU64>,
+}
+
+impl CpuTally {
+    fn measure(&self, burst: impl FnOnce()) {
+        let before = thread_cpu_time();
+        burst();
+        match (before, thread_cpu_time()) {
+            (Some(before), Some(after)) => {
+                let used = after.saturating_sub(before).as_nanos() as u64;
+                self.ns.fetch_add(used, Ordering::Relaxed);
+            }
+            _ => {
+                self.unmeasured.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn total(&self) -> Option<Duration> {
+        (self.unmeasured.load(Ordering::Relaxed) == 0)
+            .then(|| Duration::from_nanos(self.ns.load(Ordering::Relaxed)))
+    }
+}
+
 /// One part: a fresh runtime, a loopback echo server for the socket waits, the workload.
-/// Returns the workload's wall time.
-async fn one_part<P: Probe>(probe: P, work: Workload) -> io::Result<Duration> {
+/// Returns the workload's wall time and the CPU time its bursts got.
+async fn one_part<P: Probe>(probe: P, work: Workload) -> io::Result<(Duration, Option<Duration>)> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let echo = listener.local_addr()?;
     let server = tokio::spawn(probe.task(
         "echo server",
         super::echo::accept_loop(probe.clone(), listener, 1),
     ));
+    let cpu = CpuTally::default();
     let started = Instant::now();
-    let outcome = workload(probe, echo, work).await;
+    let outcome = workload(probe, echo, work, cpu.clone()).await;
     let wall = started.elapsed();
     server.abort();
-    outcome.map(|()| wall)
+    outcome.map(|()| (wall, cpu.total()))
 }
 
 /// Summarise one part from its recorded events.
@@ -152,6 +204,7 @@ pub fn summarise(workers: u32, wall: Duration, stats: &RunStats, dropped: u64) -
         polls_per_lane: lanes.iter().map(|l| l.polls).collect(),
         migrations: stats.migrations,
         busy_us: stats.tasks.values().map(|t| t.busy_ns).sum::<u64>() / 1000,
+        bursts_cpu_us: None,
         wakes: stats.wakes,
         events_dropped: dropped,
     }
