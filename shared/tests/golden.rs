@@ -17,6 +17,7 @@ use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind,
     TaskOutcome, Wait, WakeSource,
 };
+use pollscope_shared::load::{RunLoad, ThreadLoad};
 use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
 use pollscope_shared::scenario::{CodeSnippet, ParamSpec, ParamValues, ScenarioDescriptor};
@@ -153,6 +154,15 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         fetches: vec![fetch("a", 300, 4, 300_950), fetch("b", 500, 6, 501_800)],
                     },
                 }),
+                load: Some(RunLoad {
+                    other_runs: 1,
+                    threads: Some(ThreadLoad {
+                        threads: 2,
+                        cpu_us: 3_150,
+                        run_queue_wait_us: 210,
+                        wall_us: 1_304_781,
+                    }),
+                }),
             },
         ),
         (
@@ -180,6 +190,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     events_recorded: 29_880,
                     events_dropped: 0,
                 }),
+                load: None,
             },
         ),
         (
@@ -224,6 +235,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         },
                     ],
                 }),
+                load: None,
             },
         ),
         (
@@ -243,6 +255,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         events_dropped: 0,
                     }],
                 }),
+                load: None,
             },
         ),
         (
