@@ -6,6 +6,8 @@
 //! - [`alloc_count`]: the global allocator, which counts each thread's allocations (what
 //!   the future-size demo reads to say how much memory its tasks hold).
 //! - [`config`]: command-line flags (with environment fallbacks) and the limits they set.
+//! - [`overlap`]: the server-wide count of runs in flight, so a run can say how many
+//!   others overlapped it.
 //! - [`metrics`]: the live gauges (`/health`, leak tests) and the guard that keeps them.
 //! - [`harness`]: what a scenario's recorded work runs in: the run's context, a fresh
 //!   Tokio runtime per part hosted on its own thread, the aggregator that streams the
@@ -32,6 +34,7 @@ pub mod config;
 pub mod harness;
 pub mod http;
 pub mod metrics;
+pub mod overlap;
 pub mod run;
 pub mod scenarios;
 pub mod session;

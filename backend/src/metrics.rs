@@ -1,16 +1,21 @@
 //! Live counts of what the server holds open, reported by `/health`; tests use them to
 //! prove nothing leaks.
 //!
-//! The lowest layer after [`crate::config`]: it uses nothing of the crate.
+//! The lowest layer after [`crate::config`]: it uses only [`crate::overlap`], whose
+//! registry of runs in flight it carries to every run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::overlap::Overlaps;
 
 /// Live counts. Shared by every session and run through an `Arc`.
 #[derive(Debug, Default)]
 pub struct Gauges {
     pub live_sessions: AtomicUsize,
     pub live_runs: AtomicUsize,
+    /// Runs in flight server-wide, for each run's count of the others that overlapped it.
+    pub overlaps: Arc<Overlaps>,
 }
 
 impl Gauges {

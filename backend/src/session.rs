@@ -352,9 +352,13 @@ impl Session {
             replies.push(frame);
         }
         replies.push(Outbound::Message(match ended {
-            Ok((_, RunOutcome::Finished(result))) => {
-                tracing::info!(run_id, "run finished");
-                ServerMessage::Result { run_id, result }
+            Ok((_, RunOutcome::Finished(result, load))) => {
+                tracing::info!(run_id, other_runs = load.other_runs, "run finished");
+                ServerMessage::Result {
+                    run_id,
+                    result,
+                    load: Some(load),
+                }
             }
             Ok((_, RunOutcome::Failed(e))) => {
                 tracing::info!(run_id, "run failed: {e}");

@@ -58,6 +58,7 @@ async fn sequential_takes_the_sum_and_concurrent_the_max() {
     let ServerMessage::Result {
         run_id: result_run,
         result: ScenarioResult::SeqVsConcurrent(result),
+        ..
     } = last
     else {
         unreachable!()

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use pollscope_shared::load::RunLoad;
 use pollscope_shared::protocol::SessionLimits;
 use pollscope_shared::results::{ProgressEvent, ScenarioResult};
 use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
@@ -98,6 +99,8 @@ pub enum RunState {
     Finished {
         run_id: u64,
         result: ScenarioResult,
+        /// What the server saw of the machine during the run (`None` from older servers).
+        load: Option<RunLoad>,
     },
     Failed {
         code: FailureCode,
@@ -489,9 +492,20 @@ impl AppState {
             // Recorded-event batches never reach the reducer: the connection moves them
             // into the recordings store (see `crate::recording`), whatever their encoding.
             ServerMessage::Events { .. } => {}
-            ServerMessage::Result { run_id, result } => {
+            ServerMessage::Result {
+                run_id,
+                result,
+                load,
+            } => {
                 self.keep_finished(run_id, &result);
-                self.end_run(run_id, RunState::Finished { run_id, result });
+                self.end_run(
+                    run_id,
+                    RunState::Finished {
+                        run_id,
+                        result,
+                        load,
+                    },
+                );
             }
             ServerMessage::RunCancelled { run_id } => {
                 self.end_run(run_id, RunState::Cancelled { run_id });
@@ -757,6 +771,7 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id: 1,
             result: result(),
+            load: None,
         }));
         s.apply(hello(vec![]));
         assert!(s.runs.is_empty());
@@ -807,12 +822,14 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id: 7,
             result: result(),
+            load: None,
         }));
         assert_eq!(
             s.run(ID),
             &RunState::Finished {
                 run_id: 7,
-                result: result()
+                result: result(),
+                load: None,
             }
         );
         assert!(!s.run(ID).is_busy());
@@ -824,6 +841,7 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id,
             result: result(),
+            load: None,
         }));
     }
 
@@ -858,6 +876,7 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id: 2,
             result: result(),
+            load: None,
         }));
         let (a, b) = s.compared(ID).unwrap();
         assert_eq!((a.run_id, b.run_id, b.fixing), (1, 2, Some(1)));
@@ -938,6 +957,7 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id: 2,
             result: result(),
+            load: None,
         }));
         assert_eq!(s, before);
     }
@@ -1073,6 +1093,7 @@ mod tests {
         s.apply(Action::Server(ServerMessage::Result {
             run_id: 1,
             result: result(),
+            load: None,
         }));
         s.apply(Action::Disconnected {
             attempt: 1,

@@ -15,6 +15,8 @@
 //! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
 //!   the event batches that carry it, and the per-task statistics computed from it.
+//! - [`load`]: what the server saw of the machine during a run (other runs in flight, its
+//!   threads' wait for a CPU), and the sentence that says so.
 //! - [`diagnostics`]: warnings computed from a recording (long polls, scheduling delay and
 //!   who caused it, self-wakes, lost wakes, a full blocking pool), each naming its event.
 //!
@@ -25,6 +27,7 @@ pub mod code_lines;
 pub mod diagnostics;
 pub mod error;
 pub mod instrument;
+pub mod load;
 pub mod protocol;
 pub mod results;
 pub mod scenario;

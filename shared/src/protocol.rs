@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, ProtocolError};
 use crate::instrument::Event;
+use crate::load::RunLoad;
 use crate::results::{ProgressEvent, ScenarioResult};
 use crate::scenario::{ParamValues, ScenarioDescriptor};
 
@@ -123,8 +124,14 @@ pub enum ServerMessage {
     },
     /// Something happened during the run.
     Progress { run_id: u64, event: ProgressEvent },
-    /// The run finished; these are its measurements.
-    Result { run_id: u64, result: ScenarioResult },
+    /// The run finished; these are its measurements, and what the server saw of the
+    /// machine meanwhile (absent from servers that predate it).
+    Result {
+        run_id: u64,
+        result: ScenarioResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        load: Option<RunLoad>,
+    },
     /// A batch of recorded events, when the run asked for `"events": "json"`. With the
     /// default binary encoding the same batch arrives as a binary frame instead.
     Events {

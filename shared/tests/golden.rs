@@ -17,6 +17,7 @@ use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollEvent, PollOutcome, SpanId, SpawnEvent, TaskId, TaskKind,
     TaskOutcome, Wait, WakeSource,
 };
+use pollscope_shared::load::{RunLoad, ThreadLoad};
 use pollscope_shared::protocol::{EventEncoding, SessionLimits};
 use pollscope_shared::results::*;
 use pollscope_shared::scenario::{CodeSnippet, ParamSpec, ParamValues, ScenarioDescriptor};
@@ -154,6 +155,15 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         fetches: vec![fetch("a", 300, 4, 300_950), fetch("b", 500, 6, 501_800)],
                     },
                 }),
+                load: Some(RunLoad {
+                    other_runs: 1,
+                    threads: Some(ThreadLoad {
+                        threads: 2,
+                        cpu_us: 3_150,
+                        run_queue_wait_us: 210,
+                        wall_us: 1_304_781,
+                    }),
+                }),
             },
         ),
         (
@@ -181,6 +191,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     events_recorded: 29_880,
                     events_dropped: 0,
                 }),
+                load: None,
             },
         ),
         (
@@ -229,6 +240,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         },
                     ],
                 }),
+                load: None,
             },
         ),
         (
@@ -248,6 +260,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         events_dropped: 0,
                     }],
                 }),
+                load: None,
             },
         ),
         (

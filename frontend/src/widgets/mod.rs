@@ -12,6 +12,7 @@
 //!   code that ran, the run panel, then the page's own results).
 //! - [`run_panel`]: [`RunPanel`], the knobs, Run/Cancel, status and errors of a run.
 //! - [`code_panel`]: [`CodePanel`], the code that ran, the current event's lines lit.
+//! - [`run_load`]: [`RunLoadView`], under a finished run: was the machine shared.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
@@ -27,6 +28,7 @@ pub mod lanes;
 pub mod numbers;
 pub mod progress;
 pub mod props;
+pub mod run_load;
 pub mod run_panel;
 pub mod task_table;
 
@@ -38,5 +40,6 @@ pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
+pub use run_load::{RunLoadProps, RunLoadView};
 pub use run_panel::RunPanel;
 pub use task_table::{TaskRow, TaskTable, TaskTableProps, state_attr, task_rows};

@@ -1,6 +1,6 @@
 //! [`RunPanel`]: the part every server demo shares — its knobs, the Run/Cancel buttons,
-//! then the run's status: live progress while it runs, a line when it finished or was
-//! cancelled, the error when it failed.
+//! then the run's status: live progress while it runs, a line when it finished (with
+//! whether the machine was shared) or was cancelled, the error when it failed.
 //!
 //! The panel only renders its props and `emit`s callbacks; what a click means is decided
 //! by whoever made the props (see [`crate::app`]).
@@ -10,6 +10,7 @@ use yew::prelude::*;
 use super::knobs::Knobs;
 use super::progress::ProgressView;
 use super::props::DemoProps;
+use super::run_load::RunLoadView;
 use crate::state::RunState;
 
 /// Knobs, Run/Cancel, live progress and errors of one scenario: the part every demo shares.
@@ -42,8 +43,11 @@ pub fn RunPanel(props: &DemoProps) -> Html {
         RunState::Running { run_id, events, .. } => html! {
             <ProgressView run_id={*run_id} events={events.clone()} />
         },
-        RunState::Finished { run_id, .. } => html! {
-            <p class="run-status">{ format!("Run {run_id} finished. Measured on the server:") }</p>
+        RunState::Finished { run_id, load, .. } => html! {
+            <>
+                <p class="run-status">{ format!("Run {run_id} finished. Measured on the server:") }</p>
+                <RunLoadView load={load.clone()} />
+            </>
         },
         RunState::Cancelled { run_id } => html! {
             <p class="run-status" id="run-cancelled">{ format!("Run {run_id} was cancelled before it finished.") }</p>
