@@ -53,7 +53,7 @@ async fn run_counted(
             result,
             RunLoad {
                 other_runs: in_flight.other_runs(),
-                threads: None,
+                threads: ctx.thread_load(),
             },
         ),
         Ok(Err(e)) => RunOutcome::Failed(ProtocolError::new(

@@ -49,3 +49,49 @@ async fn two_runs_in_flight_at_once_each_count_the_other() {
     drop((a, b, c));
     server.until_idle().await;
 }
+
+#[tokio::test]
+async fn an_instrumented_run_reports_its_threads_cpu_and_wait_within_their_lifetimes() {
+    const WORKERS: i64 = 2;
+    let server = TestServer::start().await;
+    let run = common::run(
+        "echo",
+        &[
+            ("workers", WORKERS),
+            ("clients", 4),
+            ("messages", 50),
+            ("message_bytes", 64),
+        ],
+    );
+    let (mut client, _) = server.start_run(&run).await;
+    let load = load_of(&mut client).await;
+    assert_eq!(load.other_runs, 0);
+    let Some(threads) = load.threads.clone() else {
+        // Only a server without per-thread scheduler statistics may say it cannot tell.
+        assert!(
+            std::fs::metadata("/proc/thread-self/schedstat").is_err(),
+            "{load:?}"
+        );
+        return;
+    };
+    // The hosting thread and each worker, at least (blocking threads would add more).
+    assert!(threads.threads > WORKERS as u32, "{threads:?}");
+    assert!(threads.cpu_us > 0, "{threads:?}");
+    // No thread ran or waited longer than the part it lived in (1 ms of rounding each).
+    let lifetimes = threads.wall_us * u64::from(threads.threads);
+    assert!(
+        threads.cpu_us + threads.run_queue_wait_us
+            <= lifetimes + 1_000 * u64::from(threads.threads),
+        "{threads:?}"
+    );
+    // The sentence states these very figures.
+    assert!(
+        load.sentence().contains(&pollscope_shared::load::format_ms(
+            threads.run_queue_wait_us
+        )),
+        "{}",
+        load.sentence()
+    );
+    drop(client);
+    server.until_idle().await;
+}

@@ -1,5 +1,5 @@
-//! What a running scenario knows about its run: its id, its clock, its limits, and its
-//! way out to the session.
+//! What a running scenario knows about its run: its id, its clock, its limits, its way
+//! out to the session, and the scheduler figures its parts' threads added up to.
 //!
 //! A run talks to its session through a bounded queue of [`Outbound`] frames. Progress
 //! events use `try_send`: a slow browser can make them drop (they are counted), but it can
@@ -8,11 +8,12 @@
 //!
 //! Uses only `shared` and Tokio's channels.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::ServerMessage;
+use pollscope_shared::load::ThreadLoad;
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::ProgressEvent;
 use tokio::sync::mpsc;
@@ -35,6 +36,18 @@ pub struct RunContext {
     started: Instant,
     tx: mpsc::Sender<Outbound>,
     dropped: Arc<AtomicU64>,
+    threads: Arc<Mutex<PartLoads>>,
+}
+
+/// The parts' thread figures so far.
+#[derive(Debug, Default)]
+enum PartLoads {
+    /// No part has run (the run's work was not on a runtime of its own).
+    #[default]
+    None,
+    Known(ThreadLoad),
+    /// A part could not tell: a sum without it would understate.
+    Unknown,
 }
 
 impl RunContext {
@@ -51,6 +64,28 @@ impl RunContext {
             started: Instant::now(),
             tx,
             dropped: Arc::default(),
+            threads: Arc::default(),
+        }
+    }
+
+    /// A part ended: add what its threads went through (`None`: it could not tell).
+    pub fn add_part_load(&self, part: Option<ThreadLoad>) {
+        let mut loads = self.threads.lock().unwrap_or_else(PoisonError::into_inner);
+        *loads = match (std::mem::take(&mut *loads), part) {
+            (PartLoads::None, Some(p)) => PartLoads::Known(p),
+            (PartLoads::Known(mut sum), Some(p)) => {
+                sum.add(&p);
+                PartLoads::Known(sum)
+            }
+            _ => PartLoads::Unknown,
+        };
+    }
+
+    /// What the threads of every part so far went through, if each part could tell.
+    pub fn thread_load(&self) -> Option<ThreadLoad> {
+        match &*self.threads.lock().unwrap_or_else(PoisonError::into_inner) {
+            PartLoads::Known(sum) => Some(sum.clone()),
+            PartLoads::None | PartLoads::Unknown => None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! - [`runtime`]: real Tokio runtimes built per part, hosted on a thread of their own,
 //!   with worker park and unpark recorded.
 //! - [`events`]: the per-part aggregator that drains the recorder and sends event batches.
+//! - [`schedstat`]: how long a part's threads ran and waited for a CPU.
 //! - [`part`]: [`run_part`], the one scaffold that puts those together for a part.
 //! - [`error`]: [`ScenarioError`], how a scenario fails.
 //!
@@ -15,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod part;
 pub mod runtime;
+pub mod schedstat;
 
 pub use context::{Outbound, RunContext, duration_us};
 pub use error::ScenarioError;

@@ -5,7 +5,7 @@
 //! `index` of the run, and the part's main future running as the recorded task `"main"`.
 //! When the main task ends (or the run is cancelled) the runtime is shut down, so every
 //! task's end is recorded, and the aggregator's last batch is sent before [`run_part`]
-//! returns. A scenario with several parts (one per runtime flavour, one per N) calls it
+//! returns, and the part's thread figures are added to the run's. A scenario with several parts (one per runtime flavour, one per N) calls it
 //! once per part.
 //!
 //! Uses the other harness modules and `shared`'s recorder.
@@ -17,7 +17,7 @@ use pollscope_shared::instrument::{Probe, Recorder};
 use super::context::RunContext;
 use super::error::ScenarioError;
 use super::events::{EventStream, Folded, Keep};
-use super::runtime::{RuntimeSpec, run_hosted};
+use super::runtime::{RuntimeSpec, run_hosted_measured};
 
 /// Which part of the run, on which runtime, keeping what of its events.
 #[derive(Debug, Clone, Copy)]
@@ -63,10 +63,11 @@ where
     let recorder = Recorder::new(run.recorder_capacity);
     let events = EventStream::start(recorder.clone(), run, part.index, part.keep);
     let probe = recorder.clone();
-    let output = run_hosted(part.runtime, Some(recorder.clone()), move || {
+    let (output, load) = run_hosted_measured(part.runtime, Some(recorder.clone()), move || {
         Probe::task(&probe, "main", main(probe.clone()))
     })
     .await;
+    run.add_part_load(load);
     // Whatever became of the main task, the runtime is gone now: send its last events.
     let folded = events.finish().await;
     Ok(PartOutcome {

@@ -6,19 +6,25 @@
 //! through the runtime's `on_thread_park` / `on_thread_unpark` hooks, which stable Tokio
 //! has, so no `tokio_unstable` is needed.
 //!
+//! Each runtime thread, and the hosting thread, adds its scheduler figures to the part's
+//! [`Tally`] as it stops (see [`super::schedstat`]).
+//!
 //! Cancelling the run (dropping [`run_hosted`]'s future) cancels the scenario: the host
 //! thread stops waiting, shuts the runtime down (which drops every task, recorded as
 //! cancelled, and closes their sockets) and exits.
 
 use std::future::Future;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::Recorder;
+use pollscope_shared::load::ThreadLoad;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use super::context::duration_us;
 use super::error::ScenarioError;
+use super::schedstat::Tally;
 
 /// Most workers a scenario runtime may have.
 pub const MAX_WORKERS: u32 = 4;
@@ -41,10 +47,12 @@ impl RuntimeSpec {
     }
 }
 
-/// Build the runtime, with park hooks recording into `recorder` if there is one.
+/// Build the runtime, with park hooks recording into `recorder` if there is one, and each
+/// worker or blocking thread adding its scheduler figures to `tally` as it stops.
 pub fn build(
     spec: RuntimeSpec,
     recorder: Option<&Recorder>,
+    tally: &Tally,
 ) -> io::Result<tokio::runtime::Runtime> {
     let mut builder = if spec.workers == 0 {
         tokio::runtime::Builder::new_current_thread()
@@ -57,6 +65,8 @@ pub fn build(
         .enable_all()
         .thread_name("scenario-runtime")
         .max_blocking_threads(8);
+    let stops = tally.clone();
+    builder.on_thread_stop(move || stops.this_thread_stops());
     if let Some(recorder) = recorder {
         let parked = recorder.clone();
         let unparked = recorder.clone();
@@ -87,16 +97,34 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
+    run_hosted_measured(spec, recorder, make).await.0
+}
+
+/// [`run_hosted`], also returning what its threads went through: their time on a CPU and
+/// waiting for one, and the hosting thread's wall time (`None` where the OS does not say,
+/// or when the thread died).
+pub async fn run_hosted_measured<T, F, Fut>(
+    spec: RuntimeSpec,
+    recorder: Option<Recorder>,
+    make: F,
+) -> (Result<T, ScenarioError>, Option<ThreadLoad>)
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
     let cancel = CancellationToken::new();
     let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let (done_tx, done_rx) = oneshot::channel();
-    std::thread::Builder::new()
+    let spawned = std::thread::Builder::new()
         .name("scenario-host".into())
         .spawn(move || {
-            let runtime = match build(spec, recorder.as_ref()) {
+            let started = Instant::now();
+            let tally = Tally::default();
+            let runtime = match build(spec, recorder.as_ref(), &tally) {
                 Ok(runtime) => runtime,
                 Err(e) => {
-                    let _ = done_tx.send(Err(ScenarioError::from(e)));
+                    let _ = done_tx.send((Err(ScenarioError::from(e)), None));
                     return;
                 }
             };
@@ -107,11 +135,19 @@ where
                     () = cancel.cancelled() => Err(ScenarioError::new("cancelled")),
                 }
             });
+            // Shutting down waits for the runtime's threads, so each has reported by now
+            // (one stuck past the timeout has not, and is missing from the count).
             runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
-            let _ = done_tx.send(outcome);
-        })
-        .map_err(|e| ScenarioError::new(format!("cannot start the scenario's thread: {e}")))?;
-    done_rx
-        .await
-        .unwrap_or_else(|_| Err(ScenarioError::new("the scenario's thread died")))
+            tally.this_thread_stops();
+            let load = tally.total(duration_us(started.elapsed()));
+            let _ = done_tx.send((outcome, load));
+        });
+    if let Err(e) = spawned {
+        let message = format!("cannot start the scenario's thread: {e}");
+        return (Err(ScenarioError::new(message)), None);
+    }
+    done_rx.await.unwrap_or_else(|_| {
+        let died = ScenarioError::new("the scenario's thread died");
+        (Err(died), None)
+    })
 }
