@@ -1,6 +1,6 @@
 //! What instrumentation costs, printed side by side in one run:
 //! `cargo bench -p pollscope-backend --bench instrumentation [-- --pairs N --soak-secs N
-//! --only throughput|cost|poll|encoding|memory]`, or
+//! --only throughput|cost|poll|encoding|memory|load]`, or
 //! `-- --repeat plain|instrumented|floor|via-recorder --pairs N`
 //! to run one kind only, under a profiler.
 //!
@@ -20,6 +20,8 @@
 //! 4. Bytes per event, binary ÷ JSON, on a real echo recording; decode time of a
 //!    100k-event batch in both encodings.
 //! 5. Memory over a continuous instrumented run: RSS at the end ÷ RSS at 10 s.
+//! 6. The load check's recording cost: one thread's scheduler figures read and tallied
+//!    (what each thread of a part does once, as it stops), and a whole part's worth.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use pollscope_backend::harness::events::{DRAIN_INTERVAL, FLUSH_INTERVAL};
 use pollscope_backend::harness::runtime::{self, RuntimeSpec};
+use pollscope_backend::harness::schedstat::{Schedstat, Tally};
 use pollscope_backend::scenarios::echo::{EchoConfig, echo_workload};
 use pollscope_shared::instrument::batch::{BinaryBatchBuilder, EventBatch};
 use pollscope_shared::instrument::stats::RunTotals;
@@ -81,9 +84,45 @@ fn main() {
     if args.wants("memory") {
         memory(args.soak_secs);
     }
+    if args.wants("load") {
+        load_check();
+    }
 }
 
-/// `[--pairs N] [--soak-secs N] [--only throughput|cost|poll|encoding|memory]
+/// What telling whether the machine was shared costs a part: each of its threads reads
+/// `/proc/thread-self/schedstat` once as it stops and adds it to the part's tally. Nothing
+/// of it is on the path of a poll, so it is a cost per part, not per event.
+fn load_check() {
+    const READS: u32 = 20_000;
+    println!("6. the load check (scheduler figures per thread, read once as it stops)");
+    if Schedstat::of_this_thread().is_none() {
+        println!(
+            "   no /proc/thread-self/schedstat here: the check reports None and costs nothing\n"
+        );
+        return;
+    }
+    let started = Instant::now();
+    for _ in 0..READS {
+        std::hint::black_box(Schedstat::of_this_thread());
+    }
+    let read = started.elapsed() / READS;
+    let tally = Tally::default();
+    let started = Instant::now();
+    for _ in 0..READS {
+        tally.this_thread_stops();
+    }
+    let tallied = started.elapsed() / READS;
+    // A part with the most threads a scenario runtime has: the host, 4 workers.
+    let threads = 1 + runtime::MAX_WORKERS;
+    println!(
+        "   one read {:.2} us, read and tallied {:.2} us; a part of {threads} threads {:.1} us\n",
+        read.as_secs_f64() * 1e6,
+        tallied.as_secs_f64() * 1e6,
+        tallied.as_secs_f64() * 1e6 * f64::from(threads),
+    );
+}
+
+/// `[--pairs N] [--soak-secs N] [--only throughput|cost|poll|encoding|memory|load]
 /// [--repeat plain|instrumented|floor|via-recorder]` (the last runs N echo runs of one kind, for a profiler).
 struct Args {
     pairs: usize,
@@ -147,7 +186,8 @@ fn process_cpu_ns() -> f64 {
 
 /// One echo run with its probe.
 fn echo_once<P: Probe>(probe: P, recorder: Option<&Recorder>) -> Measured {
-    let rt = runtime::build(RuntimeSpec { workers: 2 }, recorder).expect("runtime");
+    let tally = Tally::default();
+    let rt = runtime::build(RuntimeSpec { workers: 2 }, recorder, &tally).expect("runtime");
     let cpu_before = process_cpu_ns();
     let outcome = rt.block_on(async move {
         let main = probe.task("main", echo_workload(probe.clone(), ECHO));
