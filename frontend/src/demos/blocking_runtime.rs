@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for BlockingRuntimePage {
     const ID: &'static str = id::BLOCKING_RUNTIME;
@@ -139,53 +139,58 @@ fn yielding_note(way: &WayRun, work_us: u64) -> String {
 }
 
 /// What this run's numbers show, sentence by sentence: one note per way it ran, then,
-/// when all three ran, how the other clients' p99 compares across them.
-pub fn what_to_notice(result: &BlockingRuntimeResult) -> Vec<String> {
+/// when all three ran, how the other clients' p99 compares across them (the figures, and
+/// a verdict drawn from them that a shared machine's run leaves out).
+pub fn what_to_notice(result: &BlockingRuntimeResult) -> Vec<Note> {
     let work_us = u64::from(result.work_ms) * 1000;
-    let mut notes: Vec<String> = result
+    let mut notes: Vec<Note> = result
         .ways
         .iter()
-        .map(|w| match w.way {
-            BlockingWay::ThreadSleep => blocked_note(w, work_us),
-            _ => yielding_note(w, work_us),
+        .map(|w| {
+            Note::Fact(match w.way {
+                BlockingWay::ThreadSleep => blocked_note(w, work_us),
+                _ => yielding_note(w, work_us),
+            })
         })
         .collect();
     let all_three = result.ways.iter().map(|w| w.way).eq(WAYS);
     if let ([one], false) = (&result.ways[..], all_three) {
-        notes.push(format!(
+        notes.push(Note::Fact(format!(
             "The other clients' p99 round trip was {} with {}. This run tried one way: \
              rerun it another way (a warning's fix, or the knob) to compare the two side \
              by side.",
             format_ms(one.others_p99_us),
             one.way.label()
-        ));
+        )));
     }
     if let ([blocked, slept, moved], true) = (&result.ways[..], all_three) {
-        notes.push(p99_note(result, blocked, slept, moved));
+        let (figures, verdict) = p99_note(result, blocked, slept, moved);
+        notes.push(Note::Fact(figures));
+        notes.push(Note::Conclusion(verdict));
     }
     if let Some(short) = result
         .ways
         .iter()
         .find(|w| w.events_searched < w.events_recorded)
     {
-        notes.push(format!(
+        notes.push(Note::Fact(format!(
             "With {} the search read only the first {} of {} events: a longer poll may \
              have come later.",
             short.way.label(),
             short.events_searched,
             short.events_recorded
-        ));
+        )));
     }
     notes
 }
 
-/// The three ways' p99s compared, with a verdict only where the numbers support one.
+/// The three ways' p99s, and a verdict only where the numbers support one.
 fn p99_note(
     result: &BlockingRuntimeResult,
     blocked: &WayRun,
     slept: &WayRun,
     moved: &WayRun,
-) -> String {
+) -> (String, String) {
     let work_us = u64::from(result.work_ms) * 1000;
     let work = format_ms(work_us);
     let yielding_p99 = slept.others_p99_us.max(moved.others_p99_us);
@@ -198,15 +203,14 @@ fn p99_note(
     );
     let (p99, yielding) = (blocked.others_p99_us, yielding_p99);
     let higher = p99 >= 2 * yielding && p99 - yielding >= CLEAR_US;
-    if higher && p99 - yielding >= work_us / 2 {
-        format!(
-            "{compare} The blocking call alone raised it by about the work: requests that \
-             had nothing to do with the slow one paid for it."
-        )
+    let verdict = if higher && p99 - yielding >= work_us / 2 {
+        "The blocking call alone raised it by about the work: requests that had nothing \
+         to do with the slow one paid for it."
+            .to_owned()
     } else if higher {
         format!(
-            "{compare} The blocking call raised it by {}, less than the {work} of work: \
-             only some requests were queued behind the blocked poll.",
+            "The blocking call raised it by {}, less than the {work} of work: only some \
+             requests were queued behind the blocked poll.",
             format_ms(p99 - yielding)
         )
     } else {
@@ -220,10 +224,11 @@ fn p99_note(
             String::new()
         };
         format!(
-            "{compare} The difference is within this run's noise, so it supports no \
-             conclusion about the others' p99.{why}"
+            "The difference is within this run's noise, so it supports no conclusion \
+             about the others' p99.{why}"
         )
-    }
+    };
+    (compare, verdict)
 }
 
 fn way_title(index: usize, way: BlockingWay) -> String {
@@ -296,11 +301,7 @@ pub fn BlockingRuntimePage(props: &DemoProps) -> Html {
                     data-clients={result.as_ref().map(|r| r.clients.to_string())}
                     data-workers={result.as_ref().map(|r| r.workers.to_string())}>
                     { for parts }
-                    if !notes.is_empty() {
-                        <div id="what-to-notice" class="notice">
-                            { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
-                        </div>
-                    }
+                    <WhatToNotice {notes} />
                 </div>
             }
         </DemoFrame>
@@ -388,6 +389,12 @@ mod tests {
     use pollscope_shared::results::{BlockingWork, HeldUp, LongPoll};
 
     use super::*;
+    use crate::widgets::notice::shown;
+
+    /// The notes as a quiet machine's page prints them.
+    fn text(notes: &[Note]) -> String {
+        shown(notes, false).join(" ")
+    }
 
     fn way(way: BlockingWay, p99_us: u64, poll_us: u64, client: Option<u32>) -> WayRun {
         WayRun {
@@ -449,7 +456,7 @@ mod tests {
                 way(BlockingWay::SpawnBlocking, 295, 52, None),
             ],
         );
-        let notes = what_to_notice(&r).join(" ");
+        let notes = text(&what_to_notice(&r));
         for figure in [
             "the longest poll was #7 conn 127.0.0.1:41822 (client 0's connection, the slow \
              request's) on scenario-host #0: 50.1 ms, for 50.0 ms of work",
@@ -463,6 +470,10 @@ mod tests {
         }
         assert!(!notes.contains("noise"), "{notes}");
         assert!(!notes.contains("kept from running"), "{notes}");
+        // On a shared machine the p99s are still quoted; the verdict is not drawn.
+        let shared = shown(&what_to_notice(&r), true).join(" ");
+        assert!(shared.contains("50.2 ms with std::thread::sleep"), "{shared}");
+        assert!(!shared.contains("raised it"), "{shared}");
     }
 
     #[test]
@@ -476,7 +487,7 @@ mod tests {
                 way(BlockingWay::SpawnBlocking, 650, 52, None),
             ],
         );
-        let notes = what_to_notice(&r).join(" ");
+        let notes = text(&what_to_notice(&r));
         assert!(notes.contains("within this run's noise"), "{notes}");
         assert!(notes.contains("With 2 workers the others kept serving"), "{notes}");
         assert!(notes.contains("No other client's round trip waited through it"), "{notes}");
@@ -496,7 +507,7 @@ mod tests {
                 way(BlockingWay::SpawnBlocking, 650, 52, None),
             ],
         );
-        let notes = what_to_notice(&r).join(" ");
+        let notes = text(&what_to_notice(&r));
         assert!(notes.contains("raised it by 7.3 ms, less than the 50.0 ms"), "{notes}");
         assert!(!notes.contains("noise"), "{notes}");
     }
@@ -513,7 +524,7 @@ mod tests {
                 way(BlockingWay::SpawnBlocking, 650, 52, None),
             ],
         );
-        let notes = what_to_notice(&r).join(" ");
+        let notes = text(&what_to_notice(&r));
         assert!(notes.contains("does not show the blocking poll"), "{notes}");
         assert!(notes.contains("read only the first 400 of 500 events"), "{notes}");
     }
@@ -522,7 +533,7 @@ mod tests {
     fn a_run_of_one_way_gets_that_way_s_note_and_no_comparison() {
         let mut blocked = way(BlockingWay::ThreadSleep, 50_170, 50_112, Some(0));
         blocked.held_up = vec![held(2, 50_166)];
-        let notes = what_to_notice(&result(0, vec![blocked])).join(" ");
+        let notes = text(&what_to_notice(&result(0, vec![blocked])));
         assert!(notes.contains("the longest poll was #7"), "{notes}");
         assert!(notes.contains("It held up client 2 (up to 50.2 ms)"), "{notes}");
         assert!(
@@ -531,8 +542,9 @@ mod tests {
         );
         assert!(!notes.contains("raised it") && !notes.contains("noise"), "{notes}");
         let slept = what_to_notice(&result(0, vec![way(BlockingWay::TokioSleep, 310, 48, None)]));
-        assert!(slept[0].starts_with("With tokio::time::sleep the slow request still took"));
-        assert!(slept[1].contains("0.3 ms with tokio::time::sleep"), "{slept:?}");
+        assert!(slept[0].text().starts_with("With tokio::time::sleep the slow request still took"));
+        assert!(slept[1].text().contains("0.3 ms with tokio::time::sleep"), "{slept:?}");
+        assert!(!slept.iter().any(Note::is_conclusion), "{slept:?}");
         assert_eq!(ways_of(Some(1)), vec![BlockingWay::TokioSleep]);
         assert_eq!(ways_of(Some(3)), WAYS.to_vec());
     }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for RuntimeFlavorsPage {
     const ID: &'static str = id::RUNTIME_FLAVORS;
@@ -43,8 +43,14 @@ pub fn format_cores(part: &FlavorRun) -> Option<String> {
 
 /// What this run's numbers show, sentence by sentence; empty unless both parts are there.
 /// Every sentence that concludes something does so only when the numbers it quotes support
-/// it, and otherwise says what did happen.
-pub fn what_to_notice(result: &RuntimeFlavorsResult) -> Vec<String> {
+/// it, and otherwise says what did happen. They are all facts of the run: the speed-up is
+/// explained by the cores each part measurably got, so a shared machine is named in the
+/// notes themselves rather than withheld.
+pub fn what_to_notice(result: &RuntimeFlavorsResult) -> Vec<Note> {
+    notes(result).into_iter().map(Note::Fact).collect()
+}
+
+fn notes(result: &RuntimeFlavorsResult) -> Vec<String> {
     let [single, multi] = &result.parts[..] else {
         return Vec::new();
     };
@@ -302,9 +308,7 @@ pub fn FlavorsResultView(props: &FlavorsResultProps) -> Html {
                     else { format!("{} cores", result.cores) }) }
             </p>
             <div class="flavor-parts">{ for columns }</div>
-            if !notes.is_empty() {
-                <p id="what-to-notice" class="notice">{ notes.join(" ") }</p>
-            }
+            <WhatToNotice {notes} />
         </section>
     }
 }
@@ -341,7 +345,7 @@ mod tests {
     }
 
     fn notice(r: &RuntimeFlavorsResult) -> String {
-        what_to_notice(r).join(" ")
+        notes(r).join(" ")
     }
 
     #[test]

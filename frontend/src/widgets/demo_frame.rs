@@ -4,13 +4,16 @@
 //! button, the guesses of "predict, then run" (and how the latest run's guesses fared),
 //! then whatever the page measured; then the runs the page keeps and, when two
 //! are picked, those two side by side. Around the page's timelines it provides the fixes
-//! the scenario declares ([`FixOffers`]), so a warning of the latest run can offer its fix.
+//! the scenario declares ([`FixOffers`]), so a warning of the latest run can offer its fix,
+//! and whether the machine was shared during the run it shows ([`MachineShared`]), for the
+//! page's notice.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::code_panel::CodePanel;
+use super::notice::MachineShared;
 use super::props::{DemoProps, FixRequest};
 use super::run_panel::RunPanel;
 use crate::history::{CompareView, GuessPanel, GuessResult, RunHistory};
@@ -76,8 +79,14 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
         let find = |id| demo.history.iter().find(|r| r.run_id == id).cloned();
         Some((find(a)?, find(b)?))
     });
+    // Whether the run the page shows ran on a shared machine, for its notice.
+    let shared = match &demo.run {
+        RunState::Finished { load, .. } => MachineShared::of(load.as_ref()),
+        _ => MachineShared::default(),
+    };
     html! {
         <ContextProvider<CodeFocusSink> context={sink}>
+        <ContextProvider<MachineShared> context={shared}>
         <article class="demo" data-scenario={descriptor.id.clone()}>
             <h2>{ &descriptor.title }</h2>
             <p class="summary">{ &descriptor.summary }</p>
@@ -100,6 +109,7 @@ pub fn DemoFrame(props: &DemoFrameProps) -> Html {
                     {a} {b} recording_version={demo.recording_version} />
             }
         </article>
+        </ContextProvider<MachineShared>>
         </ContextProvider<CodeFocusSink>>
     }
 }

@@ -13,6 +13,8 @@
 //! - [`run_panel`]: [`RunPanel`], the knobs, Run/Cancel, status and errors of a run.
 //! - [`code_panel`]: [`CodePanel`], the code that ran, the current event's lines lit.
 //! - [`run_load`]: [`RunLoadView`], under a finished run: was the machine shared.
+//! - [`notice`]: [`WhatToNotice`], a page's notes; conclusions left out on a shared
+//!   machine.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
@@ -25,6 +27,7 @@ pub mod demo_frame;
 pub mod event_counts;
 pub mod knobs;
 pub mod lanes;
+pub mod notice;
 pub mod numbers;
 pub mod progress;
 pub mod props;
@@ -37,6 +40,7 @@ pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
 pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
+pub use notice::{MachineShared, Note, WhatToNotice, WhatToNoticeProps};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
