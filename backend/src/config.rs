@@ -44,6 +44,19 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub max_concurrent_runs: u32,
 
+    /// Runs in flight at once on the whole server, all sessions together (default: the
+    /// machine's cores). Each run measures time on these cores, so more runs at once would
+    /// only put everyone's load into everyone's numbers; later runs queue.
+    #[arg(long, env = "POLLSCOPE_MAX_RUNNING",
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_running: Option<u32>,
+
+    /// Runs that may wait for a run slot, first come first served; past that a run is
+    /// refused at once with `server_busy`.
+    #[arg(long, env = "POLLSCOPE_MAX_QUEUED", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub max_queued: u32,
+
     /// A run still going after this many seconds is stopped.
     #[arg(long, env = "POLLSCOPE_MAX_RUN_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -101,6 +114,8 @@ impl Default for Config {
             max_sessions: 64,
             max_message_bytes: 64 * 1024,
             max_concurrent_runs: 1,
+            max_running: None,
+            max_queued: 64,
             max_run_seconds: 30,
             idle_timeout_seconds: 600,
             max_session_seconds: 3600,
@@ -121,7 +136,17 @@ impl Config {
             max_run_seconds: self.max_run_seconds,
             idle_timeout_seconds: self.idle_timeout_seconds,
             max_session_seconds: self.max_session_seconds,
+            server_max_running: self.max_running(),
+            server_max_queued: self.max_queued,
         }
+    }
+
+    /// Runs in flight at once server-wide: `--max-running`, else the machine's cores.
+    pub fn max_running(&self) -> u32 {
+        self.max_running.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| u32::try_from(n.get()).unwrap_or(256))
+        })
     }
 
     pub fn max_run(&self) -> Duration {
@@ -175,6 +200,8 @@ mod tests {
             ["pollscope", "--max-run-seconds", "100000"],
             ["pollscope", "--max-message-bytes", "1"],
             ["pollscope", "--recorder-capacity", "0"],
+            ["pollscope", "--max-running", "0"],
+            ["pollscope", "--max-queued", "100000"],
         ] {
             assert!(Config::try_parse_from(args).is_err(), "{args:?}");
         }

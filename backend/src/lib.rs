@@ -8,6 +8,7 @@
 //! - [`config`]: command-line flags (with environment fallbacks) and the limits they set.
 //! - [`overlap`]: the server-wide count of runs in flight, so a run can say how many
 //!   others overlapped it.
+//! - [`slots`]: the server-wide run slots and the first-come-first-served queue for them.
 //! - [`metrics`]: the live gauges (`/health`, leak tests) and the guard that keeps them.
 //! - [`harness`]: what a scenario's recorded work runs in: the run's context, a fresh
 //!   Tokio runtime per part hosted on its own thread, the aggregator that streams the
@@ -38,6 +39,7 @@ pub mod overlap;
 pub mod run;
 pub mod scenarios;
 pub mod session;
+pub mod slots;
 
 pub use config::Config;
 pub use http::{AppState, Server};

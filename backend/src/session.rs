@@ -32,6 +32,7 @@ use crate::harness::{Outbound, RunContext};
 use crate::metrics::Gauges;
 use crate::run::{self, RunOutcome};
 use crate::scenarios::Catalog;
+use crate::slots::RunSlots;
 
 /// Frames (progress, event batches) waiting to be written to the socket, across all runs
 /// of a session.
@@ -46,6 +47,8 @@ pub struct SessionContext {
     pub catalog: Arc<Catalog>,
     pub shutdown: CancellationToken,
     pub gauges: Arc<Gauges>,
+    /// The server's run slots, shared by every session.
+    pub slots: Arc<RunSlots>,
 }
 
 /// Everything that can happen to a session, whichever source it came from.
@@ -292,6 +295,16 @@ impl Session {
                 format!("a session runs at most {limit} scenario(s) at once; cancel or wait"),
             ));
         }
+        let ticket = self.ctx.slots.join().map_err(|full| {
+            ProtocolError::new(
+                ErrorCode::ServerBusy,
+                format!(
+                    "the server is busy: {} runs are running and {} are waiting for a slot, \
+                     as many as it queues; try again in a moment",
+                    full.running, full.queued
+                ),
+            )
+        })?;
         let run_id = self.next_run_id;
         self.next_run_id += 1;
         let run = RunContext::new(
@@ -306,6 +319,7 @@ impl Session {
             run,
             self.ctx.gauges.clone(),
             self.ctx.config.max_run(),
+            ticket,
         );
         let handle = self.runs.spawn(task);
         self.active.insert(run_id, handle);

@@ -28,7 +28,8 @@ async fn a_lone_run_overlaps_no_other() {
 
 #[tokio::test]
 async fn two_runs_in_flight_at_once_each_count_the_other() {
-    let server = TestServer::start().await;
+    // Two run slots, so B runs beside A instead of waiting for it.
+    let server = TestServer::with(|c| c.max_running = Some(2)).await;
     // A sleeps at least 2 × 1.5 s + 1.5 s; B starts as soon as A is announced.
     let (mut a, _) = server
         .start_run(&common::seq_vs_concurrent(1500, 1500))

@@ -78,6 +78,18 @@ impl FailureCode {
     }
 }
 
+/// A running run's turn for one of the server's run slots (see `run_queued`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Slot {
+    /// It got a slot at once (or the server did not say otherwise).
+    #[default]
+    Running,
+    /// Waiting, with `ahead` runs before it in the server's queue.
+    Queued { ahead: u32 },
+    /// It waited `waited_ms` for its slot and is running now.
+    Admitted { waited_ms: u64 },
+}
+
 /// The latest run of one scenario, as far as this page knows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum RunState {
@@ -93,6 +105,8 @@ pub enum RunState {
         /// The run this one reruns with a fix applied (see [`Action::FixRequested`]).
         fixing: Option<u64>,
         events: Vec<ProgressEvent>,
+        /// Where the run stands for one of the server's run slots.
+        slot: Slot,
         /// `cancel` was sent; waiting for `run_cancelled` (or the result, if it won the race).
         cancelling: bool,
     },
@@ -307,6 +321,15 @@ impl AppState {
             .map(|(id, _)| id.clone())
     }
 
+    /// Record where run `run_id` stands for a run slot (a run we don't know is ignored).
+    fn set_slot(&mut self, run_id: u64, to: Slot) {
+        if let Some(id) = self.scenario_of_run(run_id)
+            && let Some(RunState::Running { slot, .. }) = self.runs.get_mut(&id)
+        {
+            *slot = to;
+        }
+    }
+
     /// Apply one action. Pure: the same state and action always give the same result.
     pub fn apply(&mut self, action: Action) {
         match action {
@@ -478,9 +501,16 @@ impl AppState {
                         params,
                         fixing,
                         events: Vec::new(),
+                        slot: Slot::Running,
                         cancelling: false,
                     },
                 );
+            }
+            ServerMessage::RunQueued { run_id, ahead } => {
+                self.set_slot(run_id, Slot::Queued { ahead });
+            }
+            ServerMessage::RunAdmitted { run_id, waited_ms } => {
+                self.set_slot(run_id, Slot::Admitted { waited_ms });
             }
             ServerMessage::Progress { run_id, event } => {
                 if let Some(id) = self.scenario_of_run(run_id)
@@ -643,6 +673,8 @@ mod tests {
                 max_run_seconds: 30,
                 idle_timeout_seconds: 600,
                 max_session_seconds: 3600,
+                server_max_running: 2,
+                server_max_queued: 64,
             },
             scenarios,
         })
@@ -815,6 +847,7 @@ mod tests {
                 params: descriptor().defaults(),
                 fixing: None,
                 events: vec![event],
+                slot: Slot::Running,
                 cancelling: false
             }
         );
@@ -960,6 +993,33 @@ mod tests {
             load: None,
         }));
         assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_queued_run_follows_its_place_then_its_admission() {
+        let mut s = running(3);
+        let slot = |s: &AppState| match s.run(ID) {
+            RunState::Running { slot, .. } => *slot,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(slot(&s), Slot::Running);
+        s.apply(Action::Server(ServerMessage::RunQueued {
+            run_id: 3,
+            ahead: 2,
+        }));
+        assert_eq!(slot(&s), Slot::Queued { ahead: 2 });
+        // Another run's place changes nothing here.
+        s.apply(Action::Server(ServerMessage::RunQueued {
+            run_id: 9,
+            ahead: 0,
+        }));
+        assert_eq!(slot(&s), Slot::Queued { ahead: 2 });
+        s.apply(Action::Server(ServerMessage::RunAdmitted {
+            run_id: 3,
+            waited_ms: 840,
+        }));
+        assert_eq!(slot(&s), Slot::Admitted { waited_ms: 840 });
+        assert!(s.run(ID).is_busy());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use pollscope_frontend::demos::echo::{EchoResultProps, EchoResultView};
 use pollscope_frontend::demos::seq_vs_concurrent::{ResultProps, SeqVsConcurrentResultView};
 use pollscope_frontend::demos::{self, be_the_executor};
 use pollscope_frontend::recording::PartRecording;
-use pollscope_frontend::state::{FailureCode, RunState};
+use pollscope_frontend::state::{FailureCode, RunState, Slot};
 use pollscope_frontend::widgets::{
     DemoProps, EventCounts, EventCountsProps, EventCountsView, Knobs, KnobsProps, RunPanel,
     TaskTable, TaskTableProps, task_rows,
@@ -237,12 +237,32 @@ async fn run_panel_states() {
             at_us: 210,
             name: "sequential".into(),
         }],
+        slot: Slot::Running,
         cancelling: false,
     };
-    let root = render_panel(demo_props(running, true)).await;
+    let root = render_panel(demo_props(running.clone(), true)).await;
     assert!(button(&root, "#run-button").unwrap());
     assert!(!button(&root, "#cancel-button").unwrap());
     assert_eq!(all(&root, "#progress .progress-event").len(), 1);
+    assert!(!exists(&root, "#run-queued"));
+
+    // Waiting for a run slot: its place is said, and it can still be cancelled.
+    let mut queued = running;
+    if let RunState::Running { slot, .. } = &mut queued {
+        *slot = Slot::Queued { ahead: 2 };
+    }
+    let root = render_panel(demo_props(queued, true)).await;
+    let place = find(&root, "#run-queued");
+    assert_eq!(attr(&place, "data-ahead"), "2");
+    assert!(
+        place
+            .text_content()
+            .unwrap()
+            .contains("2 runs ahead of yours"),
+        "{:?}",
+        place.text_content()
+    );
+    assert!(!button(&root, "#cancel-button").unwrap());
 
     // A server error is shown with its code and message.
     let failed = RunState::Failed {

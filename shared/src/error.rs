@@ -33,6 +33,8 @@ pub enum ErrorCode {
     RunFailed,
     /// The server is shutting down and starts nothing new.
     ShuttingDown,
+    /// Every run slot on the server is taken and its queue is full: try again later.
+    ServerBusy,
 }
 
 impl ErrorCode {
@@ -51,6 +53,7 @@ impl ErrorCode {
             Self::RunTimedOut => "run_timed_out",
             Self::RunFailed => "run_failed",
             Self::ShuttingDown => "shutting_down",
+            Self::ServerBusy => "server_busy",
         }
     }
 }

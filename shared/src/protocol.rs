@@ -15,7 +15,7 @@ use crate::results::{ProgressEvent, ScenarioResult};
 use crate::scenario::{ParamValues, ScenarioDescriptor};
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// Messages a client sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +103,13 @@ pub struct SessionLimits {
     pub idle_timeout_seconds: u64,
     /// No session lives longer than this.
     pub max_session_seconds: u64,
+    /// Runs in flight at once on the whole server, all sessions together; later runs
+    /// queue (`run_queued`).
+    #[serde(default)]
+    pub server_max_running: u32,
+    /// Runs that may wait for a slot; past that a run is refused with `server_busy`.
+    #[serde(default)]
+    pub server_max_queued: u32,
 }
 
 /// Messages the server sends.
@@ -122,6 +129,12 @@ pub enum ServerMessage {
         scenario: String,
         params: ParamValues,
     },
+    /// The server's run slots are all taken: the run waits in a first-come-first-served
+    /// queue with `ahead` runs before it. Sent when it joins the queue and each time it
+    /// moves up.
+    RunQueued { run_id: u64, ahead: u32 },
+    /// A run that had queued got its slot after `waited_ms` and is running now.
+    RunAdmitted { run_id: u64, waited_ms: u64 },
     /// Something happened during the run.
     Progress { run_id: u64, event: ProgressEvent },
     /// The run finished; these are its measurements, and what the server saw of the

@@ -66,6 +66,8 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     max_run_seconds: 30,
                     idle_timeout_seconds: 600,
                     max_session_seconds: 3600,
+                    server_max_running: 2,
+                    server_max_queued: 64,
                 },
                 scenarios: vec![ScenarioDescriptor {
                     id: "seq_vs_concurrent".into(),
@@ -274,6 +276,20 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
             },
         ),
         (
+            "server_run_queued",
+            ServerMessage::RunQueued {
+                run_id: 1,
+                ahead: 2,
+            },
+        ),
+        (
+            "server_run_admitted",
+            ServerMessage::RunAdmitted {
+                run_id: 1,
+                waited_ms: 840,
+            },
+        ),
+        (
             "server_run_cancelled",
             ServerMessage::RunCancelled { run_id: 1 },
         ),
@@ -437,6 +453,8 @@ fn every_server_message_type_has_an_example() {
     let expected = [
         "hello",
         "run_started",
+        "run_queued",
+        "run_admitted",
         "progress",
         "result",
         "events",

@@ -9,7 +9,7 @@
 //! Uses only `shared` and Tokio's channels.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::ServerMessage;
@@ -33,7 +33,9 @@ pub struct RunContext {
     pub encoding: EventEncoding,
     /// Events each recording thread of a part may buffer between two drains.
     pub recorder_capacity: usize,
-    started: Instant,
+    /// When the run got its slot and started (set once, on the first reading of the
+    /// clock or by [`RunContext::start_clock`]); a queued run's wait is not its time.
+    started: Arc<OnceLock<Instant>>,
     tx: mpsc::Sender<Outbound>,
     dropped: Arc<AtomicU64>,
     threads: Arc<Mutex<PartLoads>>,
@@ -61,7 +63,7 @@ impl RunContext {
             run_id,
             encoding,
             recorder_capacity,
-            started: Instant::now(),
+            started: Arc::default(),
             tx,
             dropped: Arc::default(),
             threads: Arc::default(),
@@ -89,9 +91,14 @@ impl RunContext {
         }
     }
 
+    /// The run starts now (it got its run slot): its clock counts from here.
+    pub fn start_clock(&self) {
+        self.started.get_or_init(Instant::now);
+    }
+
     /// Microseconds since the run started, on the monotonic clock.
     pub fn elapsed_us(&self) -> u64 {
-        duration_us(self.started.elapsed())
+        duration_us(self.started.get_or_init(Instant::now).elapsed())
     }
 
     /// Queue a progress event for the browser, or count it as dropped if the queue is full.

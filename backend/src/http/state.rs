@@ -1,6 +1,6 @@
 //! What every request and session shares: the config, the origin policy, the catalog,
-//! admission permits,
-//! the session tracker, the shutdown token and the gauges.
+//! admission permits, the run slots, the session tracker, the shutdown token and the
+//! gauges.
 //!
 //! Uses the config, the catalog, the gauges and the session's context type.
 
@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::metrics::Gauges;
 use crate::scenarios::Catalog;
 use crate::session::SessionContext;
+use crate::slots::RunSlots;
 
 /// State shared by every request and session. Cheap to clone.
 #[derive(Clone)]
@@ -30,6 +31,8 @@ pub struct AppState {
     pub gauges: Arc<Gauges>,
     /// Who may open sessions, from the config.
     pub origins: Arc<OriginPolicy>,
+    /// Runs in flight server-wide, and the queue for a slot.
+    pub slots: Arc<RunSlots>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
         Self {
             session_permits: Arc::new(Semaphore::new(config.max_sessions as usize)),
             origins: Arc::new(config.origin_policy()),
+            slots: RunSlots::new(config.max_running(), config.max_queued),
             catalog: Arc::new(Catalog::new(config.test_scenarios)),
             config: Arc::new(config),
             sessions: TaskTracker::new(),
@@ -60,6 +64,7 @@ impl AppState {
             catalog: self.catalog.clone(),
             shutdown: self.shutdown.clone(),
             gauges: self.gauges.clone(),
+            slots: self.slots.clone(),
         }
     }
 }

@@ -184,7 +184,10 @@ pub async fn collect(client: &mut Client) -> (Vec<EventBatch>, ServerMessage) {
                     dropped_total,
                     events,
                 }),
-                ServerMessage::Progress { .. } | ServerMessage::RunStarted { .. } => {}
+                ServerMessage::Progress { .. }
+                | ServerMessage::RunStarted { .. }
+                | ServerMessage::RunQueued { .. }
+                | ServerMessage::RunAdmitted { .. } => {}
                 last => return (batches, last),
             },
             _ => {}

@@ -1,5 +1,6 @@
 //! [`RunPanel`]: the part every server demo shares — its knobs, the Run/Cancel buttons,
-//! then the run's status: live progress while it runs, a line when it finished (with
+//! then the run's status: its place in the server's queue while it waits for a run slot,
+//! live progress while it runs, a line when it finished (with
 //! whether the machine was shared) or was cancelled, the error when it failed.
 //!
 //! The panel only renders its props and `emit`s callbacks; what a click means is decided
@@ -11,7 +12,38 @@ use super::knobs::Knobs;
 use super::progress::ProgressView;
 use super::props::DemoProps;
 use super::run_load::RunLoadView;
-use crate::state::RunState;
+use crate::state::{RunState, Slot};
+
+/// A queued run's place ("2 runs ahead of yours"), or how long it waited for its slot.
+fn slot_status(slot: Slot) -> Html {
+    match slot {
+        Slot::Running => html! {},
+        Slot::Queued { ahead } => html! {
+            <p id="run-queued" class="run-status" data-ahead={ahead.to_string()}>
+                { queued_sentence(ahead) }
+            </p>
+        },
+        Slot::Admitted { waited_ms } => html! {
+            <p id="run-admitted" class="run-status" data-waited-ms={waited_ms.to_string()}>
+                { format!("Your run waited {} for a free run slot and is running now.",
+                    super::format_ms(waited_ms.saturating_mul(1000))) }
+            </p>
+        },
+    }
+}
+
+/// What the page says while a run waits for a slot.
+pub fn queued_sentence(ahead: u32) -> String {
+    let place = match ahead {
+        0 => "yours is next".to_owned(),
+        1 => "1 run ahead of yours".to_owned(),
+        n => format!("{n} runs ahead of yours"),
+    };
+    format!(
+        "Every run slot on the server is taken, so your run waits its turn: {place}. \
+         It waits rather than share the cores, so its numbers are its own."
+    )
+}
 
 /// Knobs, Run/Cancel, live progress and errors of one scenario: the part every demo shares.
 #[component]
@@ -40,8 +72,16 @@ pub fn RunPanel(props: &DemoProps) -> Html {
         RunState::Requested => {
             html! { <p class="run-status">{ "Asking the server to run it…" }</p> }
         }
-        RunState::Running { run_id, events, .. } => html! {
-            <ProgressView run_id={*run_id} events={events.clone()} />
+        RunState::Running {
+            run_id,
+            events,
+            slot,
+            ..
+        } => html! {
+            <>
+                { slot_status(*slot) }
+                <ProgressView run_id={*run_id} events={events.clone()} />
+            </>
         },
         RunState::Finished { run_id, load, .. } => html! {
             <>
@@ -74,5 +114,17 @@ pub fn RunPanel(props: &DemoProps) -> Html {
             </div>
             { status }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_sentence_counts_the_runs_ahead() {
+        assert!(queued_sentence(0).contains("yours is next"));
+        assert!(queued_sentence(1).contains("1 run ahead of yours"));
+        assert!(queued_sentence(2).contains("2 runs ahead of yours"));
     }
 }
