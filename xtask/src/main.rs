@@ -1,8 +1,10 @@
 //! `cargo xtask`: the project's two commands.
 //!
 //! - `cargo xtask serve`: installs what is missing (wasm32 target, trunk, wasm-bindgen-cli
-//!   matching `Cargo.lock`), builds the frontend in release, and runs the backend serving it
-//!   on http://127.0.0.1:8080. A second run reinstalls nothing.
+//!   matching `Cargo.lock`, binaryen's wasm-opt from npm), builds the frontend in release
+//!   (wasm-opt, then every asset precompressed with brotli and gzip by `precompress.mjs`
+//!   under Node), and runs the backend serving it on http://127.0.0.1:8080. A second run
+//!   reinstalls nothing.
 //! - `cargo xtask test`: installs what the tests need (Chromium and chromedriver too), then
 //!   runs every check: formatting, clippy (native and wasm32), native tests, the shared
 //!   crate's instrumentation under Miri (see `miri`), browser tests of the frontend in
@@ -88,8 +90,14 @@ fn browser_tests(crate_dir: &str) -> Result<(), String> {
         .run()
 }
 
+/// The release frontend in `dist/`: trunk (with wasm-opt), then every asset precompressed
+/// with brotli and gzip beside it, for the backend to serve as they are.
 fn build_frontend() -> Result<(), String> {
-    Cmd::new("trunk").args(["build", "--release"]).run()
+    Cmd::new("trunk").args(["build", "--release"]).run()?;
+    Cmd::new("node")
+        .arg(root().join("xtask/precompress.mjs"))
+        .arg(root().join("dist"))
+        .run()
 }
 
 /// One named step of the test command.

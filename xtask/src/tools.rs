@@ -3,13 +3,17 @@
 //! Everything is checked before it is installed, so a second run installs nothing:
 //! the wasm32 target (rustup), trunk at [`TRUNK_VERSION`], wasm-bindgen-cli at exactly the
 //! `wasm-bindgen` version in `Cargo.lock` (trunk refuses a mismatched one and cannot
-//! download its own here), Debian's Chromium + ChromeDriver for browser tests, and a nightly
-//! toolchain with Miri (and the `rust-src` it builds its sysroot from) for the Miri step.
+//! download its own here), binaryen's `wasm-opt` at [`BINARYEN_VERSION`] from the npm
+//! package (it runs under Node.js; Debian's binaryen is too old for today's wasm), Debian's
+//! Chromium + ChromeDriver for browser tests, and a nightly toolchain with Miri (and the
+//! `rust-src` it builds its sysroot from) for the Miri step.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// The npm package `binaryen`'s version; Trunk.toml's `[tools] wasm_opt` names the same.
+pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -31,7 +35,7 @@ impl Cmd {
         cmd.current_dir(root());
         if let Some(bin) = cargo_bin() {
             let path = std::env::var_os("PATH").unwrap_or_default();
-            let mut paths = vec![bin];
+            let mut paths = vec![bin, binaryen_bin()];
             paths.extend(std::env::split_paths(&path));
             if let Ok(joined) = std::env::join_paths(paths) {
                 cmd.env("PATH", joined);
@@ -89,6 +93,51 @@ fn cargo_bin() -> Option<PathBuf> {
     Some(home.join("bin"))
 }
 
+/// Where the npm package `binaryen` is installed: under the workspace's `target/`.
+fn binaryen_dir() -> PathBuf {
+    root().join("target/tools/binaryen")
+}
+
+/// Its commands (`wasm-opt`), which [`Cmd`] puts on `PATH`.
+fn binaryen_bin() -> PathBuf {
+    binaryen_dir().join("node_modules/.bin")
+}
+
+/// binaryen's `wasm-opt` at [`BINARYEN_VERSION`], from npm into [`binaryen_dir`].
+pub fn ensure_binaryen() -> Result<(), String> {
+    let wanted = format!(
+        "(version_{})",
+        BINARYEN_VERSION.split('.').next().unwrap_or("")
+    );
+    let have = Cmd::new(
+        binaryen_bin()
+            .join("wasm-opt")
+            .to_str()
+            .unwrap_or("wasm-opt"),
+    )
+    .arg("--version")
+    .output()
+    .unwrap_or_default();
+    if have.split_whitespace().any(|word| word == wanted) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm, once");
+    let dir = binaryen_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Cmd::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--prefix",
+        ])
+        .arg(&dir)
+        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .run()
+        .map_err(|e| format!("{e}: the release build's wasm-opt needs Node.js and npm"))
+}
+
 /// The version of a package in `Cargo.lock`, e.g. `wasm-bindgen` → `0.2.105`.
 pub fn locked_version(package: &str) -> Result<String, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock"))
@@ -107,8 +156,9 @@ pub fn locked_version(package: &str) -> Result<String, String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-/// wasm32 target, trunk and wasm-bindgen-cli.
+/// wasm32 target, trunk, wasm-bindgen-cli and binaryen.
 pub fn ensure_frontend_tools() -> Result<(), String> {
+    ensure_binaryen()?;
     let targets = Cmd::new("rustup")
         .args(["target", "list", "--installed"])
         .output()

@@ -4,12 +4,14 @@
 //! - [`origin`]: who may open a session: the `Origin` and `Host` checks.
 //! - [`ws`]: the `/ws` handler: admission (origin, session limit, shutdown), then the
 //!   upgrade.
+//! - [`assets`]: the static frontend: precompressed files and cache headers.
 //! - [`router`]: the routes and `/health`.
 //! - [`server`]: [`Server`]: the listener and graceful shutdown.
 //!
 //! The top layer: it uses the sessions, the catalog, the config and the gauges; nothing
 //! below it uses it.
 
+pub mod assets;
 pub mod origin;
 pub mod router;
 pub mod server;

@@ -18,15 +18,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use tower_http::classify::ServerErrorsFailureClass;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+use super::assets;
 use super::state::AppState;
 use super::ws;
 
 /// The routes: `/ws`, `/health`, and the static frontend for everything else.
 pub fn router(state: AppState) -> Router {
-    let frontend = ServeDir::new(&state.config.static_dir);
+    let frontend = assets::service(&state.config.static_dir);
     let trace = TraceLayer::new_for_http().on_failure(
         |class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span| match class {
             ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {

@@ -1,0 +1,93 @@
+//! The built frontend as the browser gets it: files from the static directory, the
+//! precompressed `.br` / `.gz` twin of each when the browser accepts it (the release build
+//! writes them: `cargo xtask` runs `xtask/precompress.mjs`), and how long it may keep each.
+//!
+//! Caching follows the file names. Trunk puts a content hash in the name of every asset it
+//! builds (`pollscope-frontend-21d2bc1cda22ad81_bg.wasm`), so a name never changes content:
+//! those are `immutable` for a year. Everything else — `index.html` (which names the
+//! current hashes), `/`, `favicon.ico` — is `no-cache`: kept, but revalidated every time,
+//! so a new build is seen on the next load. Every file answers `Vary: Accept-Encoding`.
+//!
+//! Uses tower-http's `ServeDir`; nothing of the crate.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, HeaderValue, VARY};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::services::ServeDir;
+
+/// A year: what "forever" means to caches.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Keep, but ask the server first.
+pub const REVALIDATE: &str = "no-cache";
+
+/// Shortest run of hex digits taken for a content hash (trunk's are up to 16, fewer when
+/// the hash has leading zeros).
+const MIN_HASH_DIGITS: usize = 8;
+
+/// The static frontend under `dir`, precompressed variants preferred, with cache headers.
+pub fn service(dir: &Path) -> Router {
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+/// Is the last path segment a name with a content hash, `<stem>-<hex>[_bg].<ext>`?
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _ext)) = name.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() >= MIN_HASH_DIGITS && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
+        let value = if hashed { IMMUTABLE } else { REVALIDATE };
+        let headers = response.headers_mut();
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(value));
+        // The body depends on Accept-Encoding (a precompressed twin or not): a shared
+        // cache must not hand a brotli body to a browser that asked for none.
+        if !headers.contains_key(VARY) {
+            headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_s_hashed_names_are_told_from_the_rest() {
+        for hashed in [
+            "/pollscope-frontend-21d2bc1cda22ad81_bg.wasm",
+            "/pollscope-frontend-21d2bc1cda22ad81.js",
+            "/style-62316e205e7bffd.css",
+        ] {
+            assert!(is_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/favicon.ico",
+            "/pollscope-frontend.js",
+            "/style-sheet.css",
+            "/a-1234.css",
+            "/deadbeefcafe",
+        ] {
+            assert!(!is_hashed(plain), "{plain}");
+        }
+    }
+}
