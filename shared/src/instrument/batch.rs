@@ -160,6 +160,11 @@ pub enum DecodeError {
 }
 
 impl EventBatch {
+    /// The binary frame of this batch. It goes through the recorder's packed record, so it
+    /// keeps exactly what a recorder can produce: a poll's `waker_clones` saturates at
+    /// 65,535, and the packed record's "none" values read back as none (task 0 as a
+    /// parent; lane or span `u32::MAX`, which no counter reaches). A decoded frame from
+    /// elsewhere may say them; re-encoded, it says what a recorder would.
     pub fn encode_binary(&self) -> Vec<u8> {
         let mut builder = BinaryBatchBuilder::default();
         builder.push_all(&self.events);
