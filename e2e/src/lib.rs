@@ -3,6 +3,8 @@
 //! The pieces end-to-end tests are made of:
 //! - [`playground`]: the real backend, in-process on 127.0.0.1:0, serving the built
 //!   frontend (`dist/`, from `trunk build --release`) on its own Tokio runtime thread.
+//! - [`proxy`]: a real nginx on 127.0.0.1 in front of backends, from the documented
+//!   `deploy/nginx.conf`.
 //! - [`webdriver`]: a small blocking W3C WebDriver client that drives headless Chromium
 //!   through ChromeDriver.
 //! - [`format_ms`]: a duration as the pages write it, to find it in their text.
@@ -10,6 +12,7 @@
 //! Run through `cargo xtask test`, which builds `dist/` first and sets `POLLSCOPE_DIST`.
 
 pub mod playground;
+pub mod proxy;
 pub mod webdriver;
 
 /// Microseconds as the pages write them (the frontend's `format_ms`): `50853` → `"50.9 ms"`.

@@ -5,8 +5,8 @@
 //! `wasm-bindgen` version in `Cargo.lock` (trunk refuses a mismatched one and cannot
 //! download its own here), binaryen's `wasm-opt` at [`BINARYEN_VERSION`] from the npm
 //! package (it runs under Node.js; Debian's binaryen is too old for today's wasm), Debian's
-//! Chromium + ChromeDriver for browser tests, and a nightly toolchain with Miri (and the
-//! `rust-src` it builds its sysroot from) for the Miri step.
+//! Chromium + ChromeDriver for browser tests (and nginx for the proxy test), and a nightly
+//! toolchain with Miri (and the `rust-src` it builds its sysroot from) for the Miri step.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +16,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The reverse proxy the end-to-end test of a scaled-out deployment runs in front of two
+/// backends (`deploy/nginx.conf`).
+pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// The workspace root (where `Cargo.lock` is).
 pub fn root() -> PathBuf {
@@ -245,9 +248,12 @@ pub fn ensure_miri() -> Result<(), String> {
         .run()
 }
 
-/// Chromium and ChromeDriver, from Debian's packages.
+/// Chromium and ChromeDriver, and nginx, from Debian's packages.
 pub fn ensure_browser() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    if [CHROMIUM, CHROMEDRIVER, NGINX]
+        .iter()
+        .all(|tool| Path::new(tool).exists())
+    {
         return Ok(());
     }
     let root_user = Cmd::new("id")
@@ -256,11 +262,11 @@ pub fn ensure_browser() -> Result<(), String> {
         .is_some_and(|id| id.trim() == "0");
     if !root_user {
         return Err(format!(
-            "{CHROMIUM} and {CHROMEDRIVER} are needed for the browser tests: \
-             run `sudo apt-get install -y chromium chromium-driver`"
+            "{CHROMIUM}, {CHROMEDRIVER} and {NGINX} are needed for the browser tests: \
+             run `sudo apt-get install -y chromium chromium-driver nginx`"
         ));
     }
-    eprintln!("xtask: installing chromium and chromium-driver");
+    eprintln!("xtask: installing chromium, chromium-driver and nginx");
     Cmd::new("apt-get")
         .arg("update")
         .env("DEBIAN_FRONTEND", "noninteractive")
@@ -272,6 +278,7 @@ pub fn ensure_browser() -> Result<(), String> {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            "nginx",
         ])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .run()
