@@ -25,9 +25,11 @@ pub struct Config {
     #[arg(long, env = "POLLSCOPE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// Directory with the built frontend (`trunk build --release` writes `dist/`).
-    #[arg(long, env = "POLLSCOPE_STATIC_DIR", default_value = "dist")]
-    pub static_dir: PathBuf,
+    /// Directory with the built frontend (`trunk build --release` writes `dist/`). Default:
+    /// the frontend embedded in this binary if it was built with one (feature
+    /// `embed-frontend`), else `dist`.
+    #[arg(long, env = "POLLSCOPE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// Most WebSocket sessions open at once; further connections get 503.
     #[arg(long, env = "POLLSCOPE_MAX_SESSIONS", default_value_t = 64,
@@ -110,7 +112,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            static_dir: PathBuf::from("dist"),
+            static_dir: None,
             max_sessions: 64,
             max_message_bytes: 64 * 1024,
             max_concurrent_runs: 1,

@@ -7,8 +7,6 @@ mod common;
 use std::path::PathBuf;
 
 use common::TestServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 const ASSET: &str = "pollscope-frontend-21d2bc1cda22ad81_bg.wasm";
 
@@ -32,26 +30,15 @@ fn dist(tag: &str) -> PathBuf {
 /// GET `path` with these request headers; the status, the response head (lowercase)
 /// and the body.
 async fn get(server: &TestServer, path: &str, headers: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nhost: {}\r\n{headers}connection: close\r\n\r\n",
-        server.addr
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (
-        head[9..12].parse().unwrap(),
-        head.to_ascii_lowercase(),
-        body.to_owned(),
-    )
+    let (head, body) = server.get_with(path, headers).await;
+    let status = head[9..12].parse().unwrap();
+    (status, head, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test]
 async fn assets_come_precompressed_as_the_browser_accepts_and_cache_by_their_names() {
     let dir = dist("encodings");
-    let server = TestServer::with(|c| c.static_dir = dir.clone()).await;
+    let server = TestServer::with(|c| c.static_dir = Some(dir.clone())).await;
     let path = format!("/{ASSET}");
 
     let (status, head, body) = get(&server, &path, "accept-encoding: gzip, deflate, br\r\n").await;

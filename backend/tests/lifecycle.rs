@@ -28,7 +28,7 @@ async fn serves_the_built_frontend() {
         "<!doctype html><title>pollscope test</title>",
     )
     .unwrap();
-    let server = TestServer::with(|c| c.static_dir = dir.clone()).await;
+    let server = TestServer::with(|c| c.static_dir = Some(dir.clone())).await;
     let (status, body) = server.get("/").await;
     assert_eq!(status, 200);
     assert!(body.contains("pollscope test"));

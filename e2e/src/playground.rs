@@ -47,7 +47,7 @@ impl Playground {
     fn config(bind: SocketAddr) -> Config {
         Config {
             bind,
-            static_dir: dist_dir(),
+            static_dir: Some(dist_dir()),
             ..Config::default()
         }
     }

@@ -8,7 +8,10 @@
 //! - `cargo xtask test`: installs what the tests need (Chromium and chromedriver too), then
 //!   runs every check: formatting, clippy (native and wasm32), native tests, the shared
 //!   crate's instrumentation under Miri (see `miri`), browser tests of the frontend in
-//!   headless Chromium, the release build, and the end-to-end browser tests.
+//!   headless Chromium, the release build, the backend built with that frontend embedded,
+//!   and the end-to-end browser tests.
+//! - `cargo xtask dist`: only the release frontend build (for `cargo install --path
+//!   backend --features embed-frontend` and the Dockerfile).
 //!
 //! No dependencies: it only runs commands, so it compiles in a second.
 
@@ -27,6 +30,9 @@ commands:
                           http://127.0.0.1:8080; flags after `serve` go to the backend
                           (e.g. `cargo xtask serve --bind 0.0.0.0:8080`; see --help)
   test                    run every test (installs Chromium, trunk, wasm-bindgen-cli if missing)
+  dist                    only build the release frontend into dist/ (then
+                          `cargo install --path backend --features embed-frontend`
+                          gives one binary with the frontend in it)
   miri                    only the Miri step of `test` (the shared crate's instrumentation)
   install                 only install the tools the two commands above need
 ";
@@ -36,6 +42,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
+        Some("dist") => tools::ensure_frontend_tools().and_then(|()| build_frontend()),
         Some("miri") => miri::run(),
         Some("install") => tools::ensure_frontend_tools().and_then(|()| tools::ensure_browser()),
         _ => {
@@ -172,6 +179,15 @@ fn test() -> Result<(), String> {
         Step {
             name: "frontend release build (trunk)",
             run: build_frontend,
+        },
+        Step {
+            name: "the binary with the frontend embedded",
+            run: || {
+                Cmd::new("cargo")
+                    .args(["test", "-p", "pollscope-backend", "--features"])
+                    .args(["embed-frontend", "--test", "embedded"])
+                    .run()
+            },
         },
         Step {
             name: "end-to-end tests in headless Chromium",

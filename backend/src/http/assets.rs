@@ -8,9 +8,13 @@
 //! current hashes), `/`, `favicon.ico` — is `no-cache`: kept, but revalidated every time,
 //! so a new build is seen on the next load. Every file answers `Vary: Accept-Encoding`.
 //!
-//! Uses tower-http's `ServeDir`; nothing of the crate.
+//! The files come from one of two places ([`Frontend`]): a directory (`--static-dir`, the
+//! dev loop's `dist/`), or the binary itself when it was built with the frontend embedded
+//! ([`super::embedded`]). Both get the same caching.
+//!
+//! Uses tower-http's `ServeDir`, the embedded files and the config.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::Request;
@@ -28,12 +32,55 @@ pub const REVALIDATE: &str = "no-cache";
 /// the hash has leading zeros).
 const MIN_HASH_DIGITS: usize = 8;
 
-/// The static frontend under `dir`, precompressed variants preferred, with cache headers.
-pub fn service(dir: &Path) -> Router {
-    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new()
-        .fallback_service(files)
-        .layer(middleware::from_fn(cache_headers))
+/// Where the frontend's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frontend {
+    /// A directory on disk.
+    Dir(PathBuf),
+    /// The files compiled into the binary.
+    Embedded,
+}
+
+/// Without `--static-dir` and without an embedded frontend: `dist/` in the working
+/// directory, where `trunk build --release` writes it.
+pub const DEFAULT_DIR: &str = "dist";
+
+impl Frontend {
+    /// `--static-dir` if given; else the embedded frontend if the binary has one; else
+    /// [`DEFAULT_DIR`].
+    pub fn choose(static_dir: Option<&Path>) -> Self {
+        match static_dir {
+            Some(dir) => Self::Dir(dir.to_path_buf()),
+            None if super::embedded::available() => Self::Embedded,
+            None => Self::Dir(PathBuf::from(DEFAULT_DIR)),
+        }
+    }
+
+    /// Is there a built frontend to serve?
+    pub fn is_built(&self) -> bool {
+        match self {
+            Self::Dir(dir) => dir.join("index.html").is_file(),
+            Self::Embedded => true,
+        }
+    }
+
+    /// The directory, or "the frontend embedded in this binary", for the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Dir(dir) => dir.display().to_string(),
+            Self::Embedded => "the frontend embedded in this binary".to_owned(),
+        }
+    }
+}
+
+/// The static frontend, precompressed variants preferred, with cache headers.
+pub fn service(frontend: &Frontend) -> Router {
+    let files = match frontend {
+        Frontend::Dir(dir) => Router::new()
+            .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
+        Frontend::Embedded => Router::new().fallback(super::embedded::serve),
+    };
+    files.layer(middleware::from_fn(cache_headers))
 }
 
 /// Is the last path segment a name with a content hash, `<stem>-<hex>[_bg].<ext>`?

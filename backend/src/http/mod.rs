@@ -4,7 +4,8 @@
 //! - [`origin`]: who may open a session: the `Origin` and `Host` checks.
 //! - [`ws`]: the `/ws` handler: admission (origin, session limit, shutdown), then the
 //!   upgrade.
-//! - [`assets`]: the static frontend: precompressed files and cache headers.
+//! - [`assets`]: the static frontend: precompressed files and cache headers, from a
+//!   directory or from [`embedded`], the frontend compiled into the binary.
 //! - [`router`]: the routes and `/health`.
 //! - [`server`]: [`Server`]: the listener and graceful shutdown.
 //!
@@ -12,6 +13,7 @@
 //! below it uses it.
 
 pub mod assets;
+pub mod embedded;
 pub mod origin;
 pub mod router;
 pub mod server;

@@ -26,7 +26,7 @@ use super::ws;
 
 /// The routes: `/ws`, `/health`, and the static frontend for everything else.
 pub fn router(state: AppState) -> Router {
-    let frontend = assets::service(&state.config.static_dir);
+    let frontend = assets::service(&state.frontend);
     let trace = TraceLayer::new_for_http().on_failure(
         |class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span| match class {
             ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
@@ -89,7 +89,7 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         protocol_version: pollscope_shared::PROTOCOL_VERSION,
         live_sessions: state.live_sessions(),
         live_runs: state.live_runs(),
-        frontend_built: state.config.static_dir.join("index.html").is_file(),
+        frontend_built: state.frontend.is_built(),
     };
     (status, Json(body))
 }

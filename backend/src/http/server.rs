@@ -29,16 +29,16 @@ impl Server {
         let listener = TcpListener::bind(config.bind).await.map_err(|e| {
             io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.bind))
         })?;
-        if !config.static_dir.join("index.html").is_file() {
+        let state = AppState::new(config);
+        if state.frontend.is_built() {
+            tracing::info!("serving the frontend from {}", state.frontend.describe());
+        } else {
             tracing::warn!(
                 "no index.html in {}: the frontend is not built (run `cargo xtask serve`)",
-                config.static_dir.display()
+                state.frontend.describe()
             );
         }
-        Ok(Self {
-            listener,
-            state: AppState::new(config),
-        })
+        Ok(Self { listener, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

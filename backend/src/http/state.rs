@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::assets::Frontend;
 use super::origin::OriginPolicy;
 use crate::config::Config;
 use crate::metrics::Gauges;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub origins: Arc<OriginPolicy>,
     /// Runs in flight server-wide, and the queue for a slot.
     pub slots: Arc<RunSlots>,
+    /// Where the frontend's files come from.
+    pub frontend: Arc<Frontend>,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             session_permits: Arc::new(Semaphore::new(config.max_sessions as usize)),
             origins: Arc::new(config.origin_policy()),
             slots: RunSlots::new(config.max_running(), config.max_queued),
+            frontend: Arc::new(Frontend::choose(config.static_dir.as_deref())),
             catalog: Arc::new(Catalog::new(config.test_scenarios)),
             config: Arc::new(config),
             sessions: TaskTracker::new(),

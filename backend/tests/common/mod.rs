@@ -33,7 +33,7 @@ impl TestServer {
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
-            static_dir: std::env::temp_dir().join("pollscope-no-frontend"),
+            static_dir: Some(std::env::temp_dir().join("pollscope-no-frontend")),
             ..Config::default()
         };
         tweak(&mut config);
@@ -84,20 +84,29 @@ impl TestServer {
 
     /// A plain HTTP GET; returns (status code, body).
     pub async fn get(&self, path: &str) -> (u16, String) {
+        let (head, body) = self.get_with(path, "").await;
+        let status = head[9..12].parse().unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// A plain HTTP GET with extra request header lines (each ending in `\r\n`): the
+    /// response head, lowercased, and the body's bytes.
+    pub async fn get_with(&self, path: &str, headers: &str) -> (String, Vec<u8>) {
         let mut stream = TcpStream::connect(self.addr).await.unwrap();
         let request = format!(
-            "GET {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+            "GET {path} HTTP/1.1\r\nhost: {}\r\n{headers}connection: close\r\n\r\n",
             self.addr
         );
         stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        (status, body)
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(response.len());
+        let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+        let body = response.get(split + 4..).unwrap_or_default().to_vec();
+        (head, body)
     }
 }
 
