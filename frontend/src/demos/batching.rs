@@ -3,8 +3,10 @@
 //! The server ran the same N tiny operations as one task per item, then as tasks of K
 //! items for a few K, each way unrecorded (a few rounds) and once recorded (its own part
 //! and timeline). The page shows, per way, the tasks, polls and events it took and its
-//! cost per item with and without recording, and a notice computed from those numbers
-//! that says "too close to call" where they do not support a conclusion.
+//! cost per item with and without recording, and a notice computed from those numbers:
+//! the costs as facts, and each comparison (which way was cheaper, what recording adds) as
+//! a conclusion that needs the run's own rounds to support it, says "too close to call"
+//! where they do not, and is left out when the machine was shared.
 
 use pollscope_shared::results::{BatchWay, BatchingResult, ScenarioResult};
 use pollscope_shared::scenario::id;

@@ -4,7 +4,9 @@
 //! functions that each added their name to the error with `?`, then joined three tasks
 //! (one returned `Ok`, one `Err`, one panicked). The page shows the error's chain as the
 //! error value spelled it (innermost first), each `handle.await` as the pattern it
-//! matched, one timeline per part, and a notice computed from those values.
+//! matched, one timeline per part, and a notice computed from those values: all facts,
+//! but for whether the panic's time in polls stands out, a conclusion from times that is
+//! left out when the machine was shared.
 
 use std::collections::BTreeMap;
 

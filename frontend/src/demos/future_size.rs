@@ -3,7 +3,8 @@
 //! The server sized three real futures doing the same work on a buffer (holding it across
 //! the `.await`, dropping it before, keeping it in a `Vec`) and counted, with its counting
 //! allocator, the bytes T spawned tasks of each held. The page shows those figures in one
-//! table, a timeline per kind, and a notice computed from the same numbers.
+//! table, a timeline per kind, and a notice computed from the same numbers: facts only,
+//! since sizes and allocation counts do not depend on how busy the machine was.
 
 use pollscope_shared::results::{FutureKind, FutureSizeResult, KindRun, ScenarioResult};
 use pollscope_shared::scenario::id;

@@ -4,7 +4,9 @@
 //! per attempt, the limit against the time the timeout took to return (to scale, with the
 //! server's delay beside them), says which await point the timeout dropped (read by the
 //! server from the recorded events) and what the server saw of the connection, shows the
-//! recorded part's timeline, and a notice computed from those numbers.
+//! recorded part's timeline, and a notice computed from those numbers: what each attempt
+//! did as facts, and why it was late (or won past its deadline, or ran out of time under
+//! a shorter delay) as conclusions, left out when the machine was shared.
 
 use pollscope_shared::results::{ScenarioResult, TimeoutAttempt, TimeoutsResult};
 use pollscope_shared::scenario::id;
