@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use common::{TestServer, collect, events_by_part, run};
 use pollscope_shared::ServerMessage;
 use pollscope_shared::instrument::stats::RunStats;
+use pollscope_shared::load::RunLoad;
 use pollscope_shared::results::ScenarioResult;
 use pollscope_shared::testkit::{Coverage, check_recording};
 
@@ -35,6 +36,7 @@ async fn batches_of_k_make_ceil_n_over_k_tasks_and_every_item_runs_once() {
     let (batches, last) = collect(&mut client).await;
     let ServerMessage::Result {
         result: ScenarioResult::Batching(result),
+        load,
         ..
     } = last
     else {
@@ -114,6 +116,26 @@ async fn batches_of_k_make_ceil_n_over_k_tasks_and_every_item_runs_once() {
         );
         assert!(pair[1].polls < pair[0].polls);
     }
+    threads_of_both_runtimes_are_counted(load.as_ref(), result.ways.len());
     drop(client);
     server.until_idle().await;
+}
+
+/// Each way runs on two runtimes (the plain rounds', then the recorded part's), each with
+/// a hosting thread and its workers: the run's load counts the threads of both.
+fn threads_of_both_runtimes_are_counted(load: Option<&RunLoad>, ways: usize) {
+    let load = load.expect("a result carries its load");
+    let Some(threads) = &load.threads else {
+        // Only a server without per-thread scheduler statistics may say it cannot tell.
+        assert!(
+            std::fs::metadata("/proc/thread-self/schedstat").is_err(),
+            "{load:?}"
+        );
+        return;
+    };
+    let per_runtime = u64::from(WORKERS) + 1;
+    assert!(
+        u64::from(threads.threads) >= 2 * ways as u64 * per_runtime,
+        "{ways} ways × 2 runtimes × {per_runtime} threads, counted {threads:?}"
+    );
 }

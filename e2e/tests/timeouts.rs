@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use pollscope_e2e::format_ms;
+use pollscope_e2e::notice::Notice;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
@@ -12,6 +13,23 @@ const WAIT: Duration = Duration::from_secs(60);
 const LIMIT_MS: u64 = 50;
 const DELAY_MS: u64 = 300;
 const ATTEMPTS: u64 = 2;
+/// Tokio's timer resolution (the page's `TIMER_RESOLUTION_US`).
+const TICK_US: u64 = 1000;
+
+/// The part of the notice about attempt `i`: from its first sentence to the next
+/// attempt's, or to the notes about all of them.
+fn attempt_part(notice: &str, i: u64) -> &str {
+    let start = notice
+        .find(&format!("Attempt {i}:"))
+        .unwrap_or_else(|| panic!("attempt {i} in {notice}"));
+    let rest = &notice[start..];
+    let end = [format!("Attempt {}:", i + 1), "Over the".to_owned()]
+        .iter()
+        .filter_map(|next| rest.find(next.as_str()))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
 
 #[test]
 fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_measured() {
@@ -28,7 +46,8 @@ fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_m
 
     let attempts = browser.find_all(".attempt");
     assert_eq!(attempts.len() as u64, ATTEMPTS);
-    let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
+    let notice = Notice::read(&browser, WAIT);
+    let mut lateness = Vec::new();
     for (i, attempt) in (1..).zip(&attempts) {
         let read = |name: &str| browser.number::<u64>(attempt, name);
         let attr = |name: &str| browser.attr(attempt, name).unwrap_or_default();
@@ -74,16 +93,47 @@ fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_m
             format_ms(close)
         );
         assert!(facts.contains(&saw), "{saw:?} in {facts}");
+        let late = elapsed - limit;
+        lateness.push(late);
         let fired = format!(
-            "Attempt {i}: the timeout fired {} after the call, {} past the limit of {}",
+            "Attempt {i}: the timeout fired {} after the call, {} past the limit of {}.",
             format_ms(elapsed),
-            format_ms(elapsed - limit),
+            format_ms(late),
             format_ms(limit)
         );
-        assert!(notice.contains(&fired), "{fired:?} in {notice}");
-        assert!(notice.contains(&saw), "{saw:?} in {notice}");
+        // This attempt's notes: the same numbers, and a reading of its lateness that
+        // follows from them, drawn only when the machine was not shared.
+        let part = attempt_part(&notice.text, i);
+        assert!(part.contains(&fired), "{fired:?} in {part}");
+        assert!(part.contains(&saw), "{saw:?} in {part}");
+        assert_eq!(
+            part.contains(&format!("before its {DELAY_MS} ms delay was up")),
+            close < DELAY_MS * 1000,
+            "{part}"
+        );
+        let within_tick = "late by no more than the timer's 1 ms resolution";
+        let past_tick = "late by more than the timer's 1 ms resolution";
+        if notice.shared {
+            assert!(!part.contains("resolution"), "{part}");
+        } else if late <= TICK_US {
+            assert!(part.contains(within_tick), "{part}");
+        } else {
+            let rest = format!("so for the other {}", format_ms(late - TICK_US));
+            assert!(part.contains(past_tick) && part.contains(&rest), "{part}");
+        }
     }
-    assert!(!notice.contains("disagree"), "{notice}");
+    notice.never_says("disagree");
+    // Over the attempts: the smallest and largest lateness the attempts show.
+    let (low, high) = (lateness.iter().min(), lateness.iter().max());
+    let over = format!(
+        "Over the {ATTEMPTS} attempts that timed out, the timeout returned between {} and {} \
+         past its limit.",
+        format_ms(*low.expect("attempts")),
+        format_ms(*high.expect("attempts"))
+    );
+    notice.says(&over);
+    // The delay is longer than the limit: nothing is blamed on connecting or sending.
+    notice.never_says("was under the limit");
 
     // The recorded part: the main task and one task per attempt.
     let wrap = browser.wait_for(".timeline[data-part='0'] .tl-canvas-wrap", WAIT);

@@ -10,7 +10,9 @@
 //! with [`NoProbe`] (the plain code, nothing recorded), then once as a recorded part with
 //! its own timeline. Recording costs something per task too (its spawn, poll and end are
 //! events), so the recorded time per item is the plain cost plus pollscope's own; the
-//! page shows both.
+//! page shows both. Both runtimes' threads are measured (their time on a CPU and waiting
+//! for one), so the run's load, which says whether the machine was shared, covers the
+//! plain rounds as well as the recorded parts.
 //!
 //! Bounds: with at most [`MAX_ITEMS`] items, one task per item records about three events
 //! per item (spawn, poll, end), which fits one recording thread's default buffer
@@ -24,7 +26,7 @@ use pollscope_shared::results::{BatchWay, BatchingResult};
 use tokio::task::JoinError;
 
 use super::Scenario;
-use crate::harness::runtime::run_hosted;
+use crate::harness::runtime::run_hosted_measured;
 use crate::harness::{
     Keep, MAX_WORKERS, Part, RunContext, RuntimeSpec, ScenarioError, run_part,
 };
@@ -70,14 +72,18 @@ impl Scenario for Batching {
                 PLAIN_ROUNDS,
                 runtime.flavor_name()
             ));
-            let mut plain_wall_ns = run_hosted(runtime, None, move || async move {
+            // Its threads are measured like a recorded part's, so the run's load counts
+            // them too: they ran on the same cores, and their timings are on the page.
+            let (plain, load) = run_hosted_measured(runtime, None, move || async move {
                 let mut rounds = Vec::with_capacity(PLAIN_ROUNDS);
                 for _ in 0..PLAIN_ROUNDS {
                     rounds.push(timed(NoProbe, items, k).await?);
                 }
                 Ok::<_, JoinError>(rounds)
             })
-            .await?
+            .await;
+            run.add_part_load(load);
+            let mut plain_wall_ns = plain?
             .map_err(|e| ScenarioError::new(format!("an unrecorded task failed: {e}")))?
             .into_iter()
             .map(|(wall, checksum)| {

@@ -4,7 +4,9 @@
 //! functions that each added their name to the error with `?`, then joined three tasks
 //! (one returned `Ok`, one `Err`, one panicked). The page shows the error's chain as the
 //! error value spelled it (innermost first), each `handle.await` as the pattern it
-//! matched, one timeline per part, and a notice computed from those values.
+//! matched, one timeline per part, and a notice computed from those values: all facts,
+//! but for whether the panic's time in polls stands out, a conclusion from times that is
+//! left out when the machine was shared.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +19,7 @@ use super::DemoPage;
 use crate::recording::RecordingStore;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for ErrorsPage {
     const ID: &'static str = id::ERRORS;
@@ -151,15 +153,16 @@ fn unwinding_note(chain: &[String], unwound: Option<&Unwinding>) -> String {
     }
 }
 
-/// What this run's values show, sentence by sentence; `unwound` is part 0's recording
-/// read with [`unwinding`], if its events arrived.
-pub fn what_to_notice(result: &ErrorsResult, unwound: Option<&Unwinding>) -> Vec<String> {
+/// What this run's values show, note by note; `unwound` is part 0's recording read with
+/// [`unwinding`], if its events arrived. Everything is read from values and the order of
+/// events, except what the panic cost the thread, which compares times in polls.
+pub fn what_to_notice(result: &ErrorsResult, unwound: Option<&Unwinding>) -> Vec<Note> {
     let mut notes = Vec::new();
     let p = &result.propagation;
     match p.chain.split_first() {
         Some((arose, passed)) if passed.len() == result.nesting as usize => {
             let passed: Vec<&str> = passed.iter().map(String::as_str).collect();
-            notes.push(format!(
+            notes.push(Note::Fact(format!(
                 "The error arose in {arose}: the operating system refused the connection to \
                  port {} ({}: \"{}\"). It passed through {} function(s) on its way out, {}, \
                  each adding its name with ?: the error value's source() chain has {} \
@@ -172,61 +175,78 @@ pub fn what_to_notice(result: &ErrorsResult, unwound: Option<&Unwinding>) -> Vec
                 p.chain.len(),
                 p.display,
                 format_ms(p.elapsed_us),
-            ));
-            notes.push(unwinding_note(&p.chain, unwound));
+            )));
+            notes.push(Note::Fact(unwinding_note(&p.chain, unwound)));
         }
-        _ => notes.push(format!(
+        _ => notes.push(Note::Fact(format!(
             "The error's chain has {} entries ({}), not the {} this run's nesting asks for: \
              read the chain above rather than this summary.",
             p.chain.len(),
             p.chain.join(", "),
             result.nesting + 1
-        )),
+        ))),
     }
     for task in &result.tasks {
-        notes.push(task_note(task));
+        notes.push(Note::Fact(task_note(task)));
     }
     notes.extend(panic_cost(&result.tasks));
     if result.tasks.iter().any(|t| matches!(t.joined, Joined::Panic { .. })) {
-        notes.push(
+        notes.push(Note::Fact(
             "The panic did not end the run: Tokio caught it in the task and handed it to \
              the JoinHandle; main went on to join the next task, and the session goes on."
                 .to_owned(),
-        );
+        ));
     }
     notes
 }
 
-/// Above this many times the other tasks' longest time in polls, the panicking task's
-/// time stands out: its panicking poll also ran the panic hook.
-const PANIC_COST_RATIO: u64 = 10;
+/// At this many times the other tasks' longest time in polls (counting that as at least
+/// 1 µs, the figures' unit), the panicking task's time stands out: its panicking poll
+/// also ran the panic hook.
+pub const PANIC_COST_RATIO: u64 = 10;
 
-/// What the panic cost the thread, from the tasks' time in polls.
-fn panic_cost(tasks: &[JoinedTask]) -> Option<String> {
-    let panicked = tasks
+/// What the panic cost the thread: the tasks' times in polls (a fact), and whether the
+/// panicking one stands out against the others' (a comparison of times).
+fn panic_cost(tasks: &[JoinedTask]) -> Vec<Note> {
+    let Some(panicked) = tasks
         .iter()
-        .find(|t| matches!(t.joined, Joined::Panic { .. }))?;
+        .find(|t| matches!(t.joined, Joined::Panic { .. }))
+    else {
+        return Vec::new();
+    };
     let others = tasks
         .iter()
         .filter(|t| t.task != panicked.task)
         .map(|t| t.busy_us)
-        .max()
-        .unwrap_or(0);
-    let (n, busy) = (panicked.task, format_busy(panicked.busy_us));
-    let others_ms = format_busy(others);
-    Some(if panicked.busy_us >= (others * PANIC_COST_RATIO).max(1000) {
+        .max();
+    let n = panicked.task;
+    let busy = format_busy(panicked.busy_us);
+    let Some(others) = others else {
+        return vec![Note::Fact(format!("Task {n} spent {busy} in polls."))];
+    };
+    let fact = Note::Fact(format!(
+        "Task {n} spent {busy} in polls, the others at most {}.",
+        format_busy(others)
+    ));
+    let times = if others == 0 {
+        String::new()
+    } else {
+        format!(" ({:.1}× as long)", panicked.busy_us as f64 / others as f64)
+    };
+    let verdict = if panicked.busy_us >= others.max(1) * PANIC_COST_RATIO {
         format!(
-            "Task {n} spent {busy} in polls, the others at most {others_ms}: the panicking \
-             poll also ran the default panic hook, which prints the message to stderr (and \
-             a backtrace when RUST_BACKTRACE is set) before Tokio catches the panic, and the \
+            "That is at least {PANIC_COST_RATIO}× the others'{times}: the panicking poll \
+             also ran the default panic hook, which prints the message to stderr (and a \
+             backtrace when RUST_BACKTRACE is set) before Tokio catches the panic, and the \
              thread could poll nothing else meanwhile."
         )
     } else {
         format!(
-            "Task {n} spent {busy} in polls, the others at most {others_ms}: in this run the \
-             panic hook's printing did not stand out."
+            "That is under {PANIC_COST_RATIO}× the others'{times}: in this run the panic \
+             hook's printing did not stand out."
         )
-    })
+    };
+    vec![fact, Note::Conclusion(verdict)]
 }
 
 fn task_note(task: &JoinedTask) -> String {
@@ -350,9 +370,7 @@ pub fn ErrorsRunView(props: &ErrorsRunProps) -> Html {
             if let Some(r) = result {
                 <section id="errors-result" class="result" data-nesting={r.nesting.to_string()}
                     data-panic-task={r.panic_task.to_string()}>
-                    <div id="what-to-notice" class="notice">
-                        { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
-                    </div>
+                    <WhatToNotice {notes} />
                 </section>
             }
         </div>
@@ -428,6 +446,12 @@ mod tests {
     use pollscope_shared::instrument::PollOutcome;
 
     use super::*;
+    use crate::widgets::notice::{WITHHELD, shown};
+
+    /// The notes as a quiet machine's page prints them.
+    fn text(notes: &[Note]) -> String {
+        shown(notes, false).join(" ")
+    }
 
     fn result() -> ErrorsResult {
         let json = include_str!("../../../shared/tests/golden/results/errors.json");
@@ -444,7 +468,7 @@ mod tests {
             order: r.propagation.chain.clone(),
             in_last_poll: 4,
         };
-        let notes = what_to_notice(&r, Some(&unwound)).join(" ");
+        let notes = text(&what_to_notice(&r, Some(&unwound)));
         for figure in [
             "The error arose in connect",
             "port 34339 (ConnectionRefused (os error 111): \"Connection refused (os error 111)\")",
@@ -459,7 +483,8 @@ mod tests {
             "the recorder saw Error",
             "The panic did not end the run",
             "all 4 ended in one poll, innermost first (connect → fetch_json → load_profile → render_page)",
-            "Task 1 spent 2.3 ms in polls, the others at most 21 µs: the panicking poll also ran",
+            "Task 1 spent 2.3 ms in polls, the others at most 21 µs.",
+            "That is at least 10× the others' (110.0× as long): the panicking poll also ran",
         ] {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
         }
@@ -472,20 +497,55 @@ mod tests {
         r.propagation.chain.pop();
         r.tasks[1].recorded = None;
         r.tasks[1].busy_us = 30;
-        let notes = what_to_notice(&r, None).join(" ");
+        let notes = text(&what_to_notice(&r, None));
         assert!(
             notes.contains("chain has 3 entries (connect, fetch_json, load_profile), not the 4"),
             "{notes}"
         );
         assert!(!notes.contains("The error arose in"), "{notes}");
         assert!(
-            notes.contains("Task 1 spent 30 µs in polls, the others at most 21 µs: in this run the panic hook's printing did not stand out"),
+            notes.contains(
+                "Task 1 spent 30 µs in polls, the others at most 21 µs. That is under 10× the \
+                 others' (1.4× as long): in this run the panic hook's printing did not stand out"
+            ),
             "{notes}"
         );
         assert!(
             notes.contains("the recorder saw it end as not recorded. That recorded end does not match"),
             "{notes}"
         );
+    }
+
+    #[test]
+    fn a_shared_machine_keeps_the_values_and_withholds_what_the_panic_cost() {
+        let r = result();
+        let notes = what_to_notice(&r, None);
+        assert_eq!(notes.iter().filter(|n| n.is_conclusion()).count(), 1, "{notes:?}");
+        let shared = shown(&notes, true);
+        let joined = shared.join(" ");
+        assert!(joined.contains("Task 1 spent 2.3 ms in polls, the others at most 21 µs."), "{joined}");
+        assert!(joined.contains("Task 1 panicked: its handle gave"), "{joined}");
+        assert!(joined.contains("The panic did not end the run"), "{joined}");
+        assert!(!joined.contains("panic hook"), "{joined}");
+        assert_eq!(shared.last().map(String::as_str), Some(WITHHELD));
+    }
+
+    #[test]
+    fn the_panic_s_cost_is_weighed_against_the_others_even_when_they_took_no_time() {
+        let mut r = result();
+        for t in &mut r.tasks {
+            t.busy_us = if matches!(t.joined, Joined::Panic { .. }) { 9 } else { 0 };
+        }
+        let notes = text(&what_to_notice(&r, None));
+        assert!(notes.contains("Task 1 spent 9 µs in polls, the others at most 0 µs."), "{notes}");
+        assert!(notes.contains("That is under 10× the others': in this run"), "{notes}");
+        r.tasks[1].busy_us = 10;
+        let notes = text(&what_to_notice(&r, None));
+        assert!(notes.contains("That is at least 10× the others': the panicking poll"), "{notes}");
+        // No panicking task: nothing about a panic's cost.
+        r.tasks.remove(1);
+        let notes = text(&what_to_notice(&r, None));
+        assert!(!notes.contains("spent") && !notes.contains("The panic did not"), "{notes}");
     }
 
     fn poll(resumed: Option<u32>, waiting_on: Option<(u32, &'static str)>) -> EventKind {

@@ -3,7 +3,8 @@
 //! The server sized three real futures doing the same work on a buffer (holding it across
 //! the `.await`, dropping it before, keeping it in a `Vec`) and counted, with its counting
 //! allocator, the bytes T spawned tasks of each held. The page shows those figures in one
-//! table, a timeline per kind, and a notice computed from the same numbers.
+//! table, a timeline per kind, and a notice computed from the same numbers: facts only,
+//! since sizes and allocation counts do not depend on how busy the machine was.
 
 use pollscope_shared::results::{FutureKind, FutureSizeResult, KindRun, ScenarioResult};
 use pollscope_shared::scenario::id;
@@ -12,7 +13,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for FutureSizePage {
     const ID: &'static str = id::FUTURE_SIZE;
@@ -69,8 +70,19 @@ fn smallest_per_task(result: &FutureSizeResult) -> u64 {
         .unwrap_or(1)
 }
 
-/// What this run's numbers show, sentence by sentence; empty unless all three kinds ran.
-pub fn what_to_notice(result: &FutureSizeResult) -> Vec<String> {
+/// Allocations per task (in hundredths) that read as "the task and one more": 2.00 give
+/// or take the few allocations the part's main task and the run queue's growth add.
+const TWO_ALLOCATIONS_X100: std::ops::RangeInclusive<u64> = 190..=210;
+
+/// Below this future size even a debug build's `tokio::spawn` keeps the future in the
+/// task itself (release builds: 16 KiB).
+const SPAWN_BOXES_ABOVE: u64 = 2 * 1024;
+
+/// What this run's numbers show, note by note; empty unless all three kinds ran. Every
+/// note is a [`Note::Fact`]: sizes and the allocator's counts do not depend on how busy
+/// the machine was (the spawn times in the table do, and the notice draws nothing from
+/// them).
+pub fn what_to_notice(result: &FutureSizeResult) -> Vec<Note> {
     let [held, dropped, boxed] = &result.kinds[..] else {
         return Vec::new();
     };
@@ -80,79 +92,46 @@ pub fn what_to_notice(result: &FutureSizeResult) -> Vec<String> {
         return Vec::new();
     }
     let tasks = result.tasks;
-    let buffer = u64::from(result.buffer_bytes);
     let per_task = |k: &KindRun| k.bytes_per_task(tasks);
-    let mut notes = Vec::new();
+    let mut notes = vec![
+        sizes_note(result, held, dropped, boxed),
+        totals_note(tasks, held, dropped),
+        vec_note(result, boxed),
+    ];
 
-    if held.future_bytes + SUM_BYTES >= dropped.future_bytes + buffer {
+    let around = |k: &KindRun| per_task(k).checked_sub(k.future_bytes);
+    if let Some(overhead) = around(dropped) {
         notes.push(format!(
-            "Holding the {} buffer across the .await made the future {}; dropping it before \
-             the .await: {}; keeping it in a Vec: {} (the Vec's pointer, capacity and length \
-             in place of the bytes).",
-            format_buffer(result.buffer_bytes),
-            format_bytes(held.future_bytes),
-            format_bytes(dropped.future_bytes),
-            format_bytes(boxed.future_bytes),
-        ));
-    } else {
-        notes.push(format!(
-            "In this run the held future ({}) is not the buffer's {} bigger than the one that \
-             dropped it ({}): the sizes do not show the buffer inside the future.",
-            format_bytes(held.future_bytes),
-            format_bytes(buffer),
-            format_bytes(dropped.future_bytes),
-        ));
-    }
-
-    if per_task(held) > per_task(dropped) {
-        notes.push(format!(
-            "{tasks} such tasks held {} ({} per task) against {} ({} per task) when the \
-             buffer was dropped first: {} as much.",
-            format_total(held.live_bytes),
-            format_bytes(per_task(held)),
-            format_total(dropped.live_bytes),
-            format_bytes(per_task(dropped)),
-            format_ratio(per_task(held), per_task(dropped)),
-        ));
-    } else {
-        notes.push(format!(
-            "In this run the tasks holding the buffer did not take more memory than those that \
-             dropped it ({} against {} per task): the counts do not support a conclusion.",
-            format_bytes(per_task(held)),
-            format_bytes(per_task(dropped)),
-        ));
-    }
-
-    if per_task(boxed) >= buffer {
-        notes.push(format!(
-            "The Vec made the future small, not the task: {} per task, {} allocations each \
-             (the task and its Vec), because the buffer is still alive across the .await, on \
-             the heap instead of inside the future.",
-            format_bytes(per_task(boxed)),
-            format_allocations(boxed, tasks),
-        ));
-    } else {
-        notes.push(format!(
-            "The tasks with a Vec held {} each, less than their buffer: the counts do not show \
-             the heap buffer.",
-            format_bytes(per_task(boxed)),
-        ));
-    }
-
-    if let Some(overhead) = per_task(dropped).checked_sub(dropped.future_bytes) {
-        notes.push(format!(
-            "Around its future, a task of the smallest kind took {} more: Tokio's task header, \
-             scheduler handle, id and trailer (its allocation is cache-line aligned), and a \
-             share of the run queue, which grew to hold all {tasks} tasks at once.",
+            "Around its future, a task that dropped the buffer first took {} more: Tokio's \
+             task header, scheduler handle, id and trailer (its allocation is cache-line \
+             aligned), and a share of the run queue, which grew to hold all {tasks} tasks at \
+             once.",
             format_bytes(overhead),
         ));
     }
 
-    if held.allocations_per_task_x100(tasks) >= 190 {
+    if TWO_ALLOCATIONS_X100.contains(&held.allocations_per_task_x100(tasks))
+        && held.future_bytes > SPAWN_BOXES_ABOVE
+    {
+        let memory = match (around(held), around(dropped)) {
+            (Some(h), Some(d)) if h <= d => format!(
+                "an allocation more, not more memory: {} around the future, against {} for \
+                 a task that dropped the buffer",
+                format_bytes(h),
+                format_bytes(d)
+            ),
+            (Some(h), Some(d)) => format!(
+                "an allocation more, and {} around the future, against {} for a task that \
+                 dropped the buffer",
+                format_bytes(h),
+                format_bytes(d)
+            ),
+            _ => "an allocation more".to_owned(),
+        };
         notes.push(format!(
             "The held tasks made {} allocations each: tokio::spawn moves a future this large \
              into a Box of its own first (above 16 KiB in release builds, 2 KiB in debug \
-             builds), an allocation more, not more memory.",
+             builds), {memory}.",
             format_allocations(held, tasks),
         ));
     }
@@ -170,7 +149,89 @@ pub fn what_to_notice(result: &FutureSizeResult) -> Vec<String> {
             dropped_events.join(", ")
         ));
     }
-    notes
+    notes.into_iter().map(Note::Fact).collect()
+}
+
+/// The three futures' sizes, and whether they show the buffer inside the held one.
+fn sizes_note(result: &FutureSizeResult, held: &KindRun, dropped: &KindRun, boxed: &KindRun) -> String {
+    let buffer = u64::from(result.buffer_bytes);
+    if held.future_bytes + SUM_BYTES < dropped.future_bytes + buffer {
+        return format!(
+            "In this run the held future ({}) is not the buffer's {} bigger than the one that \
+             dropped it ({}): the sizes do not show the buffer inside the future.",
+            format_bytes(held.future_bytes),
+            format_bytes(buffer),
+            format_bytes(dropped.future_bytes),
+        );
+    }
+    let vec = if boxed.future_bytes < buffer {
+        " (the Vec's pointer, capacity and length in place of the bytes)"
+    } else {
+        ", not smaller than the buffer: the Vec did not take the bytes out of the future"
+    };
+    format!(
+        "Holding the {} buffer across the .await made the future {}; dropping it before \
+         the .await: {}; keeping it in a Vec: {}{vec}.",
+        format_buffer(result.buffer_bytes),
+        format_bytes(held.future_bytes),
+        format_bytes(dropped.future_bytes),
+        format_bytes(boxed.future_bytes),
+    )
+}
+
+/// What all the tasks held, held against dropped.
+fn totals_note(tasks: u32, held: &KindRun, dropped: &KindRun) -> String {
+    let per_task = |k: &KindRun| k.bytes_per_task(tasks);
+    if per_task(held) > per_task(dropped) {
+        format!(
+            "{tasks} such tasks held {} ({} per task) against {} ({} per task) when the \
+             buffer was dropped first: {} as much.",
+            format_total(held.live_bytes),
+            format_bytes(per_task(held)),
+            format_total(dropped.live_bytes),
+            format_bytes(per_task(dropped)),
+            format_ratio(per_task(held), per_task(dropped)),
+        )
+    } else {
+        format!(
+            "In this run the tasks holding the buffer did not take more memory than those that \
+             dropped it ({} against {} per task): the counts do not support a conclusion.",
+            format_bytes(per_task(held)),
+            format_bytes(per_task(dropped)),
+        )
+    }
+}
+
+/// Where the Vec kind's buffer went: out of the future, not out of the task.
+fn vec_note(result: &FutureSizeResult, boxed: &KindRun) -> String {
+    let (tasks, buffer) = (result.tasks, u64::from(result.buffer_bytes));
+    let per_task = boxed.bytes_per_task(tasks);
+    if per_task < buffer {
+        return format!(
+            "The tasks with a Vec held {} each, less than their buffer: the counts do not show \
+             the heap buffer.",
+            format_bytes(per_task),
+        );
+    }
+    let allocations = format_allocations(boxed, tasks);
+    let which = if TWO_ALLOCATIONS_X100.contains(&boxed.allocations_per_task_x100(tasks)) {
+        " (the task and its Vec)"
+    } else {
+        ""
+    };
+    if boxed.future_bytes >= buffer {
+        return format!(
+            "The tasks with a Vec held {} each ({allocations} allocations each), with a \
+             future of {}: the Vec did not take the buffer out of the future.",
+            format_bytes(per_task),
+            format_bytes(boxed.future_bytes),
+        );
+    }
+    format!(
+        "The Vec made the future small, not the task: {} per task, {allocations} allocations each{which}, because the buffer is \
+         still alive across the .await, on the heap instead of inside the future.",
+        format_bytes(per_task),
+    )
 }
 
 #[component]
@@ -288,11 +349,7 @@ pub fn FutureSizeResultView(props: &FutureSizeResultProps) -> Html {
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
-            if !notes.is_empty() {
-                <div id="what-to-notice" class="notice">
-                    { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
-                </div>
-            }
+            <WhatToNotice {notes} />
         </section>
     }
 }
@@ -300,6 +357,7 @@ pub fn FutureSizeResultView(props: &FutureSizeResultProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::widgets::notice::{WITHHELD, shown};
 
     fn kind(kind: FutureKind, future_bytes: u64, live_bytes: u64, allocations: u64) -> KindRun {
         KindRun {
@@ -342,22 +400,72 @@ mod tests {
         assert_eq!(format_buffer(16_384), "16 KiB (16,384 B)");
     }
 
+    /// The notes as the page prints them (`shared`: the machine was shared).
+    fn text(r: &FutureSizeResult, shared: bool) -> String {
+        shown(&what_to_notice(r), shared).join(" ")
+    }
+
     #[test]
     fn the_notice_quotes_the_measured_numbers_as_the_table_shows_them() {
-        let notes = what_to_notice(&result(measured())).join(" ");
+        let notes = text(&result(measured()), false);
         for figure in [
             "Holding the 16 KiB (16,384 B) buffer across the .await made the future 16,512 B",
-            "dropping it before the .await: 136 B; keeping it in a Vec: 152 B",
+            "dropping it before the .await: 136 B; keeping it in a Vec: 152 B (the Vec's pointer",
             "10000 such tasks held 166.5 MB (16,653 B per task) against 2.7 MB (269 B per task)",
             "×61.9 as much",
-            "not the task: 16,653 B per task, 2.00 allocations each",
-            "a task of the smallest kind took 133 B more",
+            "not the task: 16,653 B per task, 2.00 allocations each (the task and its Vec)",
+            "a task that dropped the buffer first took 133 B more",
+            // 16,653 − 16,512 = 141 B around the held future, more than the dropped's 133 B.
             "The held tasks made 2.00 allocations each",
+            "an allocation more, and 141 B around the future, against 133 B",
         ] {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
         }
-        assert!(!notes.contains("do not"), "{notes}");
+        assert!(!notes.contains("do not") && !notes.contains("did not"), "{notes}");
         assert!(!notes.contains("dropped events"), "{notes}");
+        assert!(!notes.contains("not more memory"), "{notes}");
+    }
+
+    #[test]
+    fn sizes_and_counts_are_facts_a_shared_machine_keeps() {
+        let r = result(measured());
+        let notes = what_to_notice(&r);
+        assert!(!notes.is_empty() && !notes.iter().any(Note::is_conclusion));
+        assert_eq!(shown(&notes, true), shown(&notes, false));
+        assert!(!text(&r, true).contains(WITHHELD));
+    }
+
+    #[test]
+    fn an_extra_allocation_is_called_no_more_memory_only_when_the_counts_say_so() {
+        let mut kinds = measured();
+        // 16,640 B per task: 128 B around the held future, under the dropped's 133 B.
+        kinds[0] = kind(FutureKind::Held, 16_512, 166_400_000, 20_014);
+        let notes = text(&result(kinds.clone()), false);
+        assert!(notes.contains("not more memory: 128 B around the future, against 133 B"), "{notes}");
+        // One allocation per task: nothing about a Box.
+        kinds[0] = kind(FutureKind::Held, 16_512, 166_400_000, 10_014);
+        assert!(!text(&result(kinds.clone()), false).contains("Box of its own"));
+        // A future under 2 KiB is not boxed by spawn, whatever the count says.
+        let mut small = result(measured());
+        small.buffer_bytes = 1024;
+        small.kinds[0] = kind(FutureKind::Held, 1_152, 16_000_000, 20_014);
+        assert!(!text(&small, false).contains("Box of its own"));
+    }
+
+    #[test]
+    fn a_vec_future_as_big_as_the_buffer_or_three_allocations_are_not_explained_away() {
+        let mut kinds = measured();
+        kinds[2] = kind(FutureKind::Boxed, 16_400, 166_533_120, 30_014);
+        let notes = text(&result(kinds), false);
+        assert!(notes.contains("not smaller than the buffer: the Vec did not take"), "{notes}");
+        assert!(notes.contains("with a future of 16,400 B: the Vec did not take the buffer"), "{notes}");
+        assert!(!notes.contains("The Vec made the future small"), "{notes}");
+        assert!(!notes.contains("pointer, capacity and length"), "{notes}");
+        let mut kinds = measured();
+        kinds[2] = kind(FutureKind::Boxed, 152, 166_533_120, 30_014);
+        let notes = text(&result(kinds), false);
+        assert!(notes.contains("16,653 B per task, 3.00 allocations each, because"), "{notes}");
+        assert!(!notes.contains("(the task and its Vec)"), "{notes}");
     }
 
     #[test]
@@ -366,7 +474,7 @@ mod tests {
         kinds[0] = kind(FutureKind::Held, 200, 2_000_000, 10_000);
         kinds[2] = kind(FutureKind::Boxed, 152, 2_000_000, 10_000);
         kinds[1].events_dropped = 12;
-        let notes = what_to_notice(&result(kinds)).join(" ");
+        let notes = text(&result(kinds), false);
         assert!(notes.contains("the sizes do not show the buffer"), "{notes}");
         assert!(notes.contains("the counts do not support a conclusion"), "{notes}");
         assert!(notes.contains("the counts do not show the heap buffer"), "{notes}");
