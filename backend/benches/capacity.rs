@@ -151,7 +151,7 @@ async fn learner(addr: std::net::SocketAddr, until: Instant) -> Tally {
             }
             if running_now
                 && cancel_sent.is_none()
-                && runs % CANCEL_EVERY == 0
+                && runs.is_multiple_of(CANCEL_EVERY)
                 && let Some((run_id, _)) = started_at
             {
                 cancel_sent = Some(Instant::now());
