@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use pollscope_e2e::format_ms;
+use pollscope_e2e::notice::Notice;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
@@ -177,35 +178,20 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
     let result = browser.wait_for("#spawning-result", WAIT);
     assert_eq!(browser.number::<u64>(&result, "data-workers"), WORKERS);
     assert_eq!(browser.number::<u64>(&result, "data-work-us"), WORK_US);
-    let notice_el = browser.wait_for("#what-to-notice", WAIT);
-    let notice = browser.text(&notice_el);
+    let notice = Notice::read(&browser, WAIT);
     let expected = format!(
         "With 10 tasks the last task to be polled waited {} before its first poll; with 300 \
          tasks, {}.",
         format_ms(waits[0]),
         format_ms(waits[2])
     );
-    assert!(notice.starts_with(&expected), "no {expected:?} in {notice}");
-    let shared = browser.attr(&notice_el, "data-shared").as_deref() == Some("true");
-    assert_eq!(
-        browser
-            .attr(&browser.wait_for("#run-load", WAIT), "data-shared")
-            .as_deref(),
-        Some(if shared { "true" } else { "false" }),
-        "the notice and the run's load agree on whether the machine was shared"
+    assert!(
+        notice.text.starts_with(&expected),
+        "no {expected:?} in {}",
+        notice.text
     );
-    if shared {
-        assert!(
-            notice.contains("The machine was shared while this run ran"),
-            "{notice}"
-        );
-        assert!(!notice.contains("the longer the wait"), "{notice}");
-        assert!(
-            browser
-                .find_all("#what-to-notice [data-kind='conclusion']")
-                .is_empty(),
-            "{notice}"
-        );
+    if notice.shared {
+        assert_eq!(notice.withheld, 1, "the verdict, left out: {}", notice.text);
     } else {
         let queued = |n: u64| (n - 1) * WORK_US / WORKERS;
         let grew = waits[2].saturating_sub(waits[0]);
@@ -219,7 +205,8 @@ fn spawning_shows_the_first_poll_wait_growing_with_n() {
         } else {
             "does not clearly show the wait growing"
         };
-        assert!(notice.contains(verdict), "no {verdict:?} in {notice}");
+        notice.assert_contains([verdict]);
+        assert_eq!(notice.conclusions, 1, "{}", notice.text);
     }
     // One timeline per N.
     for (part, n) in [(0, 10), (1, 100), (2, 300)] {
