@@ -7,7 +7,7 @@
 //!   `deploy/nginx.conf`.
 //! - [`webdriver`]: a small blocking W3C WebDriver client that drives headless Chromium
 //!   through ChromeDriver.
-//! - [`notice`]: a page's "what to notice", and whether it may draw conclusions.
+//! - [`notice`]: a page's "what to notice", read and checked against the run's load.
 //! - [`format_ms`]: a duration as the pages write it, to find it in their text.
 //!
 //! Run through `cargo xtask test`, which builds `dist/` first and sets `POLLSCOPE_DIST`.

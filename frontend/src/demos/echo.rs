@@ -12,7 +12,8 @@
 //!
 //! The table, the lanes and the event counts are shared widgets (see [`crate::widgets`]);
 //! what is this page's own is the explanation, [`what_to_notice`] (a pure function,
-//! unit-tested natively) and the view of the server's totals.
+//! unit-tested natively, rendered by the shared `WhatToNotice`) and the view of the
+//! server's totals.
 
 use pollscope_shared::results::{EchoResult, ScenarioResult};
 use pollscope_shared::scenario::id;
@@ -23,19 +24,24 @@ use crate::recording::{PartRecording, RecordingStore};
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 use crate::widgets::{
-    DemoFrame, DemoProps, EventCounts, EventCountsView, LanesView, TaskTable, format_ms,
-    lane_rows, task_rows, times,
+    DemoFrame, DemoProps, EventCounts, EventCountsView, LanesView, Note, TaskTable, WhatToNotice,
+    format_ms, lane_rows, task_rows, times,
 };
 
 impl DemoPage for EchoPage {
     const ID: &'static str = id::ECHO;
 }
 
-/// The one-line lesson of this run, from its own numbers; `None` before the first poll.
-pub fn what_to_notice(recording: &PartRecording) -> Option<String> {
+/// What the recording so far shows, from its own counts; empty before the first poll.
+/// `live`: the run is still streaming, so a read's wake may not have arrived yet.
+///
+/// Only counts, no timings: every note is a fact. The one claim beyond the counts — that
+/// a read which found no bytes waited for the reactor — is checked against the reactor's
+/// wakes: where there were fewer of those than such reads, the notice says so instead.
+pub fn what_to_notice(recording: &PartRecording, live: bool) -> Vec<Note> {
     let stats = &recording.stats;
     if stats.polls == 0 {
-        return None;
+        return Vec::new();
     }
     let pending = recording.pending_polls;
     // The echo's socket reads are the await points named "read …" in the code above.
@@ -45,17 +51,41 @@ pub fn what_to_notice(recording: &PartRecording) -> Option<String> {
         .filter(|(name, _)| name.starts_with("read"))
         .map(|(_, n)| n)
         .sum();
+    let by_reactor = u64::from(stats.wakes.by_reactor);
     let parks: u64 = stats.lanes.values().map(|l| u64::from(l.parks)).sum();
-    Some(format!(
-        "{pending} of {} polls returned Pending, {reads} of them in a read that found no bytes \
-         yet: each time the task went idle until the reactor saw its socket become readable. \
-         The reactor woke tasks {}, other tasks woke them {}, and the workers parked {} \
-         because no task was ready.",
-        stats.polls,
-        times(stats.wakes.by_reactor.into()),
-        times(stats.wakes.by_task.into()),
+    let mut notes = vec![Note::Fact(format!(
+        "{pending} of {} polls returned Pending, {reads} of them in a read that found no \
+         bytes yet.",
+        stats.polls
+    ))];
+    let woken = format!(
+        "The reactor woke tasks {}, other tasks woke them {}",
+        times(by_reactor),
+        times(stats.wakes.by_task.into())
+    );
+    notes.push(Note::Fact(if by_reactor >= reads {
+        format!(
+            "Such a read leaves its task idle until the reactor sees the socket become \
+             readable and wakes it. {woken}."
+        )
+    } else if live {
+        format!(
+            "{woken} so far, fewer than those reads: the other reads' wakes are not among \
+             the events received yet."
+        )
+    } else {
+        format!(
+            "{woken}: fewer reactor wakes than reads that found no bytes, so {} of those \
+             reads' waits ended without one (another waker, or the task was dropped when \
+             the runtime shut down).",
+            reads - by_reactor
+        )
+    }));
+    notes.push(Note::Fact(format!(
+        "The workers parked {}, each time with no task ready for them to poll.",
         times(parks)
-    ))
+    )));
+    notes
 }
 
 /// Re-rendered whenever the recordings changed (`DemoProps::recording_version`), so the
@@ -149,11 +179,7 @@ fn live_view(recording: &PartRecording, run: &RunState) -> Html {
             <h3>{ heading }</h3>
             <EventCountsView counts={EventCounts::of(recording)} />
             <LanesView lanes={lane_rows(&recording.stats)} />
-            if let Some(text) = what_to_notice(recording) {
-                <p id="what-to-notice" class="what-to-notice">
-                    <strong>{ "What to notice: " }</strong>{ text }
-                </p>
-            }
+            <WhatToNotice notes={what_to_notice(recording, live)} />
             { for pending }
             <Timeline recording_part={PartRef::new(id::ECHO, 0)} />
             <TaskTable rows={task_rows(&recording.stats)} />
@@ -180,6 +206,7 @@ pub fn EchoResultView(props: &EchoResultProps) -> Html {
         <section id="echo-result" class="result echo-result"
             data-round-trips={r.round_trips.to_string()} data-polls={r.polls.to_string()}
             data-tasks={r.tasks.to_string()} data-wakes-reactor={w.by_reactor.to_string()}
+            data-wakes-task={w.by_task.to_string()}
             data-events-recorded={r.events_recorded.to_string()}
             data-events-dropped={r.events_dropped.to_string()}>
             <p>
@@ -211,16 +238,48 @@ pub fn EchoResultView(props: &EchoResultProps) -> Html {
 mod tests {
     use super::*;
     use crate::fixtures::{one_conn_events, recording_of};
+    use crate::widgets::notice::shown;
+
+    fn text(recording: &PartRecording, live: bool) -> String {
+        shown(&what_to_notice(recording, live), false).join(" ")
+    }
 
     #[test]
-    fn the_lesson_comes_from_the_runs_numbers() {
-        assert_eq!(what_to_notice(&PartRecording::new(1, 0)), None);
+    fn the_notice_states_the_recording_s_counts() {
+        assert!(what_to_notice(&PartRecording::new(1, 0), false).is_empty());
+        let recording = recording_of(one_conn_events());
         assert_eq!(
-            what_to_notice(&recording_of(one_conn_events())).unwrap(),
-            "1 of 2 polls returned Pending, 1 of them in a read that found no bytes yet: \
-             each time the task went idle until the reactor saw its socket become readable. \
-             The reactor woke tasks once, other tasks woke them 0 times, and the workers \
-             parked once because no task was ready."
+            text(&recording, false),
+            "1 of 2 polls returned Pending, 1 of them in a read that found no bytes yet. \
+             Such a read leaves its task idle until the reactor sees the socket become \
+             readable and wakes it. The reactor woke tasks once, other tasks woke them 0 \
+             times. The workers parked once, each time with no task ready for them to poll."
         );
+        // Counts only: a shared machine changes none of it.
+        let notes = what_to_notice(&recording, false);
+        assert!(!notes.iter().any(Note::is_conclusion));
+        assert_eq!(shown(&notes, true), shown(&notes, false));
+    }
+
+    #[test]
+    fn fewer_reactor_wakes_than_empty_reads_are_said_not_glossed() {
+        let mut recording = recording_of(one_conn_events());
+        recording.stats.wakes.by_reactor = 0;
+        let finished = text(&recording, false);
+        assert!(
+            finished.contains(
+                "The reactor woke tasks 0 times, other tasks woke them 0 times: fewer reactor \
+                 wakes than reads that found no bytes, so 1 of those reads' waits ended \
+                 without one"
+            ),
+            "{finished}"
+        );
+        assert!(!finished.contains("until the reactor sees"), "{finished}");
+        let live = text(&recording, true);
+        assert!(
+            live.contains("0 times so far, fewer than those reads: the other reads' wakes"),
+            "{live}"
+        );
+        assert!(!live.contains("until the reactor sees"), "{live}");
     }
 }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for SeqVsConcurrentPage {
     const ID: &'static str = id::SEQ_VS_CONCURRENT;
@@ -101,9 +101,7 @@ pub fn SeqVsConcurrentResultView(props: &ResultProps) -> Html {
                 <span>{ format_ms(scale) }</span>
             </div>
             <p class="speedup">{ speedup_text(r) }</p>
-            if let Some(notice) = what_to_notice(r) {
-                <p id="what-to-notice" class="notice">{ notice }</p>
-            }
+            <WhatToNotice notes={what_to_notice(r)} />
         </section>
     }
 }
@@ -149,7 +147,8 @@ fn fetch_lane(strategy: &'static str, f: &FetchTiming, scale: u64) -> Html {
         <div class="lane">
             <div class="fetch-bar" data-strategy={strategy} data-server={f.server.clone()}
                 data-started-at-us={f.started_at_us.to_string()}
-                data-elapsed-us={f.elapsed_us.to_string()} style={style} title={title}>
+                data-elapsed-us={f.elapsed_us.to_string()} data-delay-ms={f.delay_ms.to_string()}
+                style={style} title={title}>
                 <span class="fetch-label">{ format!("{} · {}", f.server, format_ms(f.elapsed_us)) }</span>
             </div>
         </div>
@@ -165,42 +164,140 @@ pub fn speedup_text(r: &SeqVsConcurrentResult) -> String {
     format!("Sequential took {ratio:.2}× as long as concurrent in this run.")
 }
 
-/// What this run's fetch timings show: when the second fetch started in each strategy.
-pub fn what_to_notice(r: &SeqVsConcurrentResult) -> Option<String> {
+/// `later - earlier` as the page says it: "3.0 ms after" or "3.0 ms before" — never a
+/// negative difference floored to 0.
+fn offset(later: u64, earlier: u64) -> String {
+    if later >= earlier {
+        format!("{} after", format_ms(later - earlier))
+    } else {
+        format!("{} before", format_ms(earlier - later))
+    }
+}
+
+/// Within this fraction of a fetch's server delay, one fetch starting after another
+/// ended is "just after" it: the delay is the run's own scale for what counts as soon.
+const JUST_AFTER_FRACTION: u64 = 10;
+
+/// What this run's fetch timings show: when the second fetch started in each strategy
+/// (facts), and what those start times imply (conclusions, each only in the branch the
+/// measured times support, with margins taken from the servers' delays).
+pub fn what_to_notice(r: &SeqVsConcurrentResult) -> Vec<Note> {
     let ([sa, sb], [ca, cb]) = (&r.sequential.fetches[..], &r.concurrent.fetches[..]) else {
-        return None;
+        return Vec::new();
     };
-    let slowest = r.concurrent.fetches.iter().map(|f| f.delay_ms).max()?;
-    Some(format!(
-        "Sequentially, fetch {} started {} after fetch {} — just after it finished ({} in): \
-         its request was not sent until then. With join!, fetch {} started {} after fetch {}, \
-         so both servers waited at the same time, and the total was {} more than the slower \
-         server's {slowest} ms delay.",
-        sb.server,
-        format_ms(sb.started_at_us.saturating_sub(sa.started_at_us)),
-        sa.server,
-        format_ms(sa.elapsed_us),
-        cb.server,
-        format_ms(cb.started_at_us.saturating_sub(ca.started_at_us)),
-        ca.server,
-        format_ms(r.concurrent.total_us.saturating_sub(slowest * 1000)),
-    ))
+    let mut notes = sequential_notes(sa, sb);
+    notes.extend(concurrent_notes(r.concurrent.total_us, ca, cb));
+    notes
+}
+
+/// Sequential: fetch b should start once fetch a has ended, and only just after.
+fn sequential_notes(a: &FetchTiming, b: &FetchTiming) -> Vec<Note> {
+    let a_end = a.started_at_us + a.elapsed_us;
+    let mut notes = vec![Note::Fact(format!(
+        "Sequentially, fetch {} started {} fetch {}, which took {}: {} it finished.",
+        b.server,
+        offset(b.started_at_us, a.started_at_us),
+        a.server,
+        format_ms(a.elapsed_us),
+        offset(b.started_at_us, a_end),
+    ))];
+    let soon_us = a.delay_ms * 1000 / JUST_AFTER_FRACTION;
+    if b.started_at_us < a_end {
+        notes.push(Note::Fact(format!(
+            "So the recorded times overlap, which awaiting one fetch after the other \
+             cannot do: fetch {} was recorded as starting before fetch {} had ended.",
+            b.server, a.server
+        )));
+    } else if b.started_at_us - a_end <= soon_us {
+        notes.push(Note::Conclusion(format!(
+            "That is just after it finished (within a tenth of server {}'s {} ms delay): \
+             fetch {}'s request was not sent until fetch {}'s response had arrived.",
+            a.server, a.delay_ms, b.server, a.server
+        )));
+    } else {
+        notes.push(Note::Conclusion(format!(
+            "Fetch {}'s request was not sent before fetch {}'s response had arrived, but \
+             not just after it either: more than a tenth of server {}'s {} ms delay \
+             passed in between the two .awaits.",
+            b.server, a.server, a.server, a.delay_ms
+        )));
+    }
+    notes
+}
+
+/// Concurrent: fetch b should start before server a's delay is over, so the servers'
+/// waits overlap, and the total should be about the slower delay.
+fn concurrent_notes(total_us: u64, a: &FetchTiming, b: &FetchTiming) -> Vec<Note> {
+    let (slow, fast) = if a.delay_ms >= b.delay_ms {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let slowest_us = slow.delay_ms * 1000;
+    let total = if total_us >= slowest_us {
+        format!("{} more than", format_ms(total_us - slowest_us))
+    } else {
+        format!("{} less than", format_ms(slowest_us - total_us))
+    };
+    let mut notes = vec![Note::Fact(format!(
+        "With join!, fetch {} started {} fetch {}, and the total was {total} the slower \
+         server's {} ms delay.",
+        b.server,
+        offset(b.started_at_us, a.started_at_us),
+        a.server,
+        slow.delay_ms,
+    ))];
+    // Each server waits its delay from when its fetch started: the two waits overlap if
+    // each fetch started before the other server's delay was over.
+    let overlapped = b.started_at_us < a.started_at_us + a.delay_ms * 1000
+        && a.started_at_us < b.started_at_us + b.delay_ms * 1000;
+    if overlapped {
+        notes.push(Note::Conclusion(format!(
+            "Fetch {} started before server {}'s {} ms delay was over, so both servers \
+             waited at the same time.",
+            b.server, a.server, a.delay_ms
+        )));
+        if total_us < slowest_us + fast.delay_ms * 1000 / 2 {
+            notes.push(Note::Conclusion(format!(
+                "The total was under the slower delay plus half of the faster server's \
+                 {} ms: the faster wait was hidden inside the slower one.",
+                fast.delay_ms
+            )));
+        } else {
+            notes.push(Note::Conclusion(format!(
+                "Even so, the total was more than the slower delay plus half of the faster \
+                 server's {} ms: in this run the overlap did not hide the faster wait.",
+                fast.delay_ms
+            )));
+        }
+    } else {
+        notes.push(Note::Conclusion(format!(
+            "Fetch {} started only after server {}'s {} ms delay was over, so in this run \
+             the two servers did not wait at the same time.",
+            b.server, a.server, a.delay_ms
+        )));
+    }
+    notes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::widgets::notice::shown;
 
-    #[test]
-    fn the_notice_reads_the_start_times_of_the_second_fetch() {
-        let fetch = |server: &str, delay_ms, started_at_us, elapsed_us| FetchTiming {
+    fn fetch(server: &str, delay_ms: u64, started_at_us: u64, elapsed_us: u64) -> FetchTiming {
+        FetchTiming {
             server: server.into(),
             delay_ms,
             started_at_us,
             elapsed_us,
             bytes: 80,
-        };
-        let r = SeqVsConcurrentResult {
+        }
+    }
+
+    /// A quiet run with a = 300 ms, b = 500 ms; tests move one start time or total.
+    fn run() -> SeqVsConcurrentResult {
+        SeqVsConcurrentResult {
             sequential: StrategyTiming {
                 total_us: 802_000,
                 fetches: vec![
@@ -212,20 +309,112 @@ mod tests {
                 total_us: 501_500,
                 fetches: vec![fetch("a", 300, 0, 300_900), fetch("b", 500, 40, 501_400)],
             },
-        };
-        let notice = what_to_notice(&r).unwrap();
+        }
+    }
+
+    /// The notice as a quiet machine's page prints it.
+    fn text(r: &SeqVsConcurrentResult) -> String {
+        shown(&what_to_notice(r), false).join(" ")
+    }
+
+    #[test]
+    fn a_quiet_run_reads_the_start_times_and_draws_what_they_support() {
+        let notice = text(&run());
+        for expected in [
+            "Sequentially, fetch b started 301.2 ms after fetch a, which took 301.0 ms: \
+             0.2 ms after it finished.",
+            "That is just after it finished (within a tenth of server a's 300 ms delay)",
+            "With join!, fetch b started 0.0 ms after fetch a, and the total was 1.5 ms more \
+             than the slower server's 500 ms delay.",
+            "so both servers waited at the same time",
+            "the faster wait was hidden inside the slower one",
+        ] {
+            assert!(notice.contains(expected), "{expected:?} not in {notice}");
+        }
+        for absent in ["not just after", "did not wait at the same time", "did not hide"] {
+            assert!(!notice.contains(absent), "{absent:?} in {notice}");
+        }
+        assert!(what_to_notice(&SeqVsConcurrentResult {
+            sequential: StrategyTiming {
+                total_us: 1,
+                fetches: vec![]
+            },
+            concurrent: StrategyTiming {
+                total_us: 1,
+                fetches: vec![]
+            },
+        })
+        .is_empty());
+    }
+
+    #[test]
+    fn a_late_second_fetch_is_not_called_just_after() {
+        let mut r = run();
+        // 40 ms after a ended: more than a tenth of a's 300 ms.
+        r.sequential.fetches[1].started_at_us = 341_000;
+        let notice = text(&r);
+        assert!(notice.contains("40.0 ms after it finished"), "{notice}");
+        assert!(notice.contains("but not just after it either"), "{notice}");
+        assert!(!notice.contains("That is just after"), "{notice}");
+    }
+
+    #[test]
+    fn recorded_times_that_overlap_in_sequence_are_said_not_hidden() {
+        let mut r = run();
+        r.sequential.fetches[1].started_at_us = 300_000;
+        let notice = text(&r);
+        assert!(notice.contains("1.0 ms before it finished"), "{notice}");
+        assert!(notice.contains("So the recorded times overlap"), "{notice}");
+        assert!(!notice.contains("just after"), "{notice}");
+    }
+
+    #[test]
+    fn a_concurrent_fetch_started_after_the_other_delay_is_not_called_overlapping() {
+        let mut r = run();
+        r.concurrent.fetches[1].started_at_us = 310_000;
+        r.concurrent.total_us = 811_000;
+        let notice = text(&r);
+        assert!(notice.contains("fetch b started 310.0 ms after fetch a"), "{notice}");
+        assert!(notice.contains("did not wait at the same time"), "{notice}");
+        assert!(!notice.contains("both servers waited"), "{notice}");
+        // b before a is said as "before", not floored to 0.
+        let mut r = run();
+        r.concurrent.fetches[0].started_at_us = 2_000;
+        r.concurrent.fetches[1].started_at_us = 0;
+        let notice = text(&r);
+        assert!(notice.contains("fetch b started 2.0 ms before fetch a"), "{notice}");
+        assert!(notice.contains("both servers waited at the same time"), "{notice}");
+    }
+
+    #[test]
+    fn a_total_under_the_slower_delay_is_said_as_less_and_a_long_one_as_not_hidden() {
+        let mut r = run();
+        r.concurrent.total_us = 499_200;
+        let notice = text(&r);
         assert!(
-            notice.contains("fetch b started 301.2 ms after fetch a"),
+            notice.contains("the total was 0.8 ms less than the slower server's 500 ms"),
             "{notice}"
         );
-        assert!(
-            notice.contains("fetch b started 0.0 ms after fetch a") || notice.contains("0.04 ms"),
-            "{notice}"
-        );
-        assert!(
-            notice.contains("1.5 ms more than the slower server's 500 ms"),
-            "{notice}"
-        );
+        assert!(!notice.contains("0.0 ms more"), "{notice}");
+        let mut r = run();
+        // 500 ms + more than half of a's 300 ms.
+        r.concurrent.total_us = 660_000;
+        let notice = text(&r);
+        assert!(notice.contains("160.0 ms more than"), "{notice}");
+        assert!(notice.contains("the overlap did not hide the faster wait"), "{notice}");
+        assert!(!notice.contains("was hidden"), "{notice}");
+    }
+
+    #[test]
+    fn a_shared_machine_keeps_the_start_times_and_withholds_what_they_imply() {
+        let notes = what_to_notice(&run());
+        let shared = shown(&notes, true);
+        assert_eq!(shared.len(), 3, "{shared:?}");
+        assert!(shared[0].starts_with("Sequentially, fetch b started 301.2 ms after"));
+        assert!(shared[1].starts_with("With join!, fetch b started 0.0 ms after"));
+        assert_eq!(shared[2], crate::widgets::notice::WITHHELD);
+        let joined = shared.join(" ");
+        assert!(!joined.contains("just after") && !joined.contains("same time"));
     }
 
     #[test]

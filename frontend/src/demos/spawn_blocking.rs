@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for SpawnBlockingPage {
     const ID: &'static str = id::SPAWN_BLOCKING;
@@ -27,23 +27,39 @@ pub fn format_cores(mode: &ModeRun) -> String {
     format!("{:.2}", mode.cores_busy())
 }
 
+/// A ping waited a job's poll out if it took at least half the longest job poll.
+fn waited_out_a_poll(mode: &ModeRun) -> bool {
+    mode.ping_max_us * 2 >= mode.longest_job_poll_us
+}
+
 /// What this run's numbers show, sentence by sentence; empty unless all three modes ran.
-pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
+/// The figures are facts; what they are read to mean (a ping held up by a job's poll,
+/// the blocking pool helping the probe) are conclusions, each drawn only in the branch
+/// the numbers support, with margins from the run's own job length.
+pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<Note> {
     let [single, multi, blocking] = &result.modes[..] else {
         return Vec::new();
     };
     let jobs = result.jobs;
-    let mut notes = vec![format!(
+    let mut notes = vec![Note::Fact(format!(
         "On current_thread the {jobs} jobs ran one after another on the one thread: {} of \
-         CPU in {} of wall time, {} cores busy. The probe's worst ping took {}: a job's poll \
-         (the longest lasted {}) held the only thread, so nothing polled the probe, nor \
-         fired its timer, until the jobs let go.",
+         CPU in {} of wall time, {} cores busy. The probe's worst ping took {}; the longest \
+         job poll lasted {}.",
         format_ms(single.jobs_cpu_us),
         format_ms(single.wall_us),
         format_cores(single),
         format_ms(single.ping_max_us),
         format_ms(single.longest_job_poll_us),
-    )];
+    ))];
+    notes.push(Note::Conclusion(if waited_out_a_poll(single) {
+        "That ping waited out a job's poll: the poll held the only thread, so nothing \
+         polled the probe, nor fired its timer, until the job let go."
+            .to_owned()
+    } else {
+        "The worst ping was under half the longest job poll: no ping in this run waited a \
+         whole job's poll out."
+            .to_owned()
+    }));
     let held = if jobs >= multi.workers {
         format!(
             "with {jobs} jobs for {} workers, jobs' polls could hold every worker at once",
@@ -51,36 +67,36 @@ pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
         )
     } else {
         format!(
-            "{jobs} job(s) for {} workers left a worker free for the probe",
+            "{jobs} job(s) for {} workers could never hold every worker at once",
             multi.workers
         )
     };
-    notes.push(format!(
+    notes.push(Note::Fact(format!(
         "As tasks on {} workers: {} cores busy, {} wall time; the worst ping took {}: {held}.",
         multi.workers,
         format_cores(multi),
         format_ms(multi.wall_us),
         format_ms(multi.ping_max_us),
-    ));
-    notes.push(format!(
-        "On the blocking pool, {} thread(s) ran the jobs ({} cores busy, {} wall time) while \
-         the workers stayed free: the worst ping took {}.",
+    )));
+    notes.push(Note::Fact(format!(
+        "On the blocking pool, {} thread(s) ran the jobs ({} cores busy, {} wall time), \
+         leaving the workers to the probe: the worst ping took {}.",
         blocking.blocking_lanes_used,
         format_cores(blocking),
         format_ms(blocking.wall_us),
         format_ms(blocking.ping_max_us),
-    ));
+    )));
     let crowded: Vec<&ModeRun> = result
         .modes
         .iter()
         .filter(|m| m.jobs_busy_us as f64 > m.jobs_cpu_us as f64 * SHARED_CORES_RATIO)
         .collect();
     if !result.thread_cpu_clock {
-        notes.push(
+        notes.push(Note::Fact(
             "This machine offers no per-thread CPU clock, so CPU time here is time inside \
              polls, which also counts waiting for a core: take \"cores busy\" as an upper bound."
                 .to_owned(),
-        );
+        ));
     } else if !crowded.is_empty() {
         let which: Vec<String> = crowded
             .iter()
@@ -93,29 +109,56 @@ pub fn what_to_notice(result: &SpawnBlockingResult) -> Vec<String> {
                 )
             })
             .collect();
-        notes.push(format!(
-            "The jobs waited for a core in {}: more threads wanted to run than this machine \
-             had cores (the server's own threads, and anything else on the machine, share \
-             them), so wall times and pings there include that wait.",
+        notes.push(Note::Fact(format!(
+            "The jobs waited for a core in {}: time inside their polls that was not CPU \
+             time is time their threads were ready but not running, so wall times and pings \
+             there include that wait.",
             which.join(", ")
-        ));
+        )));
     }
-    if blocking.ping_max_us * 2 <= multi.ping_max_us {
-        notes.push(format!(
-            "Moving the CPU work to spawn_blocking cut the probe's worst ping from {} to {}.",
-            format_ms(multi.ping_max_us),
-            format_ms(blocking.ping_max_us)
-        ));
-    } else {
-        notes.push(format!(
-            "In this run the blocking pool did not clearly help the probe ({} against {} as \
-             tasks): when the blocking threads and the workers compete for too few cores, the \
-             operating system decides who runs. Run it again, or with fewer jobs.",
-            format_ms(blocking.ping_max_us),
-            format_ms(multi.ping_max_us)
-        ));
-    }
+    notes.push(Note::Conclusion(blocking_verdict(result, multi, blocking, &crowded)));
     notes
+}
+
+/// Did moving the jobs to the blocking pool help the probe? Only "yes" when the worst
+/// ping at least halved and fell by at least half a job's length (what a job's poll
+/// holding a worker costs a ping); otherwise why the numbers do not show it.
+fn blocking_verdict(
+    result: &SpawnBlockingResult,
+    multi: &ModeRun,
+    blocking: &ModeRun,
+    crowded: &[&ModeRun],
+) -> String {
+    let (as_tasks, pooled) = (multi.ping_max_us, blocking.ping_max_us);
+    let half_job_us = u64::from(result.job_ms) * 1000 / 2;
+    if pooled * 2 <= as_tasks && as_tasks - pooled >= half_job_us {
+        return format!(
+            "Moving the CPU work to spawn_blocking cut the probe's worst ping from {} to {}.",
+            format_ms(as_tasks),
+            format_ms(pooled)
+        );
+    }
+    let figures = format!("{} against {} as tasks", format_ms(pooled), format_ms(as_tasks));
+    if result.jobs < multi.workers {
+        format!(
+            "The blocking pool made no clear difference to the probe ({figures}): with fewer \
+             jobs than workers, the jobs as tasks never held every worker."
+        )
+    } else if crowded.iter().any(|m| m.mode == JobMode::SpawnBlocking) {
+        format!(
+            "In this run the blocking pool did not clearly help the probe ({figures}): its \
+             jobs waited for a core, and when the blocking threads and the workers compete \
+             for too few cores, the operating system decides who runs. Run it again, or \
+             with fewer jobs."
+        )
+    } else {
+        format!(
+            "In this run the blocking pool did not clearly help the probe ({figures}): the \
+             difference is under half a {} ms job, so it supports no conclusion. Run it \
+             again.",
+            result.job_ms
+        )
+    }
 }
 
 /// One row of the figures table: its label, and how a mode's value reads.
@@ -200,6 +243,8 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
                 data-mode={serde_json::to_value(mode.mode).ok().and_then(|v| v.as_str().map(str::to_owned))}
                 data-wall-us={mode.wall_us.to_string()} data-cpu-us={mode.jobs_cpu_us.to_string()}
                 data-ping-max-us={mode.ping_max_us.to_string()}
+                data-busy-us={mode.jobs_busy_us.to_string()}
+                data-longest-poll-us={mode.longest_job_poll_us.to_string()}
                 data-blocking-lanes={mode.blocking_lanes_used.to_string()}
                 data-worker-lanes={mode.worker_lanes_used.to_string()}>
                 { format!("Part {i}: {}", mode_title(mode)) }
@@ -244,7 +289,8 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
     let notes = what_to_notice(result);
     html! {
         <section id="spawn-blocking-result" class="result" data-jobs={result.jobs.to_string()}
-            data-job-ms={result.job_ms.to_string()}>
+            data-job-ms={result.job_ms.to_string()}
+            data-thread-cpu-clock={result.thread_cpu_clock.to_string()}>
             <table class="mode-table">
                 <thead><tr><th></th>{ for headers }</tr></thead>
                 <tbody>
@@ -252,11 +298,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
                     { for rows }
                 </tbody>
             </table>
-            if !notes.is_empty() {
-                <div id="what-to-notice" class="notice">
-                    { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
-                </div>
-            }
+            <WhatToNotice {notes} />
         </section>
     }
 }
@@ -264,6 +306,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::widgets::notice::{WITHHELD, shown};
 
     fn mode(mode: JobMode, workers: u32, wall_us: u64, ping_max_us: u64) -> ModeRun {
         ModeRun {
@@ -295,18 +338,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_notice_quotes_the_measured_numbers_as_the_table_shows_them() {
-        let r = result(vec![
+    /// The notice as a quiet machine's page prints it.
+    fn text(r: &SpawnBlockingResult) -> String {
+        shown(&what_to_notice(r), false).join(" ")
+    }
+
+    /// A quiet run: the pings held up on current_thread and as tasks, not on the pool.
+    fn quiet() -> SpawnBlockingResult {
+        result(vec![
             mode(JobMode::SpawnCurrentThread, 0, 161_000, 158_900),
             mode(JobMode::SpawnMultiThread, 2, 80_500, 79_000),
             mode(JobMode::SpawnBlocking, 2, 80_900, 1_600),
-        ]);
-        let notes = what_to_notice(&r).join(" ");
+        ])
+    }
+
+    #[test]
+    fn the_notice_quotes_the_measured_numbers_as_the_table_shows_them() {
+        let notes = text(&quiet());
         for figure in [
             "160.0 ms of CPU in 161.0 ms of wall time, 0.99 cores busy",
-            "worst ping took 158.9 ms",
-            "the longest lasted 40.2 ms",
+            "worst ping took 158.9 ms; the longest job poll lasted 40.2 ms",
+            "That ping waited out a job's poll",
             "1.99 cores busy, 80.5 ms wall time; the worst ping took 79.0 ms",
             "jobs' polls could hold every worker at once",
             "4 thread(s) ran the jobs",
@@ -315,18 +367,17 @@ mod tests {
             assert!(notes.contains(figure), "{figure:?} not in {notes}");
         }
         assert!(!notes.contains("waited for a core"), "{notes}");
+        assert!(!notes.contains("no ping in this run"), "{notes}");
+        assert!(what_to_notice(&result(vec![])).is_empty());
     }
 
     #[test]
     fn a_crowded_machine_or_no_gain_is_said_instead_of_concluded() {
         let mut crowded = mode(JobMode::SpawnBlocking, 2, 80_900, 70_000);
         crowded.jobs_busy_us = 330_000;
-        let r = result(vec![
-            mode(JobMode::SpawnCurrentThread, 0, 161_000, 158_900),
-            mode(JobMode::SpawnMultiThread, 2, 80_500, 79_000),
-            crowded,
-        ]);
-        let notes = what_to_notice(&r).join(" ");
+        let mut r = quiet();
+        r.modes[2] = crowded;
+        let notes = text(&r);
         assert!(
             notes.contains(
                 "waited for a core in spawn_blocking (330.0 ms inside polls for 160.0 ms of CPU)"
@@ -334,7 +385,55 @@ mod tests {
             "{notes}"
         );
         assert!(notes.contains("did not clearly help the probe (70.0 ms against 79.0 ms"));
+        assert!(notes.contains("its jobs waited for a core"), "{notes}");
         assert!(!notes.contains("cut the probe's worst ping"));
-        assert!(what_to_notice(&result(vec![])).is_empty());
+    }
+
+    #[test]
+    fn a_small_cut_is_within_half_a_job_and_supports_no_conclusion() {
+        // Halved, but by 3 ms, under half a 40 ms job.
+        let mut r = quiet();
+        r.modes[1].ping_max_us = 4_000;
+        r.modes[2].ping_max_us = 1_000;
+        let notes = text(&r);
+        assert!(
+            notes.contains("(1.0 ms against 4.0 ms as tasks): the difference is under half a 40 ms job"),
+            "{notes}"
+        );
+        assert!(!notes.contains("cut the probe's worst ping"), "{notes}");
+        assert!(!notes.contains("waited for a core"), "{notes}");
+    }
+
+    #[test]
+    fn fewer_jobs_than_workers_leave_nothing_for_the_pool_to_fix() {
+        let mut r = quiet();
+        r.jobs = 1;
+        r.modes[1].ping_max_us = 1_500;
+        let notes = text(&r);
+        assert!(notes.contains("1 job(s) for 2 workers could never hold every worker"));
+        assert!(
+            notes.contains("made no clear difference to the probe (1.6 ms against 1.5 ms as tasks)"),
+            "{notes}"
+        );
+    }
+
+    #[test]
+    fn a_short_worst_ping_is_not_said_to_have_waited_out_a_poll() {
+        let mut r = quiet();
+        r.modes[0].ping_max_us = 10_000;
+        let notes = text(&r);
+        assert!(notes.contains("no ping in this run waited a whole job's poll out"), "{notes}");
+        assert!(!notes.contains("That ping waited out"), "{notes}");
+    }
+
+    #[test]
+    fn a_shared_machine_keeps_the_figures_and_withholds_the_readings() {
+        let notes = what_to_notice(&quiet());
+        let shared = shown(&notes, true);
+        assert_eq!(shared.len(), 4, "{shared:?}");
+        assert!(shared[0].starts_with("On current_thread the 4 jobs"));
+        assert!(shared[1].starts_with("As tasks on 2 workers"));
+        assert!(shared[2].starts_with("On the blocking pool"));
+        assert_eq!(shared[3], WITHHELD);
     }
 }

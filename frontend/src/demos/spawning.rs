@@ -12,40 +12,112 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, format_ms, percent};
+use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for SpawningPage {
     const ID: &'static str = id::SPAWNING;
 }
 
-/// One sentence on what this run's numbers show.
-pub fn what_to_notice(result: &SpawningResult) -> Option<String> {
-    let (first, last) = (result.parts.first()?, result.parts.last()?);
+/// The first polls queued ahead of the last of `tasks` tasks to be polled, in µs of
+/// work per thread: `tasks - 1` polls of `work_us` each, shared by `threads`.
+fn queued_us(tasks: u32, work_us: u64, threads: u64) -> u64 {
+    u64::from(tasks.saturating_sub(1)) * work_us / threads
+}
+
+/// What this run's numbers show: the longest wait for a first poll at the smallest and
+/// largest N and the median wait after a wake (facts), and whether the wait grew with
+/// the queue (a conclusion, drawn only where the numbers show it clearly: at least twice
+/// the smallest N's wait, and by at least half the extra first polls' work per thread,
+/// `work_us` being the run's knob when the page knows it). Empty under two parts.
+pub fn what_to_notice(result: &SpawningResult, work_us: Option<u64>) -> Vec<Note> {
+    let ([first, ..], Some(last)) = (&result.parts[..], result.parts.last()) else {
+        return Vec::new();
+    };
     if result.parts.len() < 2 {
-        return None;
+        return Vec::new();
     }
-    Some(format!(
-        "With {} tasks the last one waited {} before its first poll; with {} tasks, {}. \
-         spawn only queues a task: the longer the queue, the longer the wait. After a wake, the \
-         median task waited {} to be polled with {} tasks and {} with {}.",
+    let (waited, waits) = (first.first_poll_max_us, last.first_poll_max_us);
+    let mut notes = vec![Note::Fact(format!(
+        "With {} tasks the last task to be polled waited {} before its first poll; with {} \
+         tasks, {}.",
         first.tasks,
-        format_ms(first.first_poll_max_us),
+        format_ms(waited),
         last.tasks,
-        format_ms(last.first_poll_max_us),
+        format_ms(waits),
+    ))];
+    let threads = u64::from(result.workers.max(1));
+    let queued = work_us.map(|w| {
+        (
+            w,
+            queued_us(last.tasks, w, threads).saturating_sub(queued_us(first.tasks, w, threads)),
+        )
+    });
+    let per_thread = if threads == 1 {
+        "on the one thread".to_owned()
+    } else {
+        format!("per worker of {threads}")
+    };
+    let queued_text = |(w, q): (u64, u64)| {
+        format!(
+            "{} more first polls of {w} µs queued ahead, about {} {per_thread}",
+            last.tasks.saturating_sub(first.tasks),
+            format_ms(q)
+        )
+    };
+    let grew_by = waits.saturating_sub(waited);
+    let twice = waits > waited && waits >= 2 * waited;
+    let enough = queued.is_none_or(|(_, q)| grew_by * 2 >= q);
+    notes.push(Note::Conclusion(if twice && enough {
+        let mut s = "spawn only queues a task: the longer the queue, the longer the wait"
+            .to_owned();
+        if let Some(q) = queued {
+            s.push_str(&format!(" ({}).", queued_text(q)));
+        } else {
+            s.push('.');
+        }
+        s
+    } else if waits <= waited {
+        format!(
+            "The last of {} tasks waited no longer than the last of {}: this run does not \
+             show the wait growing with the queue.",
+            last.tasks, first.tasks
+        )
+    } else {
+        let short = match queued {
+            Some(q) if !enough => format!("less than half the work queued ahead ({})", queued_text(q)),
+            _ => format!("less than twice the {} with {} tasks", format_ms(waited), first.tasks),
+        };
+        format!(
+            "The wait grew by {}, {short}: this run does not clearly show the wait growing \
+             with the queue.",
+            format_ms(grew_by)
+        )
+    }));
+    notes.push(Note::Fact(format!(
+        "After a wake, the median task waited {} to be polled with {} tasks and {} with {}.",
         format_ms(first.wake_to_poll_p50_us),
         first.tasks,
         format_ms(last.wake_to_poll_p50_us),
         last.tasks
-    ))
+    )));
+    notes
 }
 
 #[component]
 pub fn SpawningPage(props: &DemoProps) -> Html {
     let result = match &props.run {
         RunState::Finished {
+            run_id,
             result: ScenarioResult::Spawning(r),
             ..
         } => {
+            // The work per poll is a knob, not part of the result: the run's own knobs.
+            let work_us = props
+                .history
+                .iter()
+                .find(|past| past.run_id == *run_id)
+                .and_then(|past| past.params.get("work_us"))
+                .and_then(|&w| u64::try_from(w).ok());
             // One timeline per N, each a part of the run with its own runtime.
             let timelines = r.parts.iter().enumerate().map(|(part, batch)| {
                 html! {
@@ -55,7 +127,7 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
             });
             html! {
                 <>
-                    <SpawningResultView result={r.clone()} />
+                    <SpawningResultView result={r.clone()} {work_us} />
                     <div class="timelines">{ for timelines }</div>
                 </>
             }
@@ -88,6 +160,9 @@ pub fn SpawningPage(props: &DemoProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SpawningResultProps {
     pub result: SpawningResult,
+    /// The run's `work_us` knob, when the page knows the run's knobs.
+    #[prop_or_default]
+    pub work_us: Option<u64>,
 }
 
 #[component]
@@ -125,7 +200,9 @@ pub fn SpawningResultView(props: &SpawningResultProps) -> Html {
         format!("multi_thread with {} workers", result.workers)
     };
     html! {
-        <section id="spawning-result" class="result" data-parts={result.parts.len().to_string()}>
+        <section id="spawning-result" class="result" data-parts={result.parts.len().to_string()}
+            data-workers={result.workers.to_string()}
+            data-work-us={props.work_us.map(|w| w.to_string())}>
             <p>{ format!("Measured on a {runtime} runtime, one fresh runtime per row.") }</p>
             <table class="task-table">
                 <thead><tr>
@@ -135,9 +212,7 @@ pub fn SpawningResultView(props: &SpawningResultProps) -> Html {
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
-            if let Some(notice) = what_to_notice(result) {
-                <p id="what-to-notice" class="notice">{ notice }</p>
-            }
+            <WhatToNotice notes={what_to_notice(result, props.work_us)} />
         </section>
     }
 }
@@ -145,6 +220,7 @@ pub fn SpawningResultView(props: &SpawningResultProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::widgets::notice::{WITHHELD, shown};
 
     fn batch(tasks: u32, max: u64) -> SpawnBatch {
         SpawnBatch {
@@ -159,21 +235,80 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_notice_compares_the_smallest_and_largest_n() {
-        let result = SpawningResult {
+    fn result(first: u64, last: u64) -> SpawningResult {
+        SpawningResult {
             workers: 2,
-            parts: vec![batch(10, 150), batch(100, 1_400), batch(1000, 14_000)],
-        };
-        let notice = what_to_notice(&result).unwrap();
-        assert!(notice.starts_with("With 10 tasks"), "{notice}");
-        assert!(notice.contains("with 1000 tasks"), "{notice}");
-        assert_eq!(
-            what_to_notice(&SpawningResult {
-                workers: 2,
-                parts: vec![batch(10, 1)]
-            }),
-            None
+            parts: vec![batch(10, first), batch(100, 1_400), batch(1000, last)],
+        }
+    }
+
+    /// The notice as a quiet machine's page prints it.
+    fn text(result: &SpawningResult, work_us: Option<u64>) -> String {
+        shown(&what_to_notice(result, work_us), false).join(" ")
+    }
+
+    #[test]
+    fn a_wait_that_grew_with_the_queue_is_said_to() {
+        // 990 more first polls of 20 µs on 2 workers: 9.9 ms queued per worker.
+        let notice = text(&result(150, 14_000), Some(20));
+        for expected in [
+            "With 10 tasks the last task to be polled waited 0.1 ms before its first poll; \
+             with 1000 tasks, 14.0 ms.",
+            "the longer the queue, the longer the wait (990 more first polls of 20 µs queued \
+             ahead, about 9.9 ms per worker of 2).",
+            "the median task waited 0.0 ms to be polled with 10 tasks and 0.0 ms with 1000.",
+        ] {
+            assert!(notice.contains(expected), "{expected:?} not in {notice}");
+        }
+        assert!(!notice.contains("does not"), "{notice}");
+        // Without the knob, twice the wait is the margin.
+        let notice = text(&result(150, 14_000), None);
+        assert!(notice.contains("the longer the wait."), "{notice}");
+        assert!(what_to_notice(&SpawningResult { workers: 2, parts: vec![batch(10, 1)] }, None)
+            .is_empty());
+    }
+
+    #[test]
+    fn a_wait_that_did_not_grow_is_not_said_to() {
+        let notice = text(&result(5_000, 4_000), Some(20));
+        assert!(
+            notice.contains("The last of 1000 tasks waited no longer than the last of 10"),
+            "{notice}"
         );
+        assert!(!notice.contains("the longer the wait"), "{notice}");
+    }
+
+    #[test]
+    fn a_small_growth_is_measured_against_the_queue_and_the_smaller_wait() {
+        // Under twice the smaller wait.
+        let notice = text(&result(8_000, 14_000), Some(1));
+        assert!(
+            notice.contains("The wait grew by 6.0 ms, less than twice the 8.0 ms with 10 tasks"),
+            "{notice}"
+        );
+        // Twice the wait, but under half the 49.5 ms queued per worker at 100 µs a poll.
+        let notice = text(&result(200, 14_000), Some(100));
+        assert!(
+            notice.contains(
+                "The wait grew by 13.8 ms, less than half the work queued ahead (990 more \
+                 first polls of 100 µs queued ahead, about 49.5 ms per worker of 2)"
+            ),
+            "{notice}"
+        );
+        assert!(!notice.contains("the longer the wait"), "{notice}");
+        let one_thread = SpawningResult {
+            workers: 0,
+            ..result(150, 14_000)
+        };
+        assert!(text(&one_thread, Some(10)).contains("about 9.9 ms on the one thread"));
+    }
+
+    #[test]
+    fn a_shared_machine_keeps_the_waits_and_withholds_the_verdict() {
+        let shared = shown(&what_to_notice(&result(150, 14_000), Some(20)), true);
+        assert_eq!(shared.len(), 3, "{shared:?}");
+        assert!(shared[0].starts_with("With 10 tasks"));
+        assert!(shared[1].starts_with("After a wake"));
+        assert_eq!(shared[2], WITHHELD);
     }
 }
