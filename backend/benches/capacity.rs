@@ -83,7 +83,10 @@ where
 async fn learner(addr: std::net::SocketAddr, until: Instant) -> Tally {
     let mut tally = Tally::default();
     let lost = |tally: &mut Tally| *tally.errors.entry("connection_lost".into()).or_default() += 1;
-    let Ok((mut ws, _)) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await else {
+    // `TCP_NODELAY` on the client's side too, as browsers set it on their sockets.
+    let connected =
+        tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/ws"), None, true).await;
+    let Ok((mut ws, _)) = connected else {
         *tally.errors.entry("connect_failed".into()).or_default() += 1;
         return tally;
     };
@@ -217,6 +220,10 @@ async fn main() {
     let config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         max_sessions: (args.learners as u32).max(64),
+        // A class's learners each have an address of their own; here they all share
+        // 127.0.0.1, so the per-address bounds are the class's size.
+        max_sessions_per_ip: args.learners as u32,
+        max_connections_per_ip: (args.learners as u32).max(64),
         max_running: args.max_running,
         ..Config::default()
     };

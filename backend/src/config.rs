@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use pollscope_shared::protocol::SessionLimits;
 
+use crate::http::client_ip::ProxyRange;
 use crate::http::origin::{OriginPolicy, normalize_origin};
 
 /// pollscope: runs real async Rust scenarios and streams what happened to the browser.
@@ -102,6 +103,52 @@ pub struct Config {
     #[arg(long, env = "POLLSCOPE_PUBLIC_HOST")]
     pub public_host: Option<String>,
 
+    // --- Connection hygiene (see `http::server`): limits on raw TCP connections, their
+    // timeouts, and who counts as one client. Kept together in this block.
+    /// Most TCP connections open at once (HTTP, WebSocket, lingering); past it a new
+    /// connection is closed as soon as it is accepted. Keep it below the process's file
+    /// descriptor limit (`ulimit -n`), which runs also draw on.
+    #[arg(long, env = "POLLSCOPE_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+
+    /// Most TCP connections open at once from one peer address; past it a new one is closed
+    /// as soon as it is accepted. Not applied to a `--trusted-proxy` peer (all its clients
+    /// share its address; `--max-connections` still bounds it).
+    #[arg(long, env = "POLLSCOPE_MAX_CONNECTIONS_PER_IP", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections_per_ip: u32,
+
+    /// Most WebSocket sessions open at once from one client address (behind a trusted
+    /// proxy, the address it forwards); further upgrades get 503. Learners behind one NAT
+    /// share an address: raise it for a classroom on one network.
+    #[arg(long, env = "POLLSCOPE_MAX_SESSIONS_PER_IP", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_sessions_per_ip: u32,
+
+    /// A connection that has not sent a complete request head this many seconds after it
+    /// opened (or after its previous response, when kept alive) is closed.
+    #[arg(long, env = "POLLSCOPE_HEADER_READ_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_read_timeout_seconds: u64,
+
+    /// A new session whose client neither answers the server's ping after the hello nor
+    /// sends anything within this many seconds is closed (browsers answer pings by
+    /// themselves).
+    #[arg(long, env = "POLLSCOPE_HANDSHAKE_TIMEOUT_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub handshake_timeout_seconds: u64,
+
+    /// A reverse proxy's address (`10.0.0.2`) or network (`10.0.0.0/8`): from such a peer,
+    /// the client address is the last `X-Forwarded-For` entry. Repeatable; the environment
+    /// variable takes a comma-separated list. None by default: the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "POLLSCOPE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<ProxyRange>,
+    // --- End of connection hygiene.
     /// Also offer the scenarios that exist only for tests (a run that always fails).
     #[arg(long, env = "POLLSCOPE_TEST_SCENARIOS", hide = true)]
     pub test_scenarios: bool,
@@ -125,6 +172,12 @@ impl Default for Config {
             recorder_capacity: 1 << 16,
             allowed_origins: Vec::new(),
             public_host: None,
+            max_connections: 512,
+            max_connections_per_ip: 64,
+            max_sessions_per_ip: 16,
+            header_read_timeout_seconds: 10,
+            handshake_timeout_seconds: 5,
+            trusted_proxies: Vec::new(),
             test_scenarios: false,
         }
     }
@@ -179,6 +232,14 @@ impl Config {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_seconds)
     }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_seconds)
+    }
 }
 
 #[cfg(test)]
@@ -204,8 +265,26 @@ mod tests {
             ["pollscope", "--recorder-capacity", "0"],
             ["pollscope", "--max-running", "0"],
             ["pollscope", "--max-queued", "100000"],
+            ["pollscope", "--max-connections", "0"],
+            ["pollscope", "--header-read-timeout-seconds", "0"],
+            ["pollscope", "--trusted-proxy", "not-an-address"],
+            ["pollscope", "--trusted-proxy", "10.0.0.0/33"],
         ] {
             assert!(Config::try_parse_from(args).is_err(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_repeat_and_take_networks() {
+        let c = Config::try_parse_from([
+            "pollscope",
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "10.0.0.0/8,::1",
+        ])
+        .unwrap();
+        let ranges: Vec<String> = c.trusted_proxies.iter().map(|r| r.to_string()).collect();
+        assert_eq!(ranges, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
     }
 }

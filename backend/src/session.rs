@@ -4,9 +4,19 @@
 //! one `match` ([`Session::handle`]) that decides what to do about it, so every way a
 //! session can end is visible in one place:
 //! - the client closes or vanishes → runs are cancelled, the socket is dropped;
-//! - a message over the size limit → close code 1009;
+//! - no answer to the handshake ping (see below) within the handshake timeout → 1008;
+//! - a message over the size limit → close code 1009, and the caller is told the client's
+//!   input was left unread ([`Ending::InputLeftUnread`]), so it can drain the socket
+//!   before closing it and the client reads the 1009 instead of a reset;
 //! - no message and no run for the idle timeout, or the session's lifetime is over → 1000;
 //! - the server shuts down → 1001.
+//!
+//! The handshake: the server speaks first, with `hello`, and the protocol has no client
+//! greeting, so the session follows the hello with a WebSocket ping. A browser answers a
+//! ping by itself (a pong), so any live client has sent something within a round trip,
+//! the pong or a message; one that has not within the handshake timeout is not a working
+//! WebSocket client and is closed, instead of holding a session slot until the idle
+//! timeout.
 //!
 //! The session is generic over `Sink` and `Stream` of axum messages, so it does not care
 //! whether the socket is axum's or something else.
@@ -18,6 +28,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, close_code};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pollscope_shared::protocol::EventEncoding;
@@ -39,6 +50,18 @@ use crate::slots::RunSlots;
 const OUTBOUND_QUEUE: usize = 1024;
 /// A client that does not take a message within this time is treated as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// The payload of the ping that follows the hello.
+const HANDSHAKE_PING: &[u8] = b"pollscope";
+
+/// How a session ended, for the transport underneath.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Nothing is left to read, or nothing matters: close the socket.
+    Done,
+    /// The session closed while the client's input was still arriving (a message over the
+    /// size limit): drain the socket before closing it, or the client sees a reset.
+    InputLeftUnread,
+}
 
 /// What a session needs from the server.
 #[derive(Clone)]
@@ -57,6 +80,7 @@ enum Event {
     Outbound(Outbound),
     RunEnded(Result<(tokio::task::Id, RunOutcome), JoinError>),
     IdleTimeout,
+    HandshakeTimeout,
     SessionExpired,
     Shutdown,
 }
@@ -109,10 +133,12 @@ struct Session {
     outbound_tx: mpsc::Sender<Outbound>,
     outbound_rx: mpsc::Receiver<Outbound>,
     last_client_activity: Instant,
+    /// The client has sent something since the hello (the pong, or a message).
+    answered: bool,
 }
 
 /// Drive one session to its end. Returns once every run it started has stopped.
-pub async fn run<S, R>(mut sink: S, mut stream: R, ctx: SessionContext)
+pub async fn run<S, R>(mut sink: S, mut stream: R, ctx: SessionContext) -> Ending
 where
     S: Sink<Message, Error = axum::Error> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
@@ -126,8 +152,17 @@ where
         .await
         .is_err()
     {
-        return;
+        return Ending::Done;
     }
+    let ping = Message::Ping(Bytes::from_static(HANDSHAKE_PING));
+    if !matches!(
+        tokio::time::timeout(SEND_TIMEOUT, sink.send(ping)).await,
+        Ok(Ok(()))
+    ) {
+        return Ending::Done;
+    }
+    let handshake_deadline = Instant::now() + session.ctx.config.handshake_timeout();
+    let mut ending = Ending::Done;
     loop {
         let idle_deadline = session.last_client_activity + idle;
         let event = tokio::select! {
@@ -135,6 +170,7 @@ where
             Some(frame) = session.outbound_rx.recv() => Event::Outbound(frame),
             Some(ended) = session.runs.join_next_with_id() => Event::RunEnded(ended),
             () = tokio::time::sleep_until(idle_deadline), if session.runs.is_empty() => Event::IdleTimeout,
+            () = tokio::time::sleep_until(handshake_deadline), if !session.answered => Event::HandshakeTimeout,
             () = tokio::time::sleep_until(deadline) => Event::SessionExpired,
             () = shutdown.cancelled() => Event::Shutdown,
         };
@@ -153,6 +189,9 @@ where
             break;
         }
         if let Some(frame) = step.close {
+            if frame.code == close_code::SIZE {
+                ending = Ending::InputLeftUnread;
+            }
             let _ =
                 tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
             break;
@@ -161,6 +200,7 @@ where
     // Abort every run still going and wait until they have actually stopped, so their
     // loopback servers and sockets are closed before the session is counted as gone.
     session.runs.shutdown().await;
+    ending
 }
 
 async fn send<S>(sink: &mut S, frame: Outbound) -> Result<(), ()>
@@ -206,6 +246,7 @@ impl Session {
             outbound_tx,
             outbound_rx,
             last_client_activity: Instant::now(),
+            answered: false,
         }
     }
 
@@ -234,11 +275,19 @@ impl Session {
             }
             Event::Client(Some(Ok(message))) => {
                 self.last_client_activity = Instant::now();
+                self.answered = true;
                 self.on_client_message(message)
             }
             Event::Outbound(frame) => Step::frame(frame),
             Event::RunEnded(ended) => self.on_run_ended(ended),
             Event::IdleTimeout => Step::close(close_code::NORMAL, "idle timeout"),
+            Event::HandshakeTimeout => {
+                let reason = format!(
+                    "no answer to the server's ping within {} s",
+                    self.ctx.config.handshake_timeout_seconds
+                );
+                Step::close(close_code::POLICY, &reason)
+            }
             Event::SessionExpired => Step::close(close_code::NORMAL, "session time limit reached"),
             Event::Shutdown => Step::close(close_code::AWAY, "server shutting down"),
         }

@@ -71,6 +71,8 @@ struct Health {
     protocol_version: u32,
     live_sessions: usize,
     live_runs: usize,
+    open_connections: usize,
+    refused_connections: u64,
     frontend_built: bool,
 }
 
@@ -89,6 +91,8 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         protocol_version: pollscope_shared::PROTOCOL_VERSION,
         live_sessions: state.live_sessions(),
         live_runs: state.live_runs(),
+        open_connections: state.connections.open(),
+        refused_connections: state.connections.refused(),
         frontend_built: state.frontend.is_built(),
     };
     (status, Json(body))

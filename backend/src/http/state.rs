@@ -1,8 +1,9 @@
 //! What every request and session shares: the config, the origin policy, the catalog,
-//! admission permits, the run slots, the session tracker, the shutdown token and the
-//! gauges.
+//! admission permits and counters (connections, sessions, per address), the run slots,
+//! the session tracker, the shutdown and kill tokens and the gauges.
 //!
-//! Uses the config, the catalog, the gauges and the session's context type.
+//! Uses the config, the catalog, the gauges, the session's context type and the
+//! connection counters.
 
 use std::sync::Arc;
 
@@ -11,6 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::assets::Frontend;
+use super::connections::Connections;
+use super::limits::PerIp;
 use super::origin::OriginPolicy;
 use crate::config::Config;
 use crate::metrics::Gauges;
@@ -29,6 +32,12 @@ pub struct AppState {
     pub sessions: TaskTracker,
     /// Cancelled once when the server starts shutting down.
     pub shutdown: CancellationToken,
+    /// Cancelled when shutdown's grace is over: whatever is still open is dropped.
+    pub kill: CancellationToken,
+    /// Open TCP connections: the bounds, the counts, the tracker shutdown waits for.
+    pub connections: Arc<Connections>,
+    /// Sessions per client address (behind a trusted proxy, the forwarded one).
+    pub session_ips: Arc<PerIp>,
     pub gauges: Arc<Gauges>,
     /// Who may open sessions, from the config.
     pub origins: Arc<OriginPolicy>,
@@ -42,6 +51,9 @@ impl AppState {
     pub fn new(config: Config) -> Self {
         Self {
             session_permits: Arc::new(Semaphore::new(config.max_sessions as usize)),
+            connections: Arc::new(Connections::new(&config)),
+            session_ips: PerIp::new(config.max_sessions_per_ip as usize),
+            kill: CancellationToken::new(),
             origins: Arc::new(config.origin_policy()),
             slots: RunSlots::new(config.max_running(), config.max_queued),
             frontend: Arc::new(Frontend::choose(config.static_dir.as_deref())),

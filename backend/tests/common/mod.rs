@@ -110,6 +110,9 @@ impl TestServer {
     }
 }
 
+/// A client WebSocket over plain TCP.
+pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
