@@ -60,6 +60,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub max_queued: u32,
 
+    /// Most MiB of frames queued for clients and not yet written, all sessions together.
+    /// Past it the session with the most unwritten bytes (the slowest reader) is closed
+    /// with 1013; the others go on.
+    #[arg(long, env = "POLLSCOPE_MAX_OUTBOUND_MIB", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_outbound_mib: u32,
+
     /// A run still going after this many seconds is stopped.
     #[arg(long, env = "POLLSCOPE_MAX_RUN_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -165,6 +172,7 @@ impl Default for Config {
             max_concurrent_runs: 1,
             max_running: None,
             max_queued: 64,
+            max_outbound_mib: 256,
             max_run_seconds: 30,
             idle_timeout_seconds: 600,
             max_session_seconds: 3600,
@@ -233,6 +241,10 @@ impl Config {
         Duration::from_secs(self.shutdown_grace_seconds)
     }
 
+    pub fn max_outbound_bytes(&self) -> usize {
+        self.max_outbound_mib as usize * 1024 * 1024
+    }
+
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout_seconds)
     }
@@ -266,6 +278,7 @@ mod tests {
             ["pollscope", "--max-running", "0"],
             ["pollscope", "--max-queued", "100000"],
             ["pollscope", "--max-connections", "0"],
+            ["pollscope", "--max-outbound-mib", "0"],
             ["pollscope", "--header-read-timeout-seconds", "0"],
             ["pollscope", "--trusted-proxy", "not-an-address"],
             ["pollscope", "--trusted-proxy", "10.0.0.0/33"],

@@ -9,6 +9,8 @@
 //! - [`overlap`]: the server-wide count of runs in flight, so a run can say how many
 //!   others overlapped it.
 //! - [`slots`]: the server-wide run slots and the first-come-first-served queue for them.
+//! - [`outbound`]: a session's queue of frames for its client, and the byte budget all
+//!   sessions' queues share (past it, the slowest reader is closed).
 //! - [`metrics`]: the live gauges (`/health`, leak tests) and the guard that keeps them.
 //! - [`harness`]: what a scenario's recorded work runs in: the run's context, a fresh
 //!   Tokio runtime per part hosted on its own thread, the aggregator that streams the
@@ -35,6 +37,7 @@ pub mod config;
 pub mod harness;
 pub mod http;
 pub mod metrics;
+pub mod outbound;
 pub mod overlap;
 pub mod run;
 pub mod scenarios;

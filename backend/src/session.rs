@@ -5,11 +5,16 @@
 //! session can end is visible in one place:
 //! - the client closes or vanishes → runs are cancelled, the socket is dropped;
 //! - no answer to the handshake ping (see below) within the handshake timeout → 1008;
-//! - a message over the size limit → close code 1009, and the caller is told the client's
-//!   input was left unread ([`Ending::InputLeftUnread`]), so it can drain the socket
-//!   before closing it and the client reads the 1009 instead of a reset;
+//! - a message over the size limit → close code 1009;
 //! - no message and no run for the idle timeout, or the session's lifetime is over → 1000;
+//! - the server's outbound budget is exceeded and this client reads the slowest → 1013
+//!   (see [`crate::outbound`]);
 //! - the server shuts down → 1001.
+//!
+//! Whenever the server sends a close frame, the client may still be sending (the rest of
+//! an oversized message, a pong, a message written before it read the close): the caller
+//! is told so ([`Ending::CloseSent`]), and drains the socket briefly before closing it, so
+//! the client reads the close frame instead of a reset.
 //!
 //! The handshake: the server speaks first, with `hello`, and the protocol has no client
 //! greeting, so the session follows the hello with a WebSocket ping. A browser answers a
@@ -33,7 +38,6 @@ use axum::extract::ws::{CloseFrame, Message, close_code};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerMessage};
-use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -41,6 +45,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::harness::{Outbound, RunContext};
 use crate::metrics::Gauges;
+use crate::outbound::{self, Charge, Charged, OutboundBudget, OutboundRx, OutboundTx};
 use crate::run::{self, RunOutcome};
 use crate::scenarios::Catalog;
 use crate::slots::RunSlots;
@@ -58,9 +63,9 @@ const HANDSHAKE_PING: &[u8] = b"pollscope";
 pub enum Ending {
     /// Nothing is left to read, or nothing matters: close the socket.
     Done,
-    /// The session closed while the client's input was still arriving (a message over the
-    /// size limit): drain the socket before closing it, or the client sees a reset.
-    InputLeftUnread,
+    /// The server sent a close frame while the client's input may still be arriving:
+    /// drain the socket before closing it, or the client sees a reset.
+    CloseSent,
 }
 
 /// What a session needs from the server.
@@ -72,12 +77,16 @@ pub struct SessionContext {
     pub gauges: Arc<Gauges>,
     /// The server's run slots, shared by every session.
     pub slots: Arc<RunSlots>,
+    /// The byte budget every session's outbound queue is charged against.
+    pub outbound: Arc<OutboundBudget>,
 }
 
 /// Everything that can happen to a session, whichever source it came from.
 enum Event {
     Client(Option<Result<Message, axum::Error>>),
-    Outbound(Outbound),
+    Outbound(Charged),
+    /// The server's outbound budget is exceeded and this session reads the slowest.
+    Evicted,
     RunEnded(Result<(tokio::task::Id, RunOutcome), JoinError>),
     IdleTimeout,
     HandshakeTimeout,
@@ -89,6 +98,8 @@ enum Event {
 #[derive(Default)]
 struct Step {
     replies: Vec<Outbound>,
+    /// Queued frames' bytes stay charged until they are written.
+    _charges: Vec<Charge>,
     close: Option<CloseFrame>,
     /// The peer is gone: stop without writing anything.
     gone: bool,
@@ -130,8 +141,8 @@ struct Session {
     /// Run id → the handle that aborts it. At most `max_concurrent_runs` entries.
     active: HashMap<u64, AbortHandle>,
     next_run_id: u64,
-    outbound_tx: mpsc::Sender<Outbound>,
-    outbound_rx: mpsc::Receiver<Outbound>,
+    outbound_tx: OutboundTx,
+    outbound_rx: OutboundRx,
     last_client_activity: Instant,
     /// The client has sent something since the hello (the pong, or a message).
     answered: bool,
@@ -161,6 +172,7 @@ where
     ) {
         return Ending::Done;
     }
+    let evicted = session.outbound_rx.eviction();
     let handshake_deadline = Instant::now() + session.ctx.config.handshake_timeout();
     let mut ending = Ending::Done;
     loop {
@@ -168,6 +180,7 @@ where
         let event = tokio::select! {
             message = stream.next() => Event::Client(message),
             Some(frame) = session.outbound_rx.recv() => Event::Outbound(frame),
+            () = evicted.cancelled() => Event::Evicted,
             Some(ended) = session.runs.join_next_with_id() => Event::RunEnded(ended),
             () = tokio::time::sleep_until(idle_deadline), if session.runs.is_empty() => Event::IdleTimeout,
             () = tokio::time::sleep_until(handshake_deadline), if !session.answered => Event::HandshakeTimeout,
@@ -189,9 +202,10 @@ where
             break;
         }
         if let Some(frame) = step.close {
-            if frame.code == close_code::SIZE {
-                ending = Ending::InputLeftUnread;
-            }
+            // What was still queued will not be read now: free it before waiting on the
+            // close frame's delivery.
+            session.outbound_rx.discard();
+            ending = Ending::CloseSent;
             let _ =
                 tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
             break;
@@ -237,7 +251,7 @@ fn is_too_big(error: &axum::Error) -> bool {
 
 impl Session {
     fn new(ctx: SessionContext) -> Self {
-        let (outbound_tx, outbound_rx) = mpsc::channel(OUTBOUND_QUEUE);
+        let (outbound_tx, outbound_rx) = outbound::channel(&ctx.outbound, OUTBOUND_QUEUE);
         Self {
             ctx,
             runs: JoinSet::new(),
@@ -278,7 +292,18 @@ impl Session {
                 self.answered = true;
                 self.on_client_message(message)
             }
-            Event::Outbound(frame) => Step::frame(frame),
+            Event::Outbound(Charged { frame, charge }) => Step {
+                _charges: vec![charge],
+                ..Step::frame(frame)
+            },
+            Event::Evicted => {
+                let reason = format!(
+                    "the server's outbound memory is full and this connection reads the \
+                     slowest ({} KiB unread); reconnect to go on",
+                    self.outbound_rx.queued() / 1024
+                );
+                Step::close(close_code::AGAIN, &reason)
+            }
             Event::RunEnded(ended) => self.on_run_ended(ended),
             Event::IdleTimeout => Step::close(close_code::NORMAL, "idle timeout"),
             Event::HandshakeTimeout => {
@@ -410,9 +435,10 @@ impl Session {
         self.active.remove(&run_id);
         // The run's task has finished, so every frame it sent is already queued: flush them
         // first so the result is the last word about the run.
-        let mut replies = Vec::new();
-        while let Ok(frame) = self.outbound_rx.try_recv() {
+        let (mut replies, mut charges) = (Vec::new(), Vec::new());
+        while let Some(Charged { frame, charge }) = self.outbound_rx.try_recv() {
             replies.push(frame);
+            charges.push(charge);
         }
         replies.push(Outbound::Message(match ended {
             Ok((_, RunOutcome::Finished(result, load))) => {
@@ -438,6 +464,7 @@ impl Session {
         }));
         Step {
             replies,
+            _charges: charges,
             ..Step::default()
         }
     }

@@ -6,7 +6,7 @@
 //! never stall the code being measured. Recorded events take another road: the recorder
 //! buffers them and one aggregator per part ([`super::events`]) sends them in batches.
 //!
-//! Uses only `shared` and Tokio's channels.
+//! Uses `shared` and the session's queue ([`crate::outbound`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -16,15 +16,8 @@ use pollscope_shared::ServerMessage;
 use pollscope_shared::load::ThreadLoad;
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::results::ProgressEvent;
-use tokio::sync::mpsc;
 
-/// A frame for the session to write to the socket.
-#[derive(Debug)]
-pub enum Outbound {
-    Message(ServerMessage),
-    /// A binary event batch (see `pollscope_shared::instrument::batch`).
-    Binary(Vec<u8>),
-}
+pub use crate::outbound::{Outbound, OutboundTx};
 
 /// A run's identity, clock and outbound queue. Cheap to clone.
 #[derive(Clone)]
@@ -36,7 +29,7 @@ pub struct RunContext {
     /// When the run got its slot and started (set once, on the first reading of the
     /// clock or by [`RunContext::start_clock`]); a queued run's wait is not its time.
     started: Arc<OnceLock<Instant>>,
-    tx: mpsc::Sender<Outbound>,
+    tx: OutboundTx,
     dropped: Arc<AtomicU64>,
     threads: Arc<Mutex<PartLoads>>,
 }
@@ -57,7 +50,7 @@ impl RunContext {
         run_id: u64,
         encoding: EventEncoding,
         recorder_capacity: usize,
-        tx: mpsc::Sender<Outbound>,
+        tx: OutboundTx,
     ) -> Self {
         Self {
             run_id,
@@ -121,7 +114,7 @@ impl RunContext {
 
     /// The session's queue, for the event aggregator (which may wait on it: it is not on
     /// the path of the code being measured).
-    pub fn outbound(&self) -> mpsc::Sender<Outbound> {
+    pub fn outbound(&self) -> OutboundTx {
         self.tx.clone()
     }
 

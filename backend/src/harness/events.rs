@@ -18,10 +18,10 @@ use pollscope_shared::instrument::batch::BinaryBatchBuilder;
 use pollscope_shared::instrument::stats::{RunStats, RunTotals};
 use pollscope_shared::instrument::{Event, Recorder};
 use pollscope_shared::protocol::EventEncoding;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::context::{Outbound, RunContext};
+use super::context::{Outbound, OutboundTx, RunContext};
 
 /// How often the aggregator drains the recorder.
 pub const DRAIN_INTERVAL: Duration = Duration::from_millis(2);
@@ -90,7 +90,7 @@ struct Stream {
     run_id: u64,
     part: u32,
     encoding: EventEncoding,
-    tx: mpsc::Sender<Outbound>,
+    tx: OutboundTx,
     keep: Keep,
 }
 

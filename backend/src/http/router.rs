@@ -73,6 +73,10 @@ struct Health {
     live_runs: usize,
     open_connections: usize,
     refused_connections: u64,
+    /// Bytes queued for clients and not yet written, all sessions together.
+    outbound_bytes: usize,
+    /// Sessions closed for reading the slowest while that was over its budget.
+    evicted_sessions: u64,
     frontend_built: bool,
 }
 
@@ -93,6 +97,8 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         live_runs: state.live_runs(),
         open_connections: state.connections.open(),
         refused_connections: state.connections.refused(),
+        outbound_bytes: state.outbound.used(),
+        evicted_sessions: state.outbound.evicted(),
         frontend_built: state.frontend.is_built(),
     };
     (status, Json(body))

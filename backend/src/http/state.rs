@@ -17,6 +17,7 @@ use super::limits::PerIp;
 use super::origin::OriginPolicy;
 use crate::config::Config;
 use crate::metrics::Gauges;
+use crate::outbound::OutboundBudget;
 use crate::scenarios::Catalog;
 use crate::session::SessionContext;
 use crate::slots::RunSlots;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub slots: Arc<RunSlots>,
     /// Where the frontend's files come from.
     pub frontend: Arc<Frontend>,
+    /// Bytes queued for clients and not yet written, all sessions together, and its bound.
+    pub outbound: Arc<OutboundBudget>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             kill: CancellationToken::new(),
             origins: Arc::new(config.origin_policy()),
             slots: RunSlots::new(config.max_running(), config.max_queued),
+            outbound: OutboundBudget::new(config.max_outbound_bytes()),
             frontend: Arc::new(Frontend::choose(config.static_dir.as_deref())),
             catalog: Arc::new(Catalog::new(config.test_scenarios)),
             config: Arc::new(config),
@@ -81,6 +85,7 @@ impl AppState {
             shutdown: self.shutdown.clone(),
             gauges: self.gauges.clone(),
             slots: self.slots.clone(),
+            outbound: self.outbound.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! address it forwards: [`super::client_ip`]), or when the server is full.
 //!
 //! After the upgrade the session runs until it ends or shutdown's grace is over (then it
-//! is dropped where it stands). A session that ended with input left unread asks its
+//! is dropped where it stands). A session that sent a close frame asks its
 //! socket to linger before closing (see [`super::socket`]).
 
 use axum::Extension;
@@ -78,7 +78,7 @@ pub async fn handler(
             let (mut sink, mut stream) = socket.split();
             tokio::select! {
                 ending = session::run(&mut sink, &mut stream, state.session_context()) => {
-                    if ending == Ending::InputLeftUnread
+                    if ending == Ending::CloseSent
                         && let Some(conn) = &conn
                     {
                         conn.drain_on_close();

@@ -246,7 +246,8 @@ mod tests {
                 let values: ParamValues =
                     d.params.iter().map(|p| (p.name.clone(), pick(p))).collect();
                 d.validate(&values).unwrap();
-                let (tx, _rx) = tokio::sync::mpsc::channel(1);
+                let budget = crate::outbound::OutboundBudget::new(1 << 20);
+                let (tx, _rx) = crate::outbound::channel(&budget, 1);
                 let run = RunContext::new(1, Default::default(), 16, tx);
                 assert!(scenario.start(&values, run).is_ok(), "{}", d.id);
             }
