@@ -191,9 +191,21 @@ where
         if step.gone {
             break;
         }
+        let mut close = step.close;
         let mut failed = false;
         for reply in step.replies {
-            if send(&mut sink, reply).await.is_err() {
+            // A write can wait for a slow reader for up to the send timeout; the budget
+            // must be able to close this session meanwhile, or its queue would go on
+            // holding its bytes. An interrupted write is still whole in the socket's
+            // buffer, so the close frame goes out after it.
+            let sent = tokio::select! {
+                sent = send(&mut sink, reply) => sent,
+                () = evicted.cancelled() => {
+                    close = session.handle(Event::Evicted).close;
+                    break;
+                }
+            };
+            if sent.is_err() {
                 failed = true;
                 break;
             }
@@ -201,7 +213,7 @@ where
         if failed {
             break;
         }
-        if let Some(frame) = step.close {
+        if let Some(frame) = close {
             // What was still queued will not be read now: free it before waiting on the
             // close frame's delivery.
             session.outbound_rx.discard();
