@@ -121,6 +121,7 @@ catalog! {
     batching::Batching,
     blocking_runtime::BlockingRuntime,
     pooling::Pooling,
+    graceful_shutdown::GracefulShutdown,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -105,6 +105,7 @@ demos! {
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
     pooling::PoolingPage,
+    graceful_shutdown::GracefulShutdownPage,
 }
 
 /// The registry entry for a scenario id.

@@ -91,6 +91,7 @@ scenarios! {
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
     POOLING = "pooling" => Pooling(pooling::PoolingResult),
+    GRACEFUL_SHUTDOWN = "graceful_shutdown" => GracefulShutdown(graceful_shutdown::GracefulShutdownResult),
 }
 
 #[cfg(test)]
