@@ -49,6 +49,8 @@ async fn shutdown_with(drain_ms: u64) -> GracefulShutdownResult {
     let mut stats = RunStats::default();
     stats.apply_all(&events[&0]);
 
+    // The signal's timer cannot fire early.
+    assert!(r.signal_at_us >= SIGNAL_MS * 1000, "{r:?}");
     // Nothing starts after the signal: the requests in flight then are exactly the ones
     // drained and the ones aborted.
     assert_eq!(

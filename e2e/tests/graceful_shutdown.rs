@@ -31,6 +31,8 @@ fn the_server_refuses_drains_and_aborts_and_the_page_says_what_it_counted() {
     let read = |name: &str| browser.number::<u64>(&result, name);
     assert_eq!(read("data-clients"), CLIENTS);
     assert_eq!(read("data-drain-ms"), DRAIN_MS);
+    // The signal's timer cannot fire early.
+    assert!(read("data-signal-at-us") >= SIGNAL_MS * 1000);
 
     // The server's accounts: the requests in flight at the signal were drained or
     // aborted, none other; with no drain time the 400 ms one was aborted.
@@ -60,9 +62,11 @@ fn the_server_refuses_drains_and_aborts_and_the_page_says_what_it_counted() {
     notice.assert_contains([
         format!(
             "{CLIENTS} clients sent requests of {REQUEST_MS}–{} ms without a break; {} were \
-             answered before the signal at {SIGNAL_MS} ms",
+             answered before the signal, which fired {} after they started (asked: \
+             {SIGNAL_MS} ms)",
             REQUEST_MS * 4,
-            read("data-before")
+            read("data-before"),
+            format_ms(read("data-signal-at-us"))
         ),
         format!(
             "{} connection(s) were open and {in_flight} request(s) in flight",

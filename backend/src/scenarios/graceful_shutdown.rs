@@ -273,6 +273,7 @@ async fn one_run(
     let client_counts = Arc::new(ClientCounts::default());
     let clients = clients::start(&recorder, load, client_counts.clone());
 
+    let started = Instant::now();
     recorder
         .timer(
             "until the signal",
@@ -282,6 +283,7 @@ async fn one_run(
     // The signal, and what was open and in flight at that instant: on this one thread no
     // other task runs between these lines.
     shutdown.cancel();
+    let signal_at = started.elapsed();
     let connections_at_signal = counts.open.load(Ordering::SeqCst);
     let in_flight_at_signal = counts.in_flight.load(Ordering::SeqCst);
 
@@ -292,6 +294,7 @@ async fn one_run(
         clients: params.clients,
         request_ms: params.request_ms,
         signal_after_ms: params.signal_after_ms,
+        signal_at_us: duration_us(signal_at),
         drain_deadline_ms: params.drain_ms,
         connections_accepted: load(&counts.accepted),
         connections_at_signal,

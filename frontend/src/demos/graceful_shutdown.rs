@@ -26,12 +26,13 @@ impl DemoPage for GracefulShutdownPage {
 pub fn what_to_notice(r: &GracefulShutdownResult) -> Vec<Note> {
     let mut notes = vec![Note::Fact(format!(
         "{} clients sent requests of {}–{} ms without a break; {} were answered before the \
-         signal at {} ms. At the signal {} connection(s) were open and {} request(s) in \
-         flight.",
+         signal, which fired {} after they started (asked: {} ms). At the signal {} \
+         connection(s) were open and {} request(s) in flight.",
         r.clients,
         r.request_ms,
         r.request_ms * 4,
         r.requests_before_signal,
+        format_ms(r.signal_at_us),
         r.signal_after_ms,
         r.connections_at_signal,
         r.in_flight_at_signal,
@@ -158,7 +159,8 @@ pub struct GracefulShutdownResultProps {
 pub fn GracefulShutdownResultView(props: &GracefulShutdownResultProps) -> Html {
     let r = &props.result;
     // (what, counted by, value)
-    let rows: [(&str, &str, String); 12] = [
+    let rows: [(&str, &str, String); 13] = [
+        ("signal fired after", "main task", format_ms(r.signal_at_us)),
         ("connections accepted", "server", r.connections_accepted.to_string()),
         ("requests answered before the signal", "server", r.requests_before_signal.to_string()),
         ("connections open at the signal", "server", r.connections_at_signal.to_string()),
@@ -187,6 +189,7 @@ pub fn GracefulShutdownResultView(props: &GracefulShutdownResultProps) -> Html {
             data-clients={r.clients.to_string()}
             data-request-ms={r.request_ms.to_string()}
             data-signal-after-ms={r.signal_after_ms.to_string()}
+            data-signal-at-us={r.signal_at_us.to_string()}
             data-drain-ms={r.drain_deadline_ms.to_string()}
             data-accepted={r.connections_accepted.to_string()}
             data-open-at-signal={r.connections_at_signal.to_string()}
@@ -221,6 +224,7 @@ mod tests {
             clients: 8,
             request_ms: 20,
             signal_after_ms: 250,
+            signal_at_us: 250_412,
             drain_deadline_ms: 40,
             connections_accepted: 8,
             connections_at_signal: 8,
@@ -259,7 +263,7 @@ mod tests {
     fn the_notice_quotes_the_counts_as_the_table_shows_them() {
         let notes = text(&aborted());
         for figure in [
-            "8 clients sent requests of 20–80 ms without a break; 48 were answered before the signal at 250 ms",
+            "8 clients sent requests of 20–80 ms without a break; 48 were answered before the signal, which fired 250.4 ms after they started (asked: 250 ms)",
             "8 connection(s) were open and 8 request(s) in flight",
             "24 connection attempt(s) after the signal were refused, and 8 request(s)",
             "4 finished within the 40 ms drain deadline and 4 were aborted",

@@ -13,8 +13,10 @@ pub struct GracefulShutdownResult {
     pub clients: u32,
     /// Client c's requests each take `request_ms × (c mod 4 + 1)` on the server.
     pub request_ms: u32,
-    /// When the signal fired, from the clients' start.
+    /// When the signal was asked to fire, from the clients' start.
     pub signal_after_ms: u32,
+    /// When it did fire, as measured: from the clients' start to the token's cancel.
+    pub signal_at_us: u64,
     /// How long in-flight requests were given to finish after the signal.
     pub drain_deadline_ms: u32,
     /// Connections the server accepted over the run.
