@@ -120,6 +120,8 @@ catalog! {
     future_size::FutureSize,
     batching::Batching,
     blocking_runtime::BlockingRuntime,
+    pooling::Pooling,
+    graceful_shutdown::GracefulShutdown,
 }
 
 /// Every scenario with its descriptor, built once at startup.

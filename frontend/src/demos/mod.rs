@@ -104,6 +104,8 @@ demos! {
     future_size::FutureSizePage,
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
+    pooling::PoolingPage,
+    graceful_shutdown::GracefulShutdownPage,
 }
 
 /// The registry entry for a scenario id.

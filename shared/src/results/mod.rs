@@ -90,6 +90,8 @@ scenarios! {
     FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
+    POOLING = "pooling" => Pooling(pooling::PoolingResult),
+    GRACEFUL_SHUTDOWN = "graceful_shutdown" => GracefulShutdown(graceful_shutdown::GracefulShutdownResult),
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! What several scenarios use: stand-in services on loopback (the listener scaffold they
-//! share, HTTP, echo), CPU work inside a poll, percentiles of measurements.
+//! share, HTTP, echo, a keep-alive server that counts its connections), CPU work inside
+//! a poll, percentiles of measurements.
 //!
 //! Uses only Tokio and std; it knows no scenario.
 
 pub mod cpu;
 pub mod loopback;
+pub mod loopback_counting;
 pub mod loopback_echo;
 pub mod loopback_http;
 
