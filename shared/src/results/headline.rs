@@ -225,6 +225,7 @@ impl Headlines for BlockingRuntimeResult {
 
 impl Headlines for ErrorsResult {}
 impl Headlines for TimeoutsResult {}
+impl Headlines for SteppingFutureResult {}
 
 #[cfg(test)]
 mod tests {

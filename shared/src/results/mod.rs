@@ -90,6 +90,7 @@ scenarios! {
     FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
+    STEPPING_FUTURE = "stepping_future" => SteppingFuture(stepping_future::SteppingFutureResult),
 }
 
 #[cfg(test)]
