@@ -104,6 +104,7 @@ demos! {
     future_size::FutureSizePage,
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
+    stepping_future::SteppingFuturePage,
 }
 
 /// The registry entry for a scenario id.
