@@ -121,6 +121,7 @@ catalog! {
     batching::Batching,
     blocking_runtime::BlockingRuntime,
     stepping_future::SteppingFuture,
+    runtime_metrics::RuntimeMetricsDemo,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -91,6 +91,7 @@ scenarios! {
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
     STEPPING_FUTURE = "stepping_future" => SteppingFuture(stepping_future::SteppingFutureResult),
+    RUNTIME_METRICS = "runtime_metrics" => RuntimeMetrics(runtime_metrics::RuntimeMetricsResult),
 }
 
 #[cfg(test)]
