@@ -105,6 +105,7 @@ demos! {
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
     stepping_future::SteppingFuturePage,
+    runtime_metrics::RuntimeMetricsPage,
 }
 
 /// The registry entry for a scenario id.
