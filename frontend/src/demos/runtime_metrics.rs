@@ -220,7 +220,7 @@ fn LogLines(props: &RuntimeMetricsResultProps) -> Html {
         <div id="run-logs" class="run-logs" style="flex: 1; min-width: 0; max-height: 32em; overflow: auto"
             data-lines={result.logs.len().to_string()} data-dropped={result.logs_dropped.to_string()}>
             <h3>{ "The run's tracing lines" }</h3>
-            <ol style="list-style: none; padding: 0; margin: 0; white-space: pre">{ for lines }</ol>
+            <ol style="list-style: none; padding: 0; margin: 0; white-space: pre-wrap">{ for lines }</ol>
             if result.logs_dropped > 0 {
                 <p>{ format!("… and {} more, dropped (the capture keeps {}).", result.logs_dropped, result.logs.len()) }</p>
             }
@@ -285,6 +285,7 @@ pub fn RuntimeMetricsResultView(props: &RuntimeMetricsResultProps) -> Html {
             data-rounds={result.rounds.to_string()} data-work-us={result.work_us.to_string()}
             data-num-workers={result.final_num_workers.to_string()}
             data-worker-lanes={lanes.to_string()} data-samples={n.to_string()}
+            data-samples-dropped={result.samples_dropped.to_string()}
             data-alive-agreeing={agreeing.to_string()}
             data-alive-max-diff={result.alive_max_difference().to_string()}
             data-final-alive={result.final_alive_tasks.to_string()}
@@ -338,7 +339,12 @@ pub fn RuntimeMetricsResultView(props: &RuntimeMetricsResultProps) -> Html {
             </table>
             <WhatToNotice {notes} />
             <details>
-                <summary>{ if stride == 1 { format!("All {n} samples") } else { format!("Every {stride}th of {n} samples") } }</summary>
+                <summary>
+                    { if stride == 1 { format!("All {n} samples") } else { format!("Every {stride}th of {n} samples") } }
+                    if result.samples_dropped > 0 {
+                        { format!(" ({} later samples were not kept: a run keeps {n})", result.samples_dropped) }
+                    }
+                </summary>
                 <table class="samples">
                     <thead><tr><th scope="col">{ "at" }</th>
                         <th scope="col">{ "alive: metric / recorded" }</th>
