@@ -122,6 +122,8 @@ catalog! {
     blocking_runtime::BlockingRuntime,
     pooling::Pooling,
     graceful_shutdown::GracefulShutdown,
+    stepping_future::SteppingFuture,
+    runtime_metrics::RuntimeMetricsDemo,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -106,6 +106,8 @@ demos! {
     blocking_runtime::BlockingRuntimePage,
     pooling::PoolingPage,
     graceful_shutdown::GracefulShutdownPage,
+    stepping_future::SteppingFuturePage,
+    runtime_metrics::RuntimeMetricsPage,
 }
 
 /// The registry entry for a scenario id.

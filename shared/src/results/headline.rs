@@ -225,6 +225,8 @@ impl Headlines for BlockingRuntimeResult {
 
 impl Headlines for ErrorsResult {}
 impl Headlines for TimeoutsResult {}
+impl Headlines for SteppingFutureResult {}
+impl Headlines for RuntimeMetricsResult {}
 
 #[cfg(test)]
 mod tests {

@@ -92,6 +92,8 @@ scenarios! {
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
     POOLING = "pooling" => Pooling(pooling::PoolingResult),
     GRACEFUL_SHUTDOWN = "graceful_shutdown" => GracefulShutdown(graceful_shutdown::GracefulShutdownResult),
+    STEPPING_FUTURE = "stepping_future" => SteppingFuture(stepping_future::SteppingFutureResult),
+    RUNTIME_METRICS = "runtime_metrics" => RuntimeMetrics(runtime_metrics::RuntimeMetricsResult),
 }
 
 #[cfg(test)]
