@@ -153,3 +153,55 @@ fn stepping_to_a_read_lights_its_await_line_and_the_line_that_spawned_the_task()
         "some later event (the task's end, a park) is at no await point"
     );
 }
+
+/// The code reads as Rust: keywords, strings and macros in spans of their own, each a
+/// colour of its own, and the line numbers drawn beside the code but not part of it.
+#[test]
+fn the_code_is_numbered_and_highlighted_and_its_text_is_unchanged() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    browser.open_connected(&playground.url("/#/echo"));
+    browser.wait_for(&format!("{PANEL} .code-line"), WAIT);
+    let found = browser.execute(&format!(
+        "const p = document.querySelector('{PANEL}');
+         const texts = sel => [...p.querySelectorAll(sel)].map(e => e.textContent);
+         const colour = sel => {{ const e = p.querySelector(sel); return e && getComputedStyle(e).color; }};
+         const first = p.querySelector('.code-line');
+         return {{
+           keywords: texts('.tok-kw'), strings: texts('.tok-str'), macros: texts('.tok-mac'),
+           kw: colour('.tok-kw'), str: colour('.tok-str'), plain: getComputedStyle(first).color,
+           number: getComputedStyle(first, '::before').content,
+           firstText: first.textContent,
+           lines: p.querySelectorAll('.code-line').length,
+           text: p.querySelector('pre code').textContent,
+         }};"
+    ));
+    let list = |key: &str| -> Vec<String> {
+        serde_json::from_value(found[key].clone()).unwrap_or_default()
+    };
+    for keyword in ["async", "fn", "let", "await"] {
+        assert!(
+            list("keywords").iter().any(|k| k == keyword),
+            "{keyword}: {found}"
+        );
+    }
+    assert!(
+        list("strings").iter().any(|s| s == "\"read request\""),
+        "{found}"
+    );
+    assert!(!list("macros").is_empty(), "{found}");
+    // Each kind its own colour, and neither the plain text's.
+    let (kw, string, plain) = (&found["kw"], &found["str"], &found["plain"]);
+    assert!(kw != string && kw != plain && string != plain, "{found}");
+    // Line 1's number is drawn from data-line, outside the text.
+    assert_eq!(found["number"], "\"1\"", "{found}");
+    let first = found["firstText"].as_str().unwrap_or_default();
+    assert!(
+        !first.starts_with('1'),
+        "the number leaked into the text: {first:?}"
+    );
+    // One line element per line of the text: the spans added nothing to it.
+    let text = found["text"].as_str().unwrap_or_default();
+    let lines = found["lines"].as_u64().unwrap_or(0) as usize;
+    assert_eq!(text.split_inclusive('\n').count(), lines, "{text}");
+}

@@ -11,11 +11,15 @@
 //! `data-lit-spawn` (the 1-based lit line, or empty); inside its `pre > code`, each line
 //! is a `span.code-line` with `data-line`, holding the line's text and its newline, so
 //! the code's text is the snippet's text unchanged; lit lines also have the class
-//! `lit-await` or `lit-spawn`. `.code-focus` is the sentence under the code.
+//! `lit-await` or `lit-spawn`. Inside a line, highlighted pieces are `span.tok-<kind>`
+//! (see [`super::highlight`]); the line number is drawn by the stylesheet from
+//! `data-line` (a `::before`), so it is not part of the text a reader copies.
+//! `.code-focus` is the sentence under the code.
 
 use pollscope_shared::scenario::CodeSnippet;
 use yew::prelude::*;
 
+use super::highlight::{LexState, highlight_line};
 use crate::timeline::CodeFocus;
 
 /// The lines a focus lights in a snippet (1-based), if the snippet resolves its names.
@@ -80,19 +84,28 @@ pub fn CodePanel(props: &CodePanelProps) -> Html {
         .as_ref()
         .map_or_else(LitLines::default, |f| lit_lines(code, f));
     let attr = |line: Option<u32>| line.map_or_else(String::new, |l| l.to_string());
-    let lines = numbered_lines(&code.text).map(|(n, text)| {
-        let class = classes!(
-            "code-line",
-            (lit.await_line == Some(n)).then_some("lit-await"),
-            (lit.spawn_line == Some(n)).then_some("lit-spawn"),
-        );
-        html! { <span {class} data-line={n.to_string()}>{ text }</span> }
-    });
+    let mut lex = LexState::default();
+    let lines: Vec<Html> = numbered_lines(&code.text)
+        .map(|(n, text)| {
+            let class = classes!(
+                "code-line",
+                (lit.await_line == Some(n)).then_some("lit-await"),
+                (lit.spawn_line == Some(n)).then_some("lit-spawn"),
+            );
+            let pieces = highlight_line(text, &mut lex)
+                .into_iter()
+                .map(|(kind, piece)| match kind.class() {
+                    Some(class) => html! { <span {class}>{ piece }</span> },
+                    None => html! { piece },
+                });
+            html! { <span {class} data-line={n.to_string()}>{ for pieces }</span> }
+        })
+        .collect();
     html! {
         <figure class="code-panel" data-lit-await={attr(lit.await_line)}
             data-lit-spawn={attr(lit.spawn_line)}>
             <figcaption>{ "The code that ran — " }<code>{ &code.path }</code></figcaption>
-            <pre><code class="language-rust">{ for lines }</code></pre>
+            <pre><code class="language-rust">{ for lines.into_iter() }</code></pre>
             if let Some(focus) = &props.focus {
                 <p class="code-focus">{ focus_note(focus, lit) }</p>
             }

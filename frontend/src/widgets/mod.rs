@@ -11,7 +11,9 @@
 //! - [`demo_frame`]: [`DemoFrame`], the shape of a server demo page (explanation, the
 //!   code that ran, the run panel, then the page's own results).
 //! - [`run_panel`]: [`RunPanel`], the knobs, Run/Cancel, status and errors of a run.
-//! - [`code_panel`]: [`CodePanel`], the code that ran, the current event's lines lit.
+//! - [`code_panel`]: [`CodePanel`], the code that ran, numbered and highlighted, the
+//!   current event's lines lit.
+//! - [`highlight`]: the Rust tokenizer the code panel colours with.
 //! - [`run_load`]: [`RunLoadView`], under a finished run: was the machine shared.
 //! - [`notice`]: [`WhatToNotice`], a page's notes; conclusions left out on a shared
 //!   machine.
@@ -25,6 +27,7 @@
 pub mod code_panel;
 pub mod demo_frame;
 pub mod event_counts;
+pub mod highlight;
 pub mod knobs;
 pub mod lanes;
 pub mod notice;
