@@ -120,6 +120,7 @@ catalog! {
     future_size::FutureSize,
     batching::Batching,
     blocking_runtime::BlockingRuntime,
+    retry_backoff::RetryBackoff,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -104,6 +104,7 @@ demos! {
     future_size::FutureSizePage,
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
+    retry_backoff::RetryBackoffPage,
 }
 
 /// The registry entry for a scenario id.

@@ -226,6 +226,23 @@ impl Headlines for BlockingRuntimeResult {
 impl Headlines for ErrorsResult {}
 impl Headlines for TimeoutsResult {}
 
+impl Headlines for RetryBackoffResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.policies
+            .iter()
+            .map(|p| {
+                Headline::new(
+                    format!("total.{:?}", p.backoff),
+                    format!("the total time with {}", p.backoff.label()),
+                    p.total_us,
+                    Unit::Micros,
+                )
+                .noise(TIME_NOISE_US)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

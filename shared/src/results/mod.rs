@@ -90,6 +90,7 @@ scenarios! {
     FUTURE_SIZE = "future_size" => FutureSize(future_size::FutureSizeResult),
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
+    RETRY_BACKOFF = "retry_backoff" => RetryBackoff(retry_backoff::RetryBackoffResult),
 }
 
 #[cfg(test)]
