@@ -121,6 +121,7 @@ catalog! {
     batching::Batching,
     blocking_runtime::BlockingRuntime,
     retry_backoff::RetryBackoff,
+    paused_time::PausedTime,
 }
 
 /// Every scenario with its descriptor, built once at startup.

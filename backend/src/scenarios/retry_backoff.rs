@@ -65,7 +65,7 @@ impl Scenario for RetryBackoff {
         run: RunContext,
     ) -> Result<RetryBackoffResult, ScenarioError> {
         let mut policies = Vec::new();
-        for (index, backoff) in (0..).zip(Backoff::both(&params)) {
+        for (index, backoff) in (0..).zip(Backoff::both(params.base_ms, params.cap_ms)) {
             // Lives until the end of this iteration: a cancelled run drops it, and its port.
             let server = FlakyServer::start(params.failures).await?;
             let addr = server.addr();
@@ -186,9 +186,9 @@ fn status_of(reply: &[u8]) -> io::Result<u16> {
 
 impl Backoff {
     /// The two policies of a run, in order, from its knobs.
-    fn both(params: &RetryBackoffParams) -> [Backoff; 2] {
-        let base = Duration::from_millis(params.base_ms.into());
-        let cap = Duration::from_millis(params.cap_ms.into());
+    pub fn both(base_ms: u32, cap_ms: u32) -> [Backoff; 2] {
+        let base = Duration::from_millis(base_ms.into());
+        let cap = Duration::from_millis(cap_ms.into());
         [
             Backoff::Linear { base },
             Backoff::ExponentialJitter { base, cap },

@@ -105,6 +105,7 @@ demos! {
     batching::BatchingPage,
     blocking_runtime::BlockingRuntimePage,
     retry_backoff::RetryBackoffPage,
+    paused_time::PausedTimePage,
 }
 
 /// The registry entry for a scenario id.

@@ -17,6 +17,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
+use crate::widgets::retries::{answer, dropped_events, ending, statuses};
 use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for RetryBackoffPage {
@@ -26,29 +27,6 @@ impl DemoPage for RetryBackoffPage {
 /// A wake-up later than this fraction of the shortest planned delay is more than the
 /// timer's doing: the schedule no longer alone decides when the attempts run.
 const LATE_FRACTION: u64 = 10;
-
-/// "503, 503, 200": what the server answered, attempt by attempt.
-pub fn statuses(p: &PolicyRun) -> String {
-    let each: Vec<String> = p
-        .attempts
-        .iter()
-        .map(|a| match a.status {
-            0 => "no answer".to_owned(),
-            s => s.to_string(),
-        })
-        .collect();
-    each.join(", ")
-}
-
-/// "succeeded on attempt 4" or "gave up after 3 attempts".
-pub fn ending(p: &PolicyRun) -> String {
-    let n = p.attempts.len();
-    if p.succeeded {
-        format!("succeeded on attempt {n}")
-    } else {
-        format!("gave up after {n} attempt(s)")
-    }
-}
 
 /// The planned delays, as the table shows them: "50.0 ms, 100.0 ms".
 fn planned_list(p: &PolicyRun) -> String {
@@ -67,8 +45,8 @@ fn policy_notes(r: &RetryBackoffResult, p: &PolicyRun) -> Vec<Note> {
     let n = p.attempts.len();
     let mut said = format!(
         "With {label}: {n} attempt(s), answered {}; it {} in {}.",
-        statuses(p),
-        ending(p),
+        statuses(p.attempts.iter().map(|a| a.status)),
+        ending(p.succeeded, p.attempts.len()),
         format_ms(p.total_us)
     );
     if n > 1 {
@@ -208,13 +186,7 @@ pub fn what_to_notice(r: &RetryBackoffResult) -> Vec<Note> {
     }
     notes.extend(timing_notes(r));
     notes.extend(comparison(linear, exponential));
-    let dropped: u64 = r.policies.iter().map(|p| p.events_dropped).sum();
-    if dropped > 0 {
-        notes.push(Note::Fact(format!(
-            "The recorder dropped {dropped} events: the timelines miss some, the figures \
-             above do not."
-        )));
-    }
+    notes.extend(dropped_events(r.policies.iter().map(|p| p.events_dropped).sum()));
     notes
 }
 
@@ -271,13 +243,6 @@ pub struct RetryBackoffResultProps {
     pub result: RetryBackoffResult,
 }
 
-fn backoff_id(kind: BackoffKind) -> &'static str {
-    match kind {
-        BackoffKind::Linear => "linear",
-        BackoffKind::ExponentialJitter => "exponential_jitter",
-    }
-}
-
 /// The attempts on the page's shared axis: a block per attempt where it started, with
 /// the sleep before it drawn as planned (outline) and as slept (filled).
 fn track(p: &PolicyRun, scale: u64) -> Html {
@@ -308,10 +273,7 @@ fn track(p: &PolicyRun, scale: u64) -> Html {
 }
 
 fn attempt_row(a: &RetryAttempt) -> Html {
-    let answer = match (&a.error, a.status) {
-        (Some(e), _) => e.clone(),
-        (None, s) => s.to_string(),
-    };
+    let answer = answer(a.status, a.error.as_deref());
     let first = a.attempt == 1;
     html! {
         <tr class="retry-attempt" data-attempt={a.attempt.to_string()}
@@ -333,13 +295,13 @@ fn attempt_row(a: &RetryAttempt) -> Html {
 
 fn policy_view(i: usize, p: &PolicyRun, scale: u64) -> Html {
     html! {
-        <div class="strategy policy-run" data-part={i.to_string()} data-backoff={backoff_id(p.backoff)}
+        <div class="strategy policy-run" data-part={i.to_string()} data-backoff={p.backoff.id()}
             data-total-us={p.total_us.to_string()} data-attempts={p.attempts.len().to_string()}
             data-succeeded={p.succeeded.to_string()} data-planned-us={p.planned_us().to_string()}
             data-slept-us={p.slept_us().to_string()}
             data-server-requests={p.server_requests.to_string()}>
             <div class="strategy-label">
-                { format!("Part {i}: {}: {} in {}", p.backoff.label(), ending(p), format_ms(p.total_us)) }
+                { format!("Part {i}: {}: {} in {}", p.backoff.label(), ending(p.succeeded, p.attempts.len()), format_ms(p.total_us)) }
             </div>
             { track(p, scale) }
             <table class="attempt-table">

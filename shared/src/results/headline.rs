@@ -243,6 +243,23 @@ impl Headlines for RetryBackoffResult {
     }
 }
 
+impl Headlines for PausedTimeResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.policies
+            .iter()
+            .map(|p| {
+                // Virtual time is the schedule itself: the same knobs give the same figure.
+                Headline::new(
+                    format!("virtual_total.{:?}", p.backoff),
+                    format!("the virtual time elapsed with {}", p.backoff.label()),
+                    p.virtual_total_us,
+                    Unit::Micros,
+                )
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,7 @@ scenarios! {
     BATCHING = "batching" => Batching(batching::BatchingResult),
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
     RETRY_BACKOFF = "retry_backoff" => RetryBackoff(retry_backoff::RetryBackoffResult),
+    PAUSED_TIME = "paused_time" => PausedTime(paused_time::PausedTimeResult),
 }
 
 #[cfg(test)]

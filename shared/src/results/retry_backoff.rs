@@ -41,6 +41,14 @@ impl BackoffKind {
             Self::ExponentialJitter => "exponential backoff with jitter",
         }
     }
+
+    /// As the wire spells it (the pages' `data-backoff`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::ExponentialJitter => "exponential_jitter",
+        }
+    }
 }
 
 /// One policy's retries against a fresh server.
