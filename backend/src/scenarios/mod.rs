@@ -122,6 +122,7 @@ catalog! {
     blocking_runtime::BlockingRuntime,
     retry_backoff::RetryBackoff,
     paused_time::PausedTime,
+    rate_limit::RateLimit,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -106,6 +106,7 @@ demos! {
     blocking_runtime::BlockingRuntimePage,
     retry_backoff::RetryBackoffPage,
     paused_time::PausedTimePage,
+    rate_limit::RateLimitPage,
 }
 
 /// The registry entry for a scenario id.

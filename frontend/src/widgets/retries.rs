@@ -1,6 +1,6 @@
 //! How the retry pages (sections 8 and 9) word a retry's attempts: what the server
 //! answered, attempt by attempt, how the retrying ended, and the note on events the
-//! recorder dropped. Plain functions of the figures they are given; no I/O.
+//! recorder dropped (which the section 8 rate-limit page uses too). Plain functions of the figures they are given; no I/O.
 
 use super::Note;
 

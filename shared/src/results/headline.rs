@@ -260,6 +260,23 @@ impl Headlines for PausedTimeResult {
     }
 }
 
+impl Headlines for RateLimitResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.limiters
+            .iter()
+            .map(|l| {
+                Headline::new(
+                    format!("span.{:?}", l.limiter),
+                    format!("first to last start with {}", l.limiter.label()),
+                    l.span_us(),
+                    Unit::Micros,
+                )
+                .noise(TIME_NOISE_US)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,6 +92,7 @@ scenarios! {
     BLOCKING_RUNTIME = "blocking_runtime" => BlockingRuntime(blocking_runtime::BlockingRuntimeResult),
     RETRY_BACKOFF = "retry_backoff" => RetryBackoff(retry_backoff::RetryBackoffResult),
     PAUSED_TIME = "paused_time" => PausedTime(paused_time::PausedTimeResult),
+    RATE_LIMIT = "rate_limit" => RateLimit(rate_limit::RateLimitResult),
 }
 
 #[cfg(test)]
