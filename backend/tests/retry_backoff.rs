@@ -154,3 +154,51 @@ async fn a_server_down_for_longer_than_the_attempts_is_given_up_on_and_a_seed_re
     };
     assert_eq!(delays(&result), delays(&again));
 }
+
+#[tokio::test]
+async fn a_cancelled_retry_ends_and_its_server_stops_listening() {
+    use pollscope_shared::ClientMessage;
+    use pollscope_shared::results::ProgressEvent;
+
+    // Six failures, a 100 ms base: seconds of backoff, so the cancel lands mid-retry.
+    let server = TestServer::start().await;
+    let params = [
+        ("failures", 6),
+        ("base_ms", 100),
+        ("cap_ms", 1000),
+        ("max_attempts", 7),
+        ("seed", 1),
+    ];
+    let (mut client, run_id) = server.start_run(&run("retry_backoff", &params)).await;
+    let (_, phase) = client
+        .recv_until(|m| matches!(m, ServerMessage::Progress { event: ProgressEvent::Phase { name, .. }, .. } if name.starts_with("part 0")))
+        .await;
+    let ServerMessage::Progress {
+        event: ProgressEvent::Phase { name, .. },
+        ..
+    } = phase
+    else {
+        unreachable!()
+    };
+    let addr: std::net::SocketAddr = name
+        .split_whitespace()
+        .find_map(|word| word.trim_end_matches(',').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {name}"));
+    assert!(addr.ip().is_loopback());
+    client.send(&ClientMessage::Cancel { run_id }).await;
+    let (_, last) = client
+        .recv_until(|m| !matches!(m, ServerMessage::Progress { .. }))
+        .await;
+    assert_eq!(last, ServerMessage::RunCancelled { run_id });
+    // Dropping the run dropped its server: nothing listens on its port any more.
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{addr} still accepts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(client);
+    server.until_idle().await;
+}

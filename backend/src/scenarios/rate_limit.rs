@@ -32,11 +32,11 @@ crate::params! {
         /// Period (one operation each)
         period_ms: u32 [default 20, min 5, max 50, unit "ms"],
         /// Operations per limiter
-        ops: u32 [default 20, min 4, max 40],
+        ops: u32 [default 20, min 4, max 30],
         /// Every n-th operation is slow
         slow_every: u32 [default 5, min 2, max 20],
         /// Slow operation
-        slow_ms: u32 [default 50, min 1, max 200, unit "ms"],
+        slow_ms: u32 [default 50, min 1, max 150, unit "ms"],
         /// Other operations
         fast_ms: u32 [default 2, min 0, max 20, unit "ms"],
         /// Token bucket capacity
