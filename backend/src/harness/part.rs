@@ -6,7 +6,8 @@
 //! When the main task ends (or the run is cancelled) the runtime is shut down, so every
 //! task's end is recorded, and the aggregator's last batch is sent before [`run_part`]
 //! returns, and the part's thread figures are added to the run's. A scenario with several parts (one per runtime flavour, one per N) calls it
-//! once per part.
+//! once per part. [`run_part_paused`] is the same on a `current_thread` runtime whose clock
+//! starts paused.
 //!
 //! Uses the other harness modules and `shared`'s recorder.
 
@@ -17,7 +18,7 @@ use pollscope_shared::instrument::{Probe, Recorder};
 use super::context::RunContext;
 use super::error::ScenarioError;
 use super::events::{EventStream, Folded, Keep};
-use super::runtime::{RuntimeSpec, run_hosted_measured};
+use super::runtime::{Clock, RuntimeSpec, run_hosted_on};
 
 /// Which part of the run, on which runtime, keeping what of its events.
 #[derive(Debug, Clone, Copy)]
@@ -60,10 +61,47 @@ where
     F: FnOnce(Recorder) -> Fut + Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
+    run_part_on(run, part, Clock::Real, main).await
+}
+
+/// [`run_part`] on a `current_thread` runtime whose clock starts paused (see
+/// [`Clock::Paused`]): part `index`, keeping `keep` of its events. The recorder's times
+/// stay on the machine's clock.
+pub async fn run_part_paused<T, F, Fut>(
+    run: &RunContext,
+    index: u32,
+    keep: Keep,
+    main: F,
+) -> Result<PartOutcome<T>, ScenarioError>
+where
+    T: Send + 'static,
+    F: FnOnce(Recorder) -> Fut + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let runtime = RuntimeSpec { workers: 0 };
+    let part = Part {
+        index,
+        runtime,
+        keep,
+    };
+    run_part_on(run, part, Clock::Paused, main).await
+}
+
+async fn run_part_on<T, F, Fut>(
+    run: &RunContext,
+    part: Part,
+    clock: Clock,
+    main: F,
+) -> Result<PartOutcome<T>, ScenarioError>
+where
+    T: Send + 'static,
+    F: FnOnce(Recorder) -> Fut + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
     let recorder = Recorder::new(run.recorder_capacity);
     let events = EventStream::start(recorder.clone(), run, part.index, part.keep);
     let probe = recorder.clone();
-    let (output, load) = run_hosted_measured(part.runtime, Some(recorder.clone()), move || {
+    let (output, load) = run_hosted_on(part.runtime, clock, Some(recorder.clone()), move || {
         Probe::task(&probe, "main", main(probe.clone()))
     })
     .await;

@@ -9,6 +9,11 @@
 //! Each runtime thread, and the hosting thread, adds its scheduler figures to the part's
 //! [`Tally`] as it stops (see [`super::schedstat`]).
 //!
+//! A part may ask for Tokio's clock to start paused ([`Clock::Paused`], a `current_thread`
+//! runtime built with `start_paused(true)`, from Tokio's `test-util` feature): its timers
+//! then follow a virtual clock that jumps to the next timer whenever the runtime has
+//! nothing else to do, while the machine's clock and the recorder's go on as ever.
+//!
 //! Cancelling the run (dropping [`run_hosted`]'s future) cancels the scenario: the host
 //! thread stops waiting, shuts the runtime down (which drops every task, recorded as
 //! cancelled, and closes their sockets) and exits.
@@ -47,6 +52,17 @@ impl RuntimeSpec {
     }
 }
 
+/// Whose time a runtime's timers follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The machine's.
+    Real,
+    /// Tokio's own, paused at the start: it moves only when the runtime has nothing to do
+    /// but wait for a timer, and then straight to that timer's deadline. Only a
+    /// `current_thread` runtime can have it.
+    Paused,
+}
+
 /// Build the runtime, with park hooks recording into `recorder` if there is one, and each
 /// worker or blocking thread adding its scheduler figures to `tally` as it stops.
 pub fn build(
@@ -54,6 +70,22 @@ pub fn build(
     recorder: Option<&Recorder>,
     tally: &Tally,
 ) -> io::Result<tokio::runtime::Runtime> {
+    build_on(spec, Clock::Real, recorder, tally)
+}
+
+/// [`build`], on the given clock (a paused one only on `current_thread`).
+fn build_on(
+    spec: RuntimeSpec,
+    clock: Clock,
+    recorder: Option<&Recorder>,
+    tally: &Tally,
+) -> io::Result<tokio::runtime::Runtime> {
+    if clock == Clock::Paused && spec.workers != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a paused clock needs a current_thread runtime",
+        ));
+    }
     let mut builder = if spec.workers == 0 {
         tokio::runtime::Builder::new_current_thread()
     } else {
@@ -65,6 +97,9 @@ pub fn build(
         .enable_all()
         .thread_name("scenario-runtime")
         .max_blocking_threads(8);
+    if clock == Clock::Paused {
+        builder.start_paused(true);
+    }
     let stops = tally.clone();
     builder.on_thread_stop(move || stops.this_thread_stops());
     if let Some(recorder) = recorder {
@@ -113,6 +148,21 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
+    run_hosted_on(spec, Clock::Real, recorder, make).await
+}
+
+/// [`run_hosted_measured`], on the given clock.
+pub async fn run_hosted_on<T, F, Fut>(
+    spec: RuntimeSpec,
+    clock: Clock,
+    recorder: Option<Recorder>,
+    make: F,
+) -> (Result<T, ScenarioError>, Option<ThreadLoad>)
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
     let cancel = CancellationToken::new();
     let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let (done_tx, done_rx) = oneshot::channel();
@@ -121,7 +171,7 @@ where
         .spawn(move || {
             let started = Instant::now();
             let tally = Tally::default();
-            let runtime = match build(spec, recorder.as_ref(), &tally) {
+            let runtime = match build_on(spec, clock, recorder.as_ref(), &tally) {
                 Ok(runtime) => runtime,
                 Err(e) => {
                     let _ = done_tx.send((Err(ScenarioError::from(e)), None));
@@ -150,4 +200,28 @@ where
         let died = ScenarioError::new("the scenario's thread died");
         (Err(died), None)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On a paused clock a long sleep is one jump of Tokio's clock, to its deadline.
+    #[tokio::test]
+    async fn a_paused_runtime_jumps_its_clock_to_the_next_timer() {
+        let spec = RuntimeSpec { workers: 0 };
+        let (moved, _) = run_hosted_on(spec, Clock::Paused, None, || async {
+            let before = tokio::time::Instant::now();
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            before.elapsed()
+        })
+        .await;
+        assert_eq!(moved.unwrap(), Duration::from_secs(30));
+        let workers = RuntimeSpec { workers: 2 };
+        let (refused, _) = run_hosted_on(workers, Clock::Paused, None, || async {}).await;
+        assert!(
+            refused.is_err(),
+            "a paused clock on multi_thread is refused"
+        );
+    }
 }

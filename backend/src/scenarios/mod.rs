@@ -124,6 +124,9 @@ catalog! {
     graceful_shutdown::GracefulShutdown,
     stepping_future::SteppingFuture,
     runtime_metrics::RuntimeMetricsDemo,
+    retry_backoff::RetryBackoff,
+    paused_time::PausedTime,
+    rate_limit::RateLimit,
 }
 
 /// Every scenario with its descriptor, built once at startup.

@@ -108,6 +108,9 @@ demos! {
     graceful_shutdown::GracefulShutdownPage,
     stepping_future::SteppingFuturePage,
     runtime_metrics::RuntimeMetricsPage,
+    retry_backoff::RetryBackoffPage,
+    paused_time::PausedTimePage,
+    rate_limit::RateLimitPage,
 }
 
 /// The registry entry for a scenario id.

@@ -23,6 +23,7 @@
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
 //! - [`numbers`]: durations, percentages and counts as the pages print them.
+//! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
 pub mod demo_frame;
@@ -34,6 +35,7 @@ pub mod notice;
 pub mod numbers;
 pub mod progress;
 pub mod props;
+pub mod retries;
 pub mod run_load;
 pub mod run_panel;
 pub mod task_table;

@@ -228,6 +228,57 @@ impl Headlines for TimeoutsResult {}
 impl Headlines for SteppingFutureResult {}
 impl Headlines for RuntimeMetricsResult {}
 
+impl Headlines for RetryBackoffResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.policies
+            .iter()
+            .map(|p| {
+                Headline::new(
+                    format!("total.{:?}", p.backoff),
+                    format!("the total time with {}", p.backoff.label()),
+                    p.total_us,
+                    Unit::Micros,
+                )
+                .noise(TIME_NOISE_US)
+            })
+            .collect()
+    }
+}
+
+impl Headlines for PausedTimeResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.policies
+            .iter()
+            .map(|p| {
+                // Virtual time is the schedule itself: the same knobs give the same figure.
+                Headline::new(
+                    format!("virtual_total.{:?}", p.backoff),
+                    format!("the virtual time elapsed with {}", p.backoff.label()),
+                    p.virtual_total_us,
+                    Unit::Micros,
+                )
+            })
+            .collect()
+    }
+}
+
+impl Headlines for RateLimitResult {
+    fn headlines(&self) -> Vec<Headline> {
+        self.limiters
+            .iter()
+            .map(|l| {
+                Headline::new(
+                    format!("span.{:?}", l.limiter),
+                    format!("first to last start with {}", l.limiter.label()),
+                    l.span_us(),
+                    Unit::Micros,
+                )
+                .noise(TIME_NOISE_US)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,6 +94,9 @@ scenarios! {
     GRACEFUL_SHUTDOWN = "graceful_shutdown" => GracefulShutdown(graceful_shutdown::GracefulShutdownResult),
     STEPPING_FUTURE = "stepping_future" => SteppingFuture(stepping_future::SteppingFutureResult),
     RUNTIME_METRICS = "runtime_metrics" => RuntimeMetrics(runtime_metrics::RuntimeMetricsResult),
+    RETRY_BACKOFF = "retry_backoff" => RetryBackoff(retry_backoff::RetryBackoffResult),
+    PAUSED_TIME = "paused_time" => PausedTime(paused_time::PausedTimeResult),
+    RATE_LIMIT = "rate_limit" => RateLimit(rate_limit::RateLimitResult),
 }
 
 #[cfg(test)]

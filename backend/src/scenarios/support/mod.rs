@@ -1,6 +1,6 @@
 //! What several scenarios use: stand-in services on loopback (the listener scaffold they
-//! share, HTTP, echo, a keep-alive server that counts its connections), CPU work inside
-//! a poll, percentiles of measurements.
+//! share, HTTP, echo, a keep-alive server that counts its connections, a server that
+//! fails its first requests), CPU work inside a poll, percentiles of measurements.
 //!
 //! Uses only Tokio and std; it knows no scenario.
 
@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod loopback;
 pub mod loopback_counting;
 pub mod loopback_echo;
+pub mod loopback_flaky;
 pub mod loopback_http;
 
 pub use cpu::burn_cpu;
