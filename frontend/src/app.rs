@@ -1,6 +1,7 @@
 //! The app shell: header with the connection indicator, navigation built from the
 //! scenarios the server announced (and the demos that need no server), hash routing
-//! (`#/seq_vs_concurrent`), banners, and the page of the selected scenario.
+//! (`#/seq_vs_concurrent`; `#/` is the course's front page), banners, and the page of the
+//! selected scenario.
 //!
 //! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
 //! reads the state and turns clicks into messages for the server. The shell names no
@@ -17,6 +18,7 @@ use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use crate::connection::{Connection, ConnectionProvider};
+use crate::course::{Course, section_label};
 use crate::demos;
 use crate::recording::RecordingStore;
 use crate::state::{Action, AppState, ConnectionStatus};
@@ -30,14 +32,18 @@ pub fn route_from_hash(hash: &str) -> Option<&str> {
 }
 
 /// The scenario to show: the routed one if it is a browser-only demo (in `local`) or the
-/// server announced it (in `scenarios`), else the server's first one.
+/// server announced it (in `scenarios`); an id neither knows gets the server's first one.
+/// No route at all is the front page: `None`.
 pub fn select<'a>(
     local: &'a [ScenarioDescriptor],
     scenarios: &'a [ScenarioDescriptor],
     route: Option<&str>,
 ) -> Option<&'a ScenarioDescriptor> {
-    route
-        .and_then(|id| local.iter().chain(scenarios).find(|s| s.id == id))
+    let id = route?;
+    local
+        .iter()
+        .chain(scenarios)
+        .find(|s| s.id == id)
         .or_else(|| scenarios.first())
 }
 
@@ -122,7 +128,7 @@ pub fn Shell(props: &ShellProps) -> Html {
         });
         html! {
             <li class="nav-section" key={section.to_string()}>
-                <span class="section-number">{ format!("Section {section}") }</span>
+                <span class="section-number">{ section_label(section) }</span>
                 <ul>{ for links }</ul>
             </li>
         }
@@ -130,6 +136,13 @@ pub fn Shell(props: &ShellProps) -> Html {
 
     let page = match selected {
         Some(descriptor) => demos::render(demo_props(state, &connection, descriptor)),
+        None if route.is_none() && state.server_version.is_some() && !listed.is_empty() => {
+            let sections: BTreeMap<u8, Vec<ScenarioDescriptor>> = by_section(&listed)
+                .into_iter()
+                .map(|(n, demos)| (n, demos.into_iter().cloned().collect::<Vec<_>>()))
+                .collect();
+            html! { <Course {sections} /> }
+        }
         None if state.server_version.is_some() => {
             html! { <p class="empty">{ "The server announced no scenarios." }</p> }
         }
@@ -348,7 +361,8 @@ mod tests {
         let all = [scenario("x", 2), scenario("y", 1)];
         assert_eq!(select(&[], &all, Some("y")).unwrap().id, "y");
         assert_eq!(select(&[], &all, Some("nope")).unwrap().id, "x");
-        assert_eq!(select(&[], &all, None).unwrap().id, "x");
+        // No route: the front page, whatever is on offer.
+        assert!(select(&[], &all, None).is_none());
         assert!(select(&[], &[], Some("x")).is_none());
     }
 
@@ -358,9 +372,9 @@ mod tests {
         let all = [scenario("x", 1)];
         assert_eq!(select(&local, &all, Some("here")).unwrap().id, "here");
         assert_eq!(select(&local, &[], Some("here")).unwrap().id, "here");
-        // Not routed to: the server's first scenario, not the local demo.
-        assert_eq!(select(&local, &all, None).unwrap().id, "x");
-        assert!(select(&local, &[], None).is_none());
+        // Routed to an id nobody knows: the server's first scenario, not the local demo.
+        assert_eq!(select(&local, &all, Some("gone")).unwrap().id, "x");
+        assert!(select(&local, &[], Some("gone")).is_none());
     }
 
     #[test]

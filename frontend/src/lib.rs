@@ -12,6 +12,7 @@
 //!   outside the app state (they can be large) and shared through a context.
 //! - [`app`]: the shell — header, connection indicator, navigation, routing, banners. It
 //!   names no demo: it asks [`demos`] for the page of the selected scenario.
+//! - [`course`]: the outline's section names and the front page listing every demo.
 //! - [`demos`]: one module per demo page and the registry from scenario id to page
 //!   (adding a demo: a new file there and one line in its `demos!` list).
 //! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
@@ -23,6 +24,7 @@
 
 pub mod app;
 pub mod connection;
+pub mod course;
 pub mod demos;
 pub mod executor;
 #[cfg(test)]
