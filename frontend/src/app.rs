@@ -1,6 +1,7 @@
 //! The app shell: header with the connection indicator, navigation built from the
 //! scenarios the server announced (and the demos that need no server), hash routing
-//! (`#/seq_vs_concurrent`), banners, and the page of the selected scenario.
+//! (`#/seq_vs_concurrent`), banners, the theme switch and the shortcut list (see
+//! [`crate::theme`], [`crate::shortcuts`]), and the page of the selected scenario.
 //!
 //! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
 //! reads the state and turns clicks into messages for the server. The shell names no
@@ -19,7 +20,9 @@ use yew::prelude::*;
 use crate::connection::{Connection, ConnectionProvider};
 use crate::demos;
 use crate::recording::RecordingStore;
+use crate::shortcuts::Shortcuts;
 use crate::state::{Action, AppState, ConnectionStatus};
+use crate::theme::ThemeToggle;
 use crate::widgets::{DemoProps, FixRequest};
 
 /// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
@@ -146,6 +149,8 @@ pub fn Shell(props: &ShellProps) -> Html {
                     <span class="dot" aria-hidden="true"></span>
                     { state.status.label() }
                 </span>
+                <ThemeToggle />
+                <Shortcuts />
             </header>
             { banners(state) }
             <div class="layout">
