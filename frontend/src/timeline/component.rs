@@ -591,7 +591,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 { tip }
             </div>
             <p class="tl-hint">
-                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play · click a task for its details" }
+                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play, ? all keys · click a task for its details" }
             </p>
             <ul class="tl-legend">{ legend }</ul>
             { current_view }
