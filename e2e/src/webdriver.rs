@@ -267,6 +267,16 @@ impl Browser {
             Some(json!({"script": script, "args": []})),
         )
     }
+
+    /// Send a Chrome DevTools Protocol command through ChromeDriver (say,
+    /// `Emulation.setEmulatedMedia` to emulate `prefers-color-scheme`).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/goog/cdp/execute"),
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+    }
 }
 
 impl Drop for Browser {

@@ -1,6 +1,7 @@
 //! The app shell: header with the connection indicator, navigation built from the
 //! scenarios the server announced (and the demos that need no server), hash routing
-//! (`#/seq_vs_concurrent`; `#/` is the course's front page), banners, and the page of the
+//! (`#/seq_vs_concurrent`; `#/` is the course's front page), banners, the theme switch and
+//! the shortcut list (see [`crate::theme`], [`crate::shortcuts`]), and the page of the
 //! selected scenario.
 //!
 //! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
@@ -21,7 +22,9 @@ use crate::connection::{Connection, ConnectionProvider};
 use crate::course::{Course, section_label};
 use crate::demos;
 use crate::recording::RecordingStore;
+use crate::shortcuts::Shortcuts;
 use crate::state::{Action, AppState, ConnectionStatus};
+use crate::theme::ThemeToggle;
 use crate::widgets::{DemoProps, FixRequest};
 
 /// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
@@ -159,6 +162,8 @@ pub fn Shell(props: &ShellProps) -> Html {
                     <span class="dot" aria-hidden="true"></span>
                     { state.status.label() }
                 </span>
+                <ThemeToggle />
+                <Shortcuts />
             </header>
             { banners(state) }
             <div class="layout">

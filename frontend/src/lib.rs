@@ -18,6 +18,8 @@
 //! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
 //!   progress, the task table, lanes and event counts, number formatting.
 //! - [`history`]: the runs a page keeps, two of them side by side, what changed.
+//! - [`theme`]: light / dark / auto, remembered, published on `<html data-theme>`.
+//! - [`shortcuts`]: the `?` overlay listing the page's keyboard shortcuts.
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 //! - [`executor`]: hand-written futures and a hand-driven executor, run in the browser by
 //!   the "be the executor" page.
@@ -31,7 +33,9 @@ pub mod executor;
 mod fixtures;
 pub mod history;
 pub mod recording;
+pub mod shortcuts;
 pub mod state;
+pub mod theme;
 pub mod timeline;
 pub mod widgets;
 

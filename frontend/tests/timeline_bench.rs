@@ -28,6 +28,7 @@
 mod support;
 
 use pollscope_frontend::recording::RecordingStore;
+use pollscope_frontend::theme::Theme;
 use pollscope_frontend::timeline::PartRef;
 use pollscope_frontend::timeline::component::{paint, run_frame};
 use pollscope_frontend::timeline::draw;
@@ -226,7 +227,7 @@ impl<'a> PanZoom<'a> {
         engine.sync(1, events);
         let ingest_ms = now_ms() - t;
         // Warm up (the first paint sizes the canvas).
-        paint(&mut engine, events, &canvas, &wrap);
+        paint(&mut engine, events, &canvas, &wrap, Theme::Light);
         Self {
             events,
             engine,
@@ -253,7 +254,7 @@ impl<'a> PanZoom<'a> {
         }
         let scene = self.engine.scene(self.events);
         let built = now_ms();
-        draw::paint(&self.ctx, &scene, 1.0);
+        draw::paint(&self.ctx, &scene, 1.0, Theme::Light);
         // Make the canvas rasterise what was drawn before the clock stops.
         let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);
         let end = now_ms();
@@ -418,6 +419,7 @@ async fn a_live_stream_of_100k_events_per_second_keeps_up() {
             &canvas,
             &wrap,
             ts - last,
+            Theme::Light,
         );
         let spent = now_ms() - work;
         longest = longest.max(spent);

@@ -12,10 +12,10 @@
 //! paint, `data-bars` (poll bars drawn one by one in task rows), `data-buckets` and
 //! `data-bucketed-polls` (merged narrow polls), `data-lane-bars`, `data-arrows`,
 //! `data-lanes`, `data-workers`, `data-tasks`, `data-events`, `data-current-event` (index
-//! of the highlighted event, or -1), `data-mode` (live / paused / playing), `data-run-id`
-//! and `data-paints`. The controls are buttons `.tl-step-back`, `.tl-play`,
-//! `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`, `.tl-zoom-out`, `.tl-fit`, the select
-//! `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
+//! of the highlighted event, or -1), `data-mode` (live / paused / playing), `data-run-id`,
+//! `data-paints` and `data-theme` (the theme of the last paint). The controls are buttons
+//! `.tl-step-back`, `.tl-play`, `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`,
+//! `.tl-zoom-out`, `.tl-fit`, the select `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
 //! and `data-kind`) describes the highlighted event, `.tl-details` (with `data-task-id`)
 //! the clicked task, or else the task of the highlighted event. When the current event
 //! changes, the timeline tells the page's [`CodeFocusSink`] (if any) what it is about.
@@ -38,9 +38,9 @@ use super::engine::Engine;
 use super::focus::{CodeFocusSink, focus_of};
 use super::layout::format_duration;
 use super::playback::{Mode, SPEEDS};
-use super::scene::Paint;
 use super::warnings::Warnings;
 use crate::recording::{PartRecording, RecordingStore, Recordings, RunRecording};
+use crate::theme::Theme;
 
 /// Which recording a timeline shows: part `part` of the latest run of `scenario`, or of
 /// run `run_id`; with `span_ns`, "fit" shows at least that much time, so timelines given
@@ -127,7 +127,8 @@ impl UiKey {
     }
 }
 
-/// One frame: ingest, advance, and paint if needed. Returns whether it painted.
+/// One frame: ingest, advance, and paint (in `theme`) if needed. Returns whether it
+/// painted.
 pub fn run_frame(
     engine: &mut Engine,
     recordings: &Recordings,
@@ -135,6 +136,7 @@ pub fn run_frame(
     canvas: &HtmlCanvasElement,
     wrap: &Element,
     dt_ms: f64,
+    theme: Theme,
 ) -> bool {
     let Some((run_id, events)) = part.events(recordings) else {
         return false;
@@ -150,12 +152,18 @@ pub fn run_frame(
     if !engine.dirty && canvas.has_attribute("data-painted") {
         return false;
     }
-    paint(engine, events, canvas, wrap);
+    paint(engine, events, canvas, wrap, theme);
     true
 }
 
-/// Paint the engine's scene on `canvas` and publish the frame's counts on `wrap`.
-pub fn paint(engine: &mut Engine, events: &[Event], canvas: &HtmlCanvasElement, wrap: &Element) {
+/// Paint the engine's scene on `canvas` in `theme` and publish the frame's counts on `wrap`.
+pub fn paint(
+    engine: &mut Engine,
+    events: &[Event],
+    canvas: &HtmlCanvasElement,
+    wrap: &Element,
+    theme: Theme,
+) {
     let scene = engine.scene(events);
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio().max(1.0));
     let (w, h) = (
@@ -176,7 +184,7 @@ pub fn paint(engine: &mut Engine, events: &[Event], canvas: &HtmlCanvasElement, 
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
     {
-        draw::paint(&ctx, &scene, dpr);
+        draw::paint(&ctx, &scene, dpr, theme);
     }
     let _ = canvas.set_attribute("data-painted", "");
     engine.stats = scene.stats;
@@ -208,6 +216,7 @@ pub fn paint(engine: &mut Engine, events: &[Event], canvas: &HtmlCanvasElement, 
         ),
         ("data-paints", paints.to_string()),
         ("data-span-ns", engine.fit_end().to_string()),
+        ("data-theme", theme.as_str().to_owned()),
     ] {
         let _ = wrap.set_attribute(name, &value);
     }
@@ -260,6 +269,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 let slot: FrameSlot = Rc::default();
                 let last_ui = Cell::new(None::<UiKey>);
                 let last_ts = Cell::new(None::<f64>);
+                let last_theme = Cell::new(None::<Theme>);
                 {
                     let (alive, frame_id, me) = (alive.clone(), frame_id.clone(), slot.clone());
                     *slot.borrow_mut() = Some(Closure::new(move |ts: f64| {
@@ -273,7 +283,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                             wrap_ref.cast::<Element>(),
                         ) {
                             let mut e = engine.borrow_mut();
-                            run_frame(&mut e, &store.borrow(), &part, &canvas, &wrap, dt);
+                            // A new theme (a cell the shell sets once per change) repaints.
+                            let theme = crate::theme::active();
+                            if last_theme.replace(Some(theme)) != Some(theme) {
+                                e.dirty = true;
+                            }
+                            run_frame(&mut e, &store.borrow(), &part, &canvas, &wrap, dt, theme);
                             let ui = UiKey::of(&e);
                             drop(e);
                             if last_ui.replace(Some(ui)) != Some(ui) {
@@ -498,23 +513,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             </option>
         }
     });
-    let legend = [
-        (Paint::Ready, "poll → Ready"),
-        (Paint::Pending, "poll → Pending"),
-        (Paint::Panicked, "poll panicked"),
-        (Paint::Span, "await point waiting"),
-        (Paint::Park, "worker parked"),
-        (Paint::WakeReactor, "wake by reactor"),
-        (Paint::WakeTimer, "wake by timer"),
-        (Paint::WakeTask, "wake by a task"),
-        (Paint::WakeDriver, "wake by driver / thread"),
-        (Paint::Cursor, "current event"),
-    ]
-    .map(|(p, label)| {
-        html! {
-            <li><span class="tl-swatch" style={format!("background: {}", p.color())}></span>{ label }</li>
-        }
-    });
+    let legend = super::legend::items();
     let (canvas_w, canvas_h) = (e.width, e.layout().height);
     let tip = match (*tooltip).as_ref() {
         Some((x, y, lines)) => {
@@ -592,9 +591,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 { tip }
             </div>
             <p class="tl-hint">
-                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play · click a task for its details" }
+                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play, ? all keys · click a task for its details" }
             </p>
-            <ul class="tl-legend">{ for legend }</ul>
+            <ul class="tl-legend">{ legend }</ul>
             { current_view }
             { details_view }
         </section>

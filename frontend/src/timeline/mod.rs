@@ -14,6 +14,9 @@
 //! - [`layout`]: the viewport (time ↔ pixels, zoom, pan) and the rows;
 //! - [`playback`]: the cursor (live-follow, step, scrub, play at a speed);
 //! - [`scene`]: one frame as data (shapes grouped by paint) and its counts;
+//! - [`palette`]: the colours of each theme (Okabe–Ito for outcomes and wakes) and the
+//!   contrast checks;
+//! - [`legend`]: the legend, with each paint's colour and second cue;
 //! - [`details`]: sentences for events, tooltips, and a task's details;
 //! - [`focus`]: the await point and task the current event is about, for the code panel;
 //! - [`engine`]: all of the above for one timeline, and what each input does;
@@ -30,7 +33,9 @@ pub mod draw;
 pub mod engine;
 pub mod focus;
 pub mod layout;
+pub mod legend;
 pub mod model;
+pub mod palette;
 pub mod playback;
 pub mod scene;
 pub mod warnings;

@@ -10,6 +10,7 @@
 use super::buckets::{Lod, visible};
 use super::layout::{LABEL_W, Layout, Row, RowKind, TASK_H, Viewport, format_time, tick_step};
 use super::model::{SourceKind, TimelineModel, Track, Waker};
+use crate::theme::Theme;
 
 /// What to fill or stroke with. The order of the variants is the drawing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,7 @@ pub enum Paint {
     Future,
     Cursor,
     Highlight,
+    PanicMark,
     Axis,
     Text,
     TextMuted,
@@ -64,57 +66,58 @@ impl Paint {
         Paint::Future,
         Paint::Cursor,
         Paint::Highlight,
+        Paint::PanicMark,
         Paint::Axis,
         Paint::Text,
         Paint::TextMuted,
     ];
 
-    /// The CSS colour (the legend uses the same ones).
-    pub fn color(self) -> &'static str {
+    /// The CSS colour in `theme` (see [`super::palette`]).
+    pub fn color(self, theme: Theme) -> &'static str {
+        super::palette::color(self, theme)
+    }
+
+    /// The colour as opaque RGBA bytes, blended over the theme's canvas background (for
+    /// the pixel buffer).
+    pub fn rgba(self, theme: Theme) -> [u8; 4] {
+        super::palette::over(self.color(theme), super::palette::background(theme))
+    }
+
+    /// Drawn hatched (diagonal stripes of the colour and a shade of it toward the ink):
+    /// Pending polls, so they differ from Ready ones without colour.
+    pub fn hatched(self) -> bool {
+        matches!(self, Paint::Pending | Paint::PendingDim)
+    }
+
+    /// The dash of a wake arrow's shaft, as alternating on / off lengths in CSS pixels
+    /// (empty: solid), so each wake source reads without colour too.
+    pub fn dash(self) -> &'static [f64] {
         match self {
-            Paint::RowAlt => "#f3f4ef",
-            Paint::CurrentRow => "rgba(216, 27, 96, 0.08)",
-            Paint::Selected => "rgba(37, 87, 167, 0.13)",
-            Paint::Park => "rgba(120, 128, 140, 0.28)",
-            Paint::Grid => "#e2e4de",
-            Paint::Span => "#b9a3e3",
-            Paint::Ready => "#2e9e5b",
-            Paint::Pending => "#e09b1a",
-            Paint::Panicked => "#c62828",
-            Paint::ReadyDim => "rgba(46, 158, 91, 0.45)",
-            Paint::PendingDim => "rgba(224, 155, 26, 0.45)",
-            Paint::WakeTask => "#2470b8",
-            Paint::WakeReactor => "#0f8b8d",
-            Paint::WakeTimer => "#7b3fa0",
-            Paint::WakeDriver => "#5d6670",
-            Paint::WakeThread => "#8d5a2b",
-            Paint::WakeUnknown => "#999999",
-            Paint::Future => "rgba(255, 255, 255, 0.62)",
-            Paint::Cursor => "#d81b60",
-            Paint::Highlight => "#d81b60",
-            Paint::Axis => "#8a9099",
-            Paint::Text => "#1d232a",
-            Paint::TextMuted => "#5d6670",
+            Paint::WakeReactor => &[4.0, 2.0],
+            Paint::WakeTimer => &[1.0, 2.0],
+            Paint::WakeDriver => &[6.0, 2.0, 1.0, 2.0],
+            Paint::WakeThread => &[2.0, 4.0],
+            _ => &[],
         }
     }
 
-    /// The colour as opaque RGBA bytes, blended over white (for the pixel buffer).
-    pub fn rgba_on_white(self) -> [u8; 4] {
-        let c = self.color();
-        let (rgb, alpha) = if let Some(hex) = c.strip_prefix('#') {
-            let v = u32::from_str_radix(hex, 16).unwrap_or(0);
-            ([(v >> 16) as u8, (v >> 8) as u8, v as u8], 1.0)
-        } else {
-            let inner = c.trim_start_matches("rgba(").trim_end_matches(')');
-            let parts: Vec<f64> = inner
-                .split(',')
-                .filter_map(|p| p.trim().parse::<f64>().ok())
-                .collect();
-            let p = |i: usize| parts.get(i).copied().unwrap_or(0.0);
-            ([p(0) as u8, p(1) as u8, p(2) as u8], p(3))
-        };
-        let blend = |c: u8| (f64::from(c) * alpha + 255.0 * (1.0 - alpha)).round() as u8;
-        [blend(rgb[0]), blend(rgb[1]), blend(rgb[2]), 255]
+    /// The name of the paint's `--paint-*` custom property, for those the legend shows.
+    pub fn css_name(self) -> Option<&'static str> {
+        Some(match self {
+            Paint::Ready => "ready",
+            Paint::Pending => "pending",
+            Paint::Panicked => "panicked",
+            Paint::Span => "span",
+            Paint::Park => "park",
+            Paint::WakeTask => "wake-task",
+            Paint::WakeReactor => "wake-reactor",
+            Paint::WakeTimer => "wake-timer",
+            Paint::WakeDriver => "wake-driver",
+            Paint::WakeThread => "wake-thread",
+            Paint::Cursor => "cursor",
+            Paint::PanicMark => "panic-mark",
+            _ => return None,
+        })
     }
 
     pub fn line_width(self) -> f64 {
@@ -233,6 +236,16 @@ impl Scene {
         }
     }
 
+    /// A cross over the bar from x0 to x1 in a row: a panicked poll, marked by shape as
+    /// well as by colour.
+    fn cross(&mut self, x0: f64, x1: f64, y: f64, h: f64) {
+        let (cx, cy) = ((x0 + x1) / 2.0, y + h / 2.0);
+        let r = (h / 2.0).min(4.0);
+        let lines = &mut self.layers[Paint::PanicMark as usize].lines;
+        lines.push([cx - r, cy - r, cx + r, cy + r]);
+        lines.push([cx - r, cy + r, cx + r, cy - r]);
+    }
+
     fn text(&mut self, x: f64, y: f64, text: String, paint: Paint, centered: bool) {
         self.texts.push(Text {
             x,
@@ -325,6 +338,9 @@ fn draw_polls(
             if let Some((a, b)) = c.clip_x(x0, x1) {
                 scene.bar(paint, a, b, y, h);
                 bars += 1;
+                if paint == Paint::Panicked {
+                    scene.cross(a, b, y, h);
+                }
             }
         }
         Lod::Bucket {
@@ -352,6 +368,9 @@ fn draw_polls(
             let (x0, x1) = (LABEL_W + x, LABEL_W + x_end);
             if let Some((a, b)) = c.clip_x(x0, x1) {
                 scene.bar(paint, a, b, y, h);
+                if paint == Paint::Panicked {
+                    scene.cross(a, b, y, h);
+                }
                 buckets += 1;
                 bucketed += counts.items as usize;
             }
@@ -389,6 +408,32 @@ fn draw_ticks(scene: &mut Scene, c: &Ctx<'_>, track: &Track, paint: Paint, y: f6
             scene.bar(paint, x, x + 1.0, y, h);
         }
     });
+}
+
+/// The pieces of a line from `from` to `to` (either way) drawn with the on / off lengths
+/// of `pattern`, from `from`; one piece if the pattern is empty.
+pub fn dashes(from: f64, to: f64, pattern: &[f64]) -> Vec<(f64, f64)> {
+    let len = (to - from).abs();
+    let period: f64 = pattern.iter().sum();
+    if pattern.is_empty() || period <= 0.0 {
+        return vec![(from, to)];
+    }
+    let dir = if to >= from { 1.0 } else { -1.0 };
+    let mut out = Vec::new();
+    let mut at = 0.0;
+    'outer: loop {
+        for (k, &step) in pattern.iter().enumerate() {
+            if at >= len {
+                break 'outer;
+            }
+            let end = (at + step).min(len);
+            if k % 2 == 0 {
+                out.push((from + dir * at, from + dir * end));
+            }
+            at = end;
+        }
+    }
+    out
 }
 
 /// Build the frame.
@@ -548,7 +593,9 @@ pub fn build(input: &SceneInput<'_>) -> Scene {
     let arrow = |scene: &mut Scene, paint: Paint, x: f64, from: f64, to: f64| {
         let l = scene.layer(paint);
         let dir = if to >= from { 1.0 } else { -1.0 };
-        l.lines.push([x, from, x, to - dir * 4.0]);
+        for (a, b) in dashes(from, to - dir * 4.0, paint.dash()) {
+            l.lines.push([x, a, x, b]);
+        }
         l.tris
             .push([x, to, x - 3.0, to - dir * 5.0, x + 3.0, to - dir * 5.0]);
     };
@@ -698,10 +745,12 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn colours_blend_over_white() {
-        assert_eq!(Paint::Ready.rgba_on_white(), [0x2e, 0x9e, 0x5b, 255]);
+    fn colours_blend_over_the_theme_background() {
+        assert_eq!(Paint::Ready.rgba(Theme::Light), [0x00, 0x9e, 0x73, 255]);
         // rgba(120, 128, 140, 0.28) over white.
-        assert_eq!(Paint::Park.rgba_on_white(), [217, 219, 223, 255]);
+        assert_eq!(Paint::Park.rgba(Theme::Light), [217, 219, 223, 255]);
+        // The dimmed future over the dark canvas is the canvas itself.
+        assert_eq!(Paint::Future.rgba(Theme::Dark), [0x1a, 0x1d, 0x22, 255]);
     }
 
     #[test]
@@ -751,7 +800,9 @@ pub(crate) mod tests {
         let s = scene_of(&m, fitted(&m, 600.0), None);
         // Reactor → task 1, task 1 → task 2.
         assert_eq!(s.stats.arrows, 2);
-        assert_eq!(s.layers[Paint::WakeReactor as usize].lines.len(), 1);
+        // The reactor's arrow is dashed: several pieces of line, one head.
+        assert!(s.layers[Paint::WakeReactor as usize].lines.len() > 1);
+        assert_eq!(s.layers[Paint::WakeReactor as usize].tris.len(), 1);
         assert_eq!(s.layers[Paint::WakeTask as usize].tris.len(), 1);
         let labels: Vec<&str> = s.texts.iter().map(|t| t.text.as_str()).collect();
         assert!(labels.contains(&"worker 0 #0"), "{labels:?}");
@@ -760,6 +811,49 @@ pub(crate) mod tests {
         assert!(labels.contains(&"#2 task 2"), "{labels:?}");
         // Park periods are shaded.
         assert_eq!(s.layers[Paint::Park as usize].rects.len(), 1);
+    }
+
+    #[test]
+    fn dashes_follow_the_pattern_and_cover_only_the_line() {
+        assert_eq!(dashes(0.0, 10.0, &[]), vec![(0.0, 10.0)]);
+        assert_eq!(
+            dashes(0.0, 10.0, &[4.0, 2.0]),
+            vec![(0.0, 4.0), (6.0, 10.0)]
+        );
+        // Upwards, and a last dash cut at the end.
+        assert_eq!(
+            dashes(10.0, 1.0, &[4.0, 2.0]),
+            vec![(10.0, 6.0), (4.0, 1.0)]
+        );
+        // Every wake source has its own dash, and a task's wake is solid.
+        let sources = [
+            Paint::WakeTask,
+            Paint::WakeReactor,
+            Paint::WakeTimer,
+            Paint::WakeDriver,
+            Paint::WakeThread,
+        ];
+        for (i, a) in sources.iter().enumerate() {
+            for b in &sources[i + 1..] {
+                assert_ne!(a.dash(), b.dash(), "{a:?} and {b:?}");
+            }
+        }
+        assert!(Paint::WakeTask.dash().is_empty());
+    }
+
+    #[test]
+    fn panicked_polls_carry_a_cross_and_pending_ones_are_hatched() {
+        let mut m = TimelineModel::new(1);
+        m.sync(&[
+            lane(0, 0, LaneKind::Worker),
+            spawn(0, 1),
+            poll(1_000, 5_000, 1, 0, PollOutcome::Panicked, None),
+        ]);
+        let s = scene_of(&m, fitted(&m, 600.0), None);
+        // One cross in the task row, one in the lane row: two strokes each.
+        assert_eq!(s.layers[Paint::PanicMark as usize].lines.len(), 4);
+        assert!(Paint::Pending.hatched() && Paint::PendingDim.hatched());
+        assert!(!Paint::Ready.hatched() && !Paint::Panicked.hatched());
     }
 
     #[test]
