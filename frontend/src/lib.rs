@@ -17,6 +17,7 @@
 //! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
 //!   progress, the task table, lanes and event counts, number formatting.
 //! - [`history`]: the runs a page keeps, two of them side by side, what changed.
+//! - [`keep`]: a finished run saved to a file, opened again offline, exported for Perfetto.
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 //! - [`executor`]: hand-written futures and a hand-driven executor, run in the browser by
 //!   the "be the executor" page.
@@ -28,6 +29,7 @@ pub mod executor;
 #[cfg(test)]
 mod fixtures;
 pub mod history;
+pub mod keep;
 pub mod recording;
 pub mod state;
 pub mod timeline;

@@ -1,0 +1,1 @@
+//! Perfetto export (next step).
