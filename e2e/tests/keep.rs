@@ -1,7 +1,8 @@
 //! Runs you can keep, in a real browser: run the echo demo, save the run, stop the server,
 //! load the page from plain files (no backend at all), open the saved file, and see the
 //! same numbers, the same timeline and the same notice. Corrupt, foreign and too-new files
-//! show why they cannot be opened, and the page keeps what it showed.
+//! show why they cannot be opened, and the page keeps what it showed. A run exported for
+//! Perfetto is a Chrome trace holding the run's polls, wakes and parks.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use pollscope_e2e::playground::{Playground, dist_dir};
 use pollscope_e2e::static_site::StaticSite;
 use pollscope_e2e::webdriver::{Browser, base64_decode};
 use pollscope_shared::keep::{FORMAT_VERSION, KeptRun, MAGIC};
+use serde_json::Value;
 
 const WRAP: &str = ".timeline[data-part='0'] .tl-canvas-wrap";
 
@@ -67,15 +69,16 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// The bytes behind the Save link, fetched in the page from its `blob:` URL.
-fn saved_bytes(browser: &Browser) -> Vec<u8> {
-    let link = browser.wait_for("#saved-run", Duration::from_secs(5));
+/// The bytes behind a download link (`#saved-run`, `#exported-trace`), fetched in the
+/// page from its `blob:` URL.
+fn link_bytes(browser: &Browser, css: &str, ends_with: &str) -> Vec<u8> {
+    let link = browser.wait_for(css, Duration::from_secs(5));
     let href = browser.attr(&link, "href").expect("an href");
     assert!(href.starts_with("blob:"), "{href}");
     assert!(
         browser
             .attr(&link, "download")
-            .is_some_and(|d| d.ends_with(".pollscope")),
+            .is_some_and(|d| d.ends_with(ends_with)),
         "a download name"
     );
     let script = format!(
@@ -122,7 +125,7 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
     assert!(before.events > 0 && before.task_rows > 0, "{before:?}");
 
     browser.click(&browser.wait_for("#save-run", Duration::from_secs(5)));
-    let bytes = saved_bytes(&browser);
+    let bytes = link_bytes(&browser, "#saved-run", ".pollscope");
     let kept = KeptRun::decode(&bytes).expect("the saved file decodes natively");
     assert_eq!(kept.descriptor.id, "echo");
     assert_eq!(
@@ -198,4 +201,64 @@ fn a_file_from_a_newer_pollscope_is_refused_by_name() {
     // The page is still the one it was: waiting for a server, no demo opened.
     assert!(browser.find_all("article.demo").is_empty());
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn an_exported_trace_holds_the_runs_polls_wakes_and_parks() {
+    let playground = Playground::start();
+    let browser = Browser::start();
+    browser.open_connected(&playground.url("/#/echo"));
+    browser.set_param("clients", 2, Duration::from_secs(5));
+    browser.set_param("messages", 30, Duration::from_secs(5));
+    browser.click(&browser.wait_for("#run-button", Duration::from_secs(5)));
+    let result = browser.wait_for("#echo-result", Duration::from_secs(30));
+    let polls = browser.number::<u64>(&result, "data-polls");
+    let events = browser.number::<u64>(
+        &browser.wait_for("#event-count", Duration::from_secs(1)),
+        "data-events",
+    );
+    let parks = browser.number::<u64>(
+        &browser.wait_for("#lanes", Duration::from_secs(1)),
+        "data-parks",
+    );
+
+    browser.click(&browser.wait_for("#export-perfetto", Duration::from_secs(5)));
+    let bytes = link_bytes(&browser, "#exported-trace", ".trace.json");
+    let link = browser.wait_for("#exported-trace", Duration::from_secs(1));
+    assert_eq!(browser.number::<u64>(&link, "data-events"), events);
+    let trace: Value = serde_json::from_slice(&bytes).expect("the trace is JSON");
+    let trace = trace["traceEvents"].as_array().expect("traceEvents");
+    let count = |ph: &str, cat: &str, tid: fn(u64) -> bool| {
+        trace
+            .iter()
+            .filter(|e| e["ph"] == ph && e["cat"] == cat)
+            .filter(|e| e["tid"].as_u64().is_some_and(tid))
+            .count() as u64
+    };
+    const TASKS: u64 = 1 << 20;
+    let any = |_| true;
+    // Every poll the server counted is a slice on its task's track, its outcome in args;
+    // the echo runtime's polls all ran on a lane, so each is on a lane's track too.
+    assert_eq!(count("X", "poll", |t| (TASKS..1 << 30).contains(&t)), polls);
+    assert_eq!(count("X", "poll", |t| t < TASKS), polls);
+    assert!(
+        trace
+            .iter()
+            .filter(|e| e["cat"] == "poll")
+            .all(|e| e["args"]["outcome"].is_string())
+    );
+    assert_eq!(count("X", "park", any), parks, "a parked slice per park");
+    let wakes = browser.number::<u64>(&result, "data-wakes-reactor")
+        + browser.number::<u64>(&result, "data-wakes-task");
+    assert!(count("i", "wake", any) >= wakes, "every wake is an instant");
+    assert_eq!(count("s", "wake", any), count("i", "wake", any));
+    let flows = count("f", "wake", any);
+    assert!(flows > 0 && flows <= count("s", "wake", any));
+    assert_eq!(count("b", "await", any), count("e", "await", any));
+    assert!(count("b", "await", any) > 0, "the reads are await slices");
+    assert_eq!(
+        browser.number::<u64>(&link, "data-task-polls"),
+        polls,
+        "the link counts what the file holds"
+    );
 }
