@@ -186,7 +186,7 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
 }
 
 #[test]
-fn a_file_from_a_newer_pollscope_is_refused_by_name() {
+fn a_newer_or_dropped_foreign_file_is_refused_by_name() {
     let site = StaticSite::start(dist_dir());
     let browser = Browser::start();
     browser.goto(&site.url("/"));
@@ -201,6 +201,24 @@ fn a_file_from_a_newer_pollscope_is_refused_by_name() {
     // The page is still the one it was: waiting for a server, no demo opened.
     assert!(browser.find_all("article.demo").is_empty());
     let _ = std::fs::remove_file(path);
+
+    // A file dropped on the page is opened the same way.
+    browser.execute(
+        "const files = new DataTransfer();
+         files.items.add(new File(['not a run'], 'dropped.pollscope'));
+         window.dispatchEvent(new DragEvent('drop', { dataTransfer: files, cancelable: true }));",
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !open_error(&browser).contains("dropped.pollscope") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            open_error(&browser)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(open_error(&browser).contains("not a pollscope run file"));
+    assert!(browser.find_all("article.demo").is_empty());
 }
 
 #[test]

@@ -71,10 +71,12 @@ pub fn open_into(
 ) -> Result<OpenedRun, KeepError> {
     let kept = KeptRun::decode(bytes)?;
     recordings.begin(run_id, &kept.descriptor.id);
+    // Through the queue, so the store's event budget over all runs holds after it too.
     for mut batch in kept.batches {
         batch.run_id = run_id;
-        recordings.apply_batch(batch);
+        recordings.enqueue(batch);
     }
+    recordings.flush();
     Ok(OpenedRun {
         descriptor: kept.descriptor,
         run_id,

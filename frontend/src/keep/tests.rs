@@ -132,3 +132,40 @@ fn an_opened_run_is_shown_on_its_page_without_a_server() {
     assert_eq!(state.history("echo").len(), 1);
     assert!(matches!(state.run("echo"), RunState::Finished { .. }));
 }
+
+#[test]
+fn an_opened_run_survives_a_hello_and_waits_out_a_run_under_way() {
+    let opened = |run_id| {
+        Action::RunOpened(Box::new(OpenedRun {
+            descriptor: descriptor(),
+            run_id,
+            params: past(5).params,
+            result: past(5).result,
+            load: None,
+        }))
+    };
+    let mut state = AppState::default();
+    state.apply(opened(OPENED_RUN_IDS));
+    // A server that does not announce echo: the opened run stays.
+    state.apply(Action::Server(pollscope_shared::ServerMessage::Hello {
+        protocol_version: pollscope_shared::PROTOCOL_VERSION,
+        server_version: "x".into(),
+        limits: pollscope_shared::protocol::SessionLimits {
+            max_message_bytes: 1 << 16,
+            max_concurrent_runs: 1,
+            max_run_seconds: 30,
+            idle_timeout_seconds: 600,
+            max_session_seconds: 3600,
+            server_max_running: 1,
+            server_max_queued: 1,
+        },
+        scenarios: Vec::new(),
+    }));
+    assert_eq!(state.history("echo").len(), 1);
+    assert_eq!(state.known_scenarios(), vec![descriptor()]);
+    // A run under way is not replaced: the opened run goes to the history.
+    state.runs.insert("echo".into(), RunState::Requested);
+    state.apply(opened(OPENED_RUN_IDS + 1));
+    assert_eq!(state.run("echo"), &RunState::Requested);
+    assert_eq!(state.history("echo").len(), 2);
+}
