@@ -117,8 +117,9 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
     let playground = Playground::start();
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/echo"));
-    browser.set_param("clients", 3, Duration::from_secs(5));
-    browser.set_param("messages", 40, Duration::from_secs(5));
+    // Enough round trips for the file's size per event to show past its fixed part.
+    browser.set_param("clients", 8, Duration::from_secs(5));
+    browser.set_param("messages", 300, Duration::from_secs(5));
     browser.click(&browser.wait_for("#run-button", Duration::from_secs(5)));
     browser.wait_for("#echo-result", Duration::from_secs(30));
     let before = shown(&browser);
@@ -133,8 +134,10 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
         before.events,
         "every received event is in the file"
     );
+    let events_bytes: usize = kept.batches.iter().map(|b| b.encode_binary().len()).sum();
     println!(
-        "saved echo run: {} bytes for {} events = {} bytes per 100k events",
+        "saved echo run: {} bytes for {} events ({events_bytes} of them event batches) = {} \
+         bytes per 100k events",
         bytes.len(),
         kept.events(),
         bytes.len() as u64 * 100_000 / kept.events()
