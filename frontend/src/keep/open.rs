@@ -66,7 +66,8 @@ fn open_file(
 
 #[component]
 pub fn OpenRun(props: &OpenRunProps) -> Html {
-    let store = use_context::<RecordingStore>().expect("inside the recordings provider");
+    // The app always provides the recordings; without them a new store is opened into.
+    let store = use_context::<RecordingStore>().unwrap_or_default();
     let next_id = use_memo((), |_| Rc::new(Cell::new(OPENED_RUN_IDS)));
     // A file dropped anywhere on the page is opened (and not navigated to).
     {

@@ -95,10 +95,14 @@ pub struct SaveRunProps {
 
 #[component]
 pub fn SaveRun(props: &SaveRunProps) -> Html {
-    let store = use_context::<RecordingStore>().expect("inside the recordings provider");
+    let store = use_context::<RecordingStore>();
     let saved = use_state(|| None::<Download>);
     let exported = use_state(|| None::<Download>);
     let error = use_state(|| None::<String>);
+    // Without the recordings (a panel rendered on its own) there is nothing to save.
+    let Some(store) = store else {
+        return html! {};
+    };
     let RunState::Finished { run_id, load, .. } = &props.run else {
         return html! {};
     };
