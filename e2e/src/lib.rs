@@ -5,6 +5,7 @@
 //!   frontend (`dist/`, from `trunk build --release`) on its own Tokio runtime thread.
 //! - [`proxy`]: a real nginx on 127.0.0.1 in front of backends, from the documented
 //!   `deploy/nginx.conf`.
+//! - [`static_site`]: the built frontend as plain files, no backend: the server stopped.
 //! - [`webdriver`]: a small blocking W3C WebDriver client that drives headless Chromium
 //!   through ChromeDriver.
 //! - [`notice`]: a page's "what to notice", read and checked against the run's load.
@@ -15,6 +16,7 @@
 pub mod notice;
 pub mod playground;
 pub mod proxy;
+pub mod static_site;
 pub mod webdriver;
 
 /// Microseconds as the pages write them (the frontend's `format_ms`): `50853` → `"50.9 ms"`.

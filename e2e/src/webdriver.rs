@@ -259,6 +259,16 @@ impl Browser {
         std::fs::write(path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 
+    /// Run an asynchronous script in the page: it ends by calling its last argument
+    /// (`arguments[arguments.length - 1]`) with the result.
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/execute/async"),
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
     /// Run a script in the page and return its result.
     pub fn execute(&self, script: &str) -> Value {
         self.command(
@@ -291,7 +301,7 @@ impl Drop for Browser {
 }
 
 /// Standard base64 (WebDriver screenshots), padding and unknown bytes skipped.
-fn base64_decode(text: &str) -> Vec<u8> {
+pub fn base64_decode(text: &str) -> Vec<u8> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),

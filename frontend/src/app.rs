@@ -21,6 +21,7 @@ use yew::prelude::*;
 use crate::connection::{Connection, ConnectionProvider};
 use crate::course::{Course, section_label};
 use crate::demos;
+use crate::keep::open::OpenRun;
 use crate::recording::RecordingStore;
 use crate::shortcuts::Shortcuts;
 use crate::state::{Action, AppState, ConnectionStatus};
@@ -115,8 +116,10 @@ pub fn Shell(props: &ShellProps) -> Html {
     let hash = use_location_hash();
     let route = route_from_hash(&hash);
     let local = demos::local_demos();
-    let selected = select(&local, &state.scenarios, route);
-    let mut listed = state.scenarios.clone();
+    // The server's scenarios, and those of runs opened from files (shown without a server).
+    let known = state.known_scenarios();
+    let selected = select(&local, &known, route);
+    let mut listed = known.clone();
     listed.extend(local.iter().cloned());
 
     let nav = by_section(&listed).into_iter().map(|(section, scenarios)| {
@@ -166,6 +169,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                 <Shortcuts />
             </header>
             { banners(state) }
+            <OpenRun dispatch={state.dispatcher()} error={state.open_error.clone()} />
             <div class="layout">
                 <nav class="scenarios" aria-label="Demos">
                     <ul>{ for nav }</ul>

@@ -20,6 +20,7 @@
 //! - [`history`]: the runs a page keeps, two of them side by side, what changed.
 //! - [`theme`]: light / dark / auto, remembered, published on `<html data-theme>`.
 //! - [`shortcuts`]: the `?` overlay listing the page's keyboard shortcuts.
+//! - [`keep`]: a finished run saved to a file, opened again offline, exported for Perfetto.
 //! - [`timeline`]: the canvas timeline of a recorded run (lanes, polls, wakes, playback).
 //! - [`executor`]: hand-written futures and a hand-driven executor, run in the browser by
 //!   the "be the executor" page.
@@ -32,6 +33,7 @@ pub mod executor;
 #[cfg(test)]
 mod fixtures;
 pub mod history;
+pub mod keep;
 pub mod recording;
 pub mod shortcuts;
 pub mod state;

@@ -204,7 +204,19 @@ pub struct AppState {
     pub guesses: BTreeMap<String, Guesses>,
     /// Per scenario id: the guesses the run under way was started with.
     guessed: BTreeMap<String, Guesses>,
+    /// The descriptors of scenarios whose runs were opened from files (see
+    /// [`crate::keep`]): their pages show without a server.
+    pub opened: Vec<ScenarioDescriptor>,
+    /// Why the last file could not be opened.
+    pub open_error: Option<String>,
 }
+
+/// Runs opened from files get ids from here up, so that they never meet the ids of the
+/// server's runs (which count from 1 in each session).
+pub const OPENED_RUN_IDS: u64 = 1 << 40;
+
+/// At most this many scenarios' descriptors are kept from opened files.
+pub const MAX_OPENED_SCENARIOS: usize = 64;
 
 impl Default for AppState {
     fn default() -> Self {
@@ -225,6 +237,8 @@ impl Default for AppState {
             fix_of: BTreeMap::new(),
             guesses: BTreeMap::new(),
             guessed: BTreeMap::new(),
+            opened: Vec::new(),
+            open_error: None,
         }
     }
 }
@@ -276,6 +290,23 @@ pub enum Action {
         key: String,
         value: Option<u64>,
     },
+    /// A finished run was opened from a file (its events already in the recordings under
+    /// its new id): it becomes its scenario's latest run.
+    RunOpened(Box<OpenedRun>),
+    /// A file could not be opened: why. Nothing else changes.
+    OpenFailed(String),
+    DismissOpenError,
+}
+
+/// A finished run read from a file (see [`crate::keep`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedRun {
+    pub descriptor: ScenarioDescriptor,
+    /// The id given to it on this page (see [`OPENED_RUN_IDS`]).
+    pub run_id: u64,
+    pub params: ParamValues,
+    pub result: ScenarioResult,
+    pub load: Option<RunLoad>,
 }
 
 impl AppState {
@@ -307,6 +338,18 @@ impl AppState {
         let (a, b) = *self.compare.get(scenario)?;
         let find = |id| self.history(scenario).iter().find(|r| r.run_id == id);
         Some((find(a)?, find(b)?))
+    }
+
+    /// The descriptors of the scenarios a page can be shown for: the server's, then
+    /// those of opened runs the server does not announce.
+    pub fn known_scenarios(&self) -> Vec<ScenarioDescriptor> {
+        let mut known = self.scenarios.clone();
+        for d in &self.opened {
+            if !known.iter().any(|k| k.id == d.id) {
+                known.push(d.clone());
+            }
+        }
+        known
     }
 
     pub fn is_connected(&self) -> bool {
@@ -424,6 +467,9 @@ impl AppState {
                     guesses.insert(key, value);
                 }
             }
+            Action::RunOpened(opened) => self.open_run(*opened),
+            Action::OpenFailed(why) => self.open_error = Some(why),
+            Action::DismissOpenError => self.open_error = None,
             Action::Guess {
                 scenario,
                 key,
@@ -464,10 +510,11 @@ impl AppState {
                     params.insert(d.id.clone(), values);
                 }
                 self.params = params;
-                self.runs
-                    .retain(|id, _| scenarios.iter().any(|d| &d.id == id));
-                self.history
-                    .retain(|id, _| scenarios.iter().any(|d| &d.id == id));
+                // Runs of scenarios opened from files stay, announced or not.
+                let opened = &self.opened;
+                let kept = |id: &String| scenarios.iter().chain(opened).any(|d| &d.id == id);
+                self.runs.retain(|id, _| kept(id));
+                self.history.retain(|id, _| kept(id));
                 self.scenarios = scenarios;
                 self.limits = Some(limits);
                 self.server_version = Some(server_version);
@@ -609,6 +656,47 @@ impl AppState {
                 runs: Some((from, run_id)),
             });
         }
+    }
+
+    /// Show a run opened from a file as its scenario's latest finished run, kept in its
+    /// history like any other. A run under way keeps going: the opened run waits in the
+    /// history until then.
+    fn open_run(&mut self, opened: OpenedRun) {
+        let OpenedRun {
+            descriptor,
+            run_id,
+            params,
+            result,
+            load,
+        } = opened;
+        let id = descriptor.id.clone();
+        self.opened.retain(|d| d.id != id);
+        self.opened.push(descriptor);
+        if self.opened.len() > MAX_OPENED_SCENARIOS {
+            self.opened.remove(0);
+        }
+        let history = self.history.entry(id.clone()).or_default();
+        history.push(PastRun {
+            run_id,
+            params,
+            result: result.clone(),
+            fixing: None,
+            guesses: Guesses::new(),
+        });
+        if history.len() > HISTORY_RUNS {
+            history.remove(0);
+        }
+        if !self.run(&id).is_busy() {
+            self.runs.insert(
+                id,
+                RunState::Finished {
+                    run_id,
+                    result,
+                    load,
+                },
+            );
+        }
+        self.open_error = None;
     }
 
     /// A run ended with `outcome`; only the scenario currently running `run_id` changes.

@@ -15,6 +15,7 @@
 //! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
 //!   the event batches that carry it, and the per-task statistics computed from it.
+//! - [`keep`]: a finished run kept in one file (save, open, replay offline).
 //! - [`load`]: what the server saw of the machine during a run (other runs in flight, its
 //!   threads' wait for a CPU), and the sentence that says so.
 //! - [`diagnostics`]: warnings computed from a recording (long polls, scheduling delay and
@@ -27,6 +28,7 @@ pub mod code_lines;
 pub mod diagnostics;
 pub mod error;
 pub mod instrument;
+pub mod keep;
 pub mod load;
 pub mod protocol;
 pub mod results;

@@ -1,7 +1,8 @@
 //! [`RunPanel`]: the part every server demo shares — its knobs, the Run/Cancel buttons,
 //! then the run's status: its place in the server's queue while it waits for a run slot,
 //! live progress while it runs, a line when it finished (with
-//! whether the machine was shared) or was cancelled, the error when it failed.
+//! whether the machine was shared, and the Save button) or was cancelled, the error when
+//! it failed.
 //!
 //! The panel only renders its props and `emit`s callbacks; what a click means is decided
 //! by whoever made the props (see [`crate::app`]).
@@ -12,7 +13,8 @@ use super::knobs::Knobs;
 use super::progress::ProgressView;
 use super::props::DemoProps;
 use super::run_load::RunLoadView;
-use crate::state::{RunState, Slot};
+use crate::keep::save::SaveRun;
+use crate::state::{OPENED_RUN_IDS, RunState, Slot};
 
 /// A queued run's place ("2 runs ahead of yours"), or how long it waited for its slot.
 fn slot_status(slot: Slot) -> Html {
@@ -43,6 +45,15 @@ pub fn queued_sentence(ahead: u32) -> String {
         "Every run slot on the server is taken, so your run waits its turn: {place}. \
          It waits rather than share the cores, so its numbers are its own."
     )
+}
+
+/// The line above a finished run's numbers.
+fn finished_sentence(run_id: u64) -> String {
+    if run_id >= OPENED_RUN_IDS {
+        "This run was opened from a file. Measured on the server when it ran:".to_owned()
+    } else {
+        format!("Run {run_id} finished. Measured on the server:")
+    }
 }
 
 /// Knobs, Run/Cancel, live progress and errors of one scenario: the part every demo shares.
@@ -85,8 +96,10 @@ pub fn RunPanel(props: &DemoProps) -> Html {
         },
         RunState::Finished { run_id, load, .. } => html! {
             <>
-                <p class="run-status">{ format!("Run {run_id} finished. Measured on the server:") }</p>
+                <p class="run-status">{ finished_sentence(*run_id) }</p>
                 <RunLoadView load={load.clone()} />
+                <SaveRun descriptor={props.descriptor.clone()} run={props.run.clone()}
+                    history={props.history.clone()} />
             </>
         },
         RunState::Cancelled { run_id } => html! {
