@@ -103,14 +103,6 @@ async fn past_the_budget_the_slowest_reader_is_closed_and_the_others_go_on() {
     };
     assert_eq!(code, 1013);
     assert!(reason.contains("slowest"), "{reason}");
-    // It was the only session then, so it alone held more than the whole budget.
-    let unread_kib: u64 = reason
-        .split(" KiB unread")
-        .next()
-        .and_then(|head| head.rsplit('(').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no KiB figure in {reason:?}"));
-    assert!(unread_kib * 1024 + 1024 > budget, "{reason}");
     drop((slow, reader));
     server.until_idle().await;
     assert_eq!(
