@@ -64,6 +64,9 @@ pub struct OutboundBudget {
 #[derive(Debug)]
 pub struct Account {
     queued: AtomicUsize,
+    /// What `queued` was when the budget chose this session to close: the figure its
+    /// close reason names (by the time the close is sent, the queue may be empty).
+    queued_at_eviction: AtomicUsize,
     evict: CancellationToken,
     budget: Arc<OutboundBudget>,
 }
@@ -95,6 +98,7 @@ impl OutboundBudget {
     fn open_account(self: &Arc<Self>) -> Arc<Account> {
         let account = Arc::new(Account {
             queued: AtomicUsize::new(0),
+            queued_at_eviction: AtomicUsize::new(0),
             evict: CancellationToken::new(),
             budget: self.clone(),
         });
@@ -123,6 +127,9 @@ impl OutboundBudget {
             .filter(|a| !a.evict.is_cancelled())
             .max_by_key(|a| a.queued());
         if let Some(slowest) = slowest {
+            slowest
+                .queued_at_eviction
+                .store(slowest.queued(), Ordering::Relaxed);
             slowest.evict.cancel();
             let evicted = self.evicted.fetch_add(1, Ordering::Relaxed) + 1;
             tracing::info!(
@@ -237,6 +244,11 @@ impl OutboundRx {
         self.account.queued()
     }
 
+    /// Bytes this session had queued when the budget chose it to close (0 if it never did).
+    pub fn queued_at_eviction(&self) -> usize {
+        self.account.queued_at_eviction.load(Ordering::Relaxed)
+    }
+
     /// Take no more frames and drop the queued ones, giving their bytes back.
     pub fn discard(&mut self) {
         self.rx.close();
@@ -308,6 +320,13 @@ mod tests {
         assert!(slow_rx.account.evict.is_cancelled());
         assert!(!fast_rx.account.evict.is_cancelled());
         assert_eq!(budget.evicted(), 1);
+        assert_eq!(
+            slow_rx.queued_at_eviction(),
+            slow_rx.queued(),
+            "the figure the close reason names is the slow session's queue at eviction"
+        );
+        assert!(slow_rx.queued_at_eviction() > fast_rx.queued());
+        assert_eq!(fast_rx.queued_at_eviction(), 0);
         // The slow session's bytes will be freed as it leaves: no second eviction while
         // the rest fits.
         fast_tx.try_send(batch(100)).unwrap();

@@ -312,7 +312,7 @@ impl Session {
                 let reason = format!(
                     "the server's outbound memory is full and this connection reads the \
                      slowest ({} KiB unread); reconnect to go on",
-                    self.outbound_rx.queued() / 1024
+                    self.outbound_rx.queued_at_eviction().div_ceil(1024)
                 );
                 Step::close(close_code::AGAIN, &reason)
             }

@@ -103,6 +103,17 @@ async fn past_the_budget_the_slowest_reader_is_closed_and_the_others_go_on() {
     };
     assert_eq!(code, 1013);
     assert!(reason.contains("slowest"), "{reason}");
+    // It names what it held when the budget tripped: alone in queuing, all of it.
+    let kib: u64 = reason
+        .split(" KiB unread")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no KiB figure in {reason:?}"));
+    assert!(
+        kib * 1024 >= budget,
+        "{kib} KiB named, budget {budget} bytes"
+    );
     drop((slow, reader));
     server.until_idle().await;
     assert_eq!(

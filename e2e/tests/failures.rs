@@ -57,3 +57,20 @@ fn events_a_tiny_recorder_dropped_are_counted_on_the_page() {
             .contains(&format!("{dropped} events dropped"))
     );
 }
+
+#[test]
+fn a_server_close_names_its_reason_on_the_page_and_it_reconnects() {
+    // The server closes a session that sends nothing for a second, with the reason
+    // "idle timeout" in its close frame; the page says so, and it reconnects.
+    let playground = Playground::with(|c| c.idle_timeout_seconds = 1);
+    let browser = Browser::start();
+    browser.open_connected(&playground.url("/"));
+    let notice = browser.wait_for("#notice", WAIT);
+    let text = browser.text(&notice);
+    assert!(
+        text.contains("The server closed the connection (code 1000: normal closure): idle timeout"),
+        "the close frame's code and reason reach the page: {text}"
+    );
+    // It reconnected by itself (and the next idle timeout will close it again).
+    browser.wait_for("#connection-status[data-state='connected']", WAIT);
+}

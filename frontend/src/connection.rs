@@ -23,11 +23,11 @@ use pollscope_shared::instrument::batch::EventBatch;
 use pollscope_shared::{ClientMessage, ServerMessage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Event, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 use yew::prelude::*;
 
 use crate::recording::RecordingStore;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, ServerClose};
 
 /// First reconnect delay; each further attempt waits twice as long, up to [`MAX_BACKOFF_MS`].
 pub const FIRST_BACKOFF_MS: u32 = 500;
@@ -129,7 +129,7 @@ impl Socket {
         );
         let ws = match WebSocket::new(&url) {
             Ok(ws) => ws,
-            Err(_) => return self.schedule_reconnect(),
+            Err(_) => return self.schedule_reconnect(None),
         };
         // Binary frames carry event batches; ask for them as ArrayBuffers (the default,
         // Blob, could only be read asynchronously and might reorder them).
@@ -146,11 +146,15 @@ impl Socket {
                 this.on_frame_data(&event.data());
             }
         });
-        let on_close = handler(&weak, |this, _| {
+        let on_close = handler(&weak, |this, event| {
             // `close` follows every failure (including "could not connect"), so it alone
-            // drives reconnection; `error` carries no extra information.
+            // drives reconnection; `error` carries no extra information. The server's
+            // reason, if it gave one, is shown (an idle timeout, a full memory budget).
+            let closed_by_server = event
+                .dyn_ref::<CloseEvent>()
+                .and_then(|close| ServerClose::from_event(close.code(), &close.reason()));
             this.ws.replace(None);
-            this.schedule_reconnect();
+            this.schedule_reconnect(closed_by_server);
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -247,7 +251,7 @@ impl Socket {
     }
 
     /// Wait out the backoff (showing a countdown), then try again.
-    fn schedule_reconnect(self: &Rc<Self>) {
+    fn schedule_reconnect(self: &Rc<Self>, closed_by_server: Option<ServerClose>) {
         if !self.alive.get() {
             return;
         }
@@ -257,6 +261,7 @@ impl Socket {
         self.dispatch.dispatch(Action::Disconnected {
             attempt,
             retry_in_ms: delay,
+            closed_by_server,
         });
         let weak = Rc::downgrade(self);
         yew::platform::spawn_local(async move {

@@ -243,15 +243,55 @@ impl Default for AppState {
     }
 }
 
+/// The close frame the server sent: its code (RFC 6455: 1000 normal, 1001 going away,
+/// 1008 policy, 1009 too big, 1013 try again later) and its reason, which the server
+/// always fills in when it closes on purpose (see docs/protocol.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerClose {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl ServerClose {
+    /// The close a `close` event describes, if the server gave a reason. A connection that
+    /// failed or dropped (code 1006) has none: the page then says only that it was lost.
+    pub fn from_event(code: u16, reason: &str) -> Option<Self> {
+        let reason = reason.trim();
+        (!reason.is_empty()).then(|| Self {
+            code,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// "The server closed the connection (code 1013: try again later): …".
+    pub fn sentence(&self) -> String {
+        let meaning = match self.code {
+            1000 => "normal closure",
+            1001 => "going away",
+            1008 => "policy",
+            1009 => "message too big",
+            1011 => "server error",
+            1013 => "try again later",
+            _ => "closed",
+        };
+        format!(
+            "The server closed the connection (code {}: {meaning}): {}",
+            self.code, self.reason
+        )
+    }
+}
+
 /// Everything that can happen to the state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// The socket opened.
     Opened,
     /// The socket closed or failed to open; attempt `attempt` is scheduled in `retry_in_ms`.
+    /// `closed_by_server` is the server's close frame, when it sent one with a reason.
     Disconnected {
         attempt: u32,
         retry_in_ms: u32,
+        closed_by_server: Option<ServerClose>,
     },
     /// The reconnect countdown ticked.
     RetryCountdown {
@@ -383,20 +423,29 @@ impl AppState {
             Action::Disconnected {
                 attempt,
                 retry_in_ms,
+                closed_by_server,
             } => {
                 self.status = ConnectionStatus::Reconnecting {
                     attempt,
                     retry_in_ms,
                 };
+                // Why the server closed it outlives the reconnect (which can take only
+                // half a second): the notice stays until dismissed.
+                let why = closed_by_server.as_ref().map(ServerClose::sentence);
+                if let Some(why) = &why {
+                    self.notice = Some(why.clone());
+                }
                 // A run lives in the server's session; when the socket goes, so does the
                 // session and the run with it. Its result will never arrive.
                 for run in self.runs.values_mut() {
                     if run.is_busy() {
+                        let lost = why.as_deref().unwrap_or("Connection lost");
                         *run = RunState::Failed {
                             code: FailureCode::ConnectionLost,
-                            message: "connection lost while the run was in progress; its \
-                                      result will not arrive. Run it again once reconnected."
-                                .to_owned(),
+                            message: format!(
+                                "{lost}. The run was in progress: its result will not \
+                                 arrive. Run it again once reconnected."
+                            ),
                         };
                     }
                 }
@@ -1199,11 +1248,35 @@ mod tests {
     }
 
     #[test]
+    fn a_server_close_with_a_reason_is_named_in_the_notice_and_the_failed_run() {
+        let mut s = running(1);
+        let close = ServerClose::from_event(1013, "outbound budget exceeded: 70 KiB unread");
+        s.apply(Action::Disconnected {
+            attempt: 1,
+            retry_in_ms: 500,
+            closed_by_server: close,
+        });
+        let expected = "The server closed the connection (code 1013: try again later): \
+                        outbound budget exceeded: 70 KiB unread";
+        assert_eq!(s.notice.as_deref(), Some(expected));
+        let RunState::Failed { message, .. } = s.run(ID) else {
+            panic!("{:?}", s.run(ID));
+        };
+        assert!(message.starts_with(expected), "{message}");
+        // Reconnecting keeps the notice: the reason outlives a half-second reconnect.
+        s.apply(Action::Opened);
+        assert_eq!(s.notice.as_deref(), Some(expected));
+        // A close without a reason (a dropped connection) is not the server's doing.
+        assert_eq!(ServerClose::from_event(1006, " "), None);
+    }
+
+    #[test]
     fn disconnect_while_running_fails_the_run() {
         let mut s = running(1);
         s.apply(Action::Disconnected {
             attempt: 1,
             retry_in_ms: 500,
+            closed_by_server: None,
         });
         assert_eq!(
             s.status,
@@ -1217,7 +1290,7 @@ mod tests {
             panic!("expected failed, got {:?}", s.run(ID));
         };
         assert_eq!(*code, FailureCode::ConnectionLost);
-        assert!(message.contains("connection lost"));
+        assert!(message.starts_with("Connection lost. The run was in progress"));
         assert_eq!(s.pending, None);
     }
 
@@ -1228,6 +1301,7 @@ mod tests {
         s.apply(Action::Disconnected {
             attempt: 1,
             retry_in_ms: 500,
+            closed_by_server: None,
         });
         assert!(matches!(
             s.run(ID),
@@ -1246,6 +1320,7 @@ mod tests {
         s.apply(Action::Disconnected {
             attempt: 1,
             retry_in_ms: 500,
+            closed_by_server: None,
         });
         assert!(matches!(s.run(ID), RunState::Finished { .. }));
     }
@@ -1258,6 +1333,7 @@ mod tests {
         s.apply(Action::Disconnected {
             attempt: 2,
             retry_in_ms: 1000,
+            closed_by_server: None,
         });
         s.apply(Action::RetryCountdown { retry_in_ms: 0 });
         assert_eq!(
