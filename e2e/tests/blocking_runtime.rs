@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use pollscope_e2e::format_ms;
+use pollscope_e2e::notice::Notice;
 use pollscope_e2e::playground::Playground;
 use pollscope_e2e::webdriver::Browser;
 
@@ -65,7 +66,7 @@ fn the_blocking_sleep_shows_as_a_long_poll_that_held_up_the_others_and_the_page_
     assert_eq!(attr(0, "data-blocking-us"), "");
 
     // The notice names the long poll, as the table shows it, and the held-up clients.
-    let notice = browser.text(&browser.wait_for("#what-to-notice", WAIT));
+    let notice = Notice::read(&browser, WAIT);
     let task = attr(0, "data-poll-task-label");
     let lane = attr(0, "data-poll-lane");
     for figure in [
@@ -84,40 +85,21 @@ fn the_blocking_sleep_shows_as_a_long_poll_that_held_up_the_others_and_the_page_
             attr(2, "data-blocking-lane")
         ),
     ] {
-        assert!(notice.contains(&figure), "{figure:?} not in {notice}");
+        notice.says(&figure);
     }
-    for client in &held {
-        assert!(
-            notice.contains(client.as_str()),
-            "client {client} in {notice}"
-        );
-    }
+    notice.assert_contains(&held);
     // Its verdict on the p99s follows from the numbers it quotes, and is drawn only when
     // the machine was not shared (the run's load says which, beside the notice).
     let p99 = read(0, "data-p99-us");
     let yielding = read(1, "data-p99-us").max(read(2, "data-p99-us"));
-    let notice_el = browser.wait_for("#what-to-notice", WAIT);
-    let shared = browser.attr(&notice_el, "data-shared").as_deref() == Some("true");
-    assert_eq!(
-        browser
-            .attr(&browser.wait_for("#run-load", WAIT), "data-shared")
-            .as_deref(),
-        Some(if shared { "true" } else { "false" }),
-        "the notice and the run's load agree on whether the machine was shared"
-    );
-    if shared {
-        assert!(
-            notice.contains("The machine was shared while this run ran"),
-            "{notice}"
-        );
-        assert!(
-            !notice.contains("raised it") && !notice.contains("noise"),
-            "{notice}"
-        );
+    // (Notice::read has checked that a shared run's notice says why and concludes nothing.)
+    if notice.shared {
+        notice.never_says("raised it");
+        notice.never_says("noise");
     } else if p99 >= 2 * yielding && p99 - yielding >= 1000 {
-        assert!(notice.contains("raised it"), "{notice}");
+        notice.says("raised it");
     } else {
-        assert!(notice.contains("within this run's noise"), "{notice}");
+        notice.says("within this run's noise");
     }
 
     // One timeline per part; the long poll's lane is drawn, and in part 2 the blocking

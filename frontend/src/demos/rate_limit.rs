@@ -264,12 +264,12 @@ pub struct RateLimitResultProps {
 /// scheduled time as a thin mark above it.
 fn track(l: &LimiterRun, scale: u64) -> Html {
     let marks = l.ops.iter().map(|o| {
-        let color = if o.slow { "#c0392b" } else { "#0f8b8d" };
+        let color = if o.slow { "var(--bad)" } else { "var(--accent)" };
         html! {
             <>
                 if let Some(t) = o.scheduled_us {
                     <div class="tick-mark" style={format!(
-                        "position: absolute; top: 0; height: 0.4rem; left: {:.3}%; width: 1px; background: #7b3fa0",
+                        "position: absolute; top: 0; height: 0.4rem; left: {:.3}%; width: 1px; background: var(--muted)",
                         percent(t, scale))} />
                 }
                 <div class="op-mark" style={format!(
@@ -279,7 +279,7 @@ fn track(l: &LimiterRun, scale: u64) -> Html {
         }
     });
     html! {
-        <div class="track" style="position: relative; height: 1.5rem; background: var(--panel, #f4f4f4)">
+        <div class="track" style="position: relative; height: 1.5rem; background: var(--head-bg)">
             { for marks }
         </div>
     }

@@ -248,15 +248,15 @@ pub struct RetryBackoffResultProps {
 fn track(p: &PolicyRun, scale: u64) -> Html {
     let blocks = p.attempts.iter().map(|a| {
         let sleep_start = a.started_us.saturating_sub(a.slept_us);
-        let color = if a.status == 200 { "#2e7d32" } else { "#c0392b" };
+        let color = if a.status == 200 { "var(--ok)" } else { "var(--bad)" };
         html! {
             <>
                 if a.attempt > 1 {
                     <div class="sleep-planned" style={format!(
-                        "position: absolute; top: 0.1rem; height: 0.5rem; left: {:.3}%; width: {:.3}%; border: 1px solid #7b3fa0",
+                        "position: absolute; top: 0.1rem; height: 0.5rem; left: {:.3}%; width: {:.3}%; border: 1px solid var(--muted)",
                         percent(sleep_start, scale), percent(a.planned_delay_us, scale))} />
                     <div class="sleep-slept" style={format!(
-                        "position: absolute; top: 0.8rem; height: 0.5rem; left: {:.3}%; width: {:.3}%; background: #0f8b8d",
+                        "position: absolute; top: 0.8rem; height: 0.5rem; left: {:.3}%; width: {:.3}%; background: var(--accent)",
                         percent(sleep_start, scale), percent(a.slept_us, scale))} />
                 }
                 <div class="attempt-mark" style={format!(
@@ -266,7 +266,7 @@ fn track(p: &PolicyRun, scale: u64) -> Html {
         }
     });
     html! {
-        <div class="track" style="position: relative; height: 1.5rem; background: var(--panel, #f4f4f4)">
+        <div class="track" style="position: relative; height: 1.5rem; background: var(--head-bg)">
             { for blocks }
         </div>
     }

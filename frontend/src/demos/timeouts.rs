@@ -300,9 +300,9 @@ fn attempt_view(i: usize, a: &TimeoutAttempt, delay_ms: u32, scale: u64) -> Html
             data-server-close-after-us={a.server_close_after_us.map(|us| us.to_string()).unwrap_or_default()}>
             <div class="strategy-label">{ heading }</div>
             <div class="track">
-                { bar("limit", format!("limit · {}", format_ms(a.limit_us)), a.limit_us, scale, "#7b3fa0") }
-                { bar("elapsed", format!("timeout returned {returned} · {}", format_ms(a.elapsed_us)), a.elapsed_us, scale, "#c0392b") }
-                { bar("server-delay", format!("server's delay · {delay_ms} ms"), delay_us, scale, "#0f8b8d") }
+                { bar("limit", format!("limit · {}", format_ms(a.limit_us)), a.limit_us, scale, "var(--warn)") }
+                { bar("elapsed", format!("timeout returned {returned} · {}", format_ms(a.elapsed_us)), a.elapsed_us, scale, "var(--bad)") }
+                { bar("server-delay", format!("server's delay · {delay_ms} ms"), delay_us, scale, "var(--accent)") }
             </div>
             <ul class="attempt-facts">
                 if let Some(dropped) = dropped_text(a) {
