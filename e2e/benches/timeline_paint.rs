@@ -14,7 +14,7 @@
 //! [--rounds 3 --frames 80 --clients 64 --messages 400]` with `CHROMEDRIVER` and `CHROMIUM` set as for the
 //! e2e tests. Loopback only; the browser and the server stop at the end of each round.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pollscope_e2e::playground::Playground;
@@ -86,8 +86,8 @@ struct Round {
     script_ms: f64,
 }
 
-fn round(dist: &PathBuf, args: &Args) -> Round {
-    let playground = Playground::with(|c| c.static_dir = Some(dist.clone()));
+fn round(dist: &Path, args: &Args) -> Round {
+    let playground = Playground::with(|c| c.static_dir = Some(dist.to_path_buf()));
     let browser = Browser::start();
     browser.open_connected(&playground.url("/#/echo"));
     browser.set_param("clients", args.clients, WAIT);
