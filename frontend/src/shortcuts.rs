@@ -37,8 +37,16 @@ pub const SECTIONS: [(&str, &[Shortcut]); 3] = [
     (
         "On a timeline (click or tab to its canvas first)",
         &[
-            sc(&["ArrowLeft", ",", "["], "← or , or [", "step one event back"),
-            sc(&["ArrowRight", ".", "]"], "→ or . or ]", "step one event forward"),
+            sc(
+                &["ArrowLeft", ",", "["],
+                "← or , or [",
+                "step one event back",
+            ),
+            sc(
+                &["ArrowRight", ".", "]"],
+                "→ or . or ]",
+                "step one event forward",
+            ),
             sc(&["Home"], "Home", "go to the first event"),
             sc(&["l", "End"], "l or End", "follow the latest event"),
             sc(&[" ", "k"], "space or k", "play / pause the replay"),
@@ -58,7 +66,11 @@ pub const SECTIONS: [(&str, &[Shortcut]); 3] = [
         "On a timeline, with a mouse, pen or fingers",
         &[
             sc(&[], "wheel", "zoom (shift+wheel: move in time)"),
-            sc(&[], "drag", "move in time (up / down: scroll the task rows)"),
+            sc(
+                &[],
+                "drag",
+                "move in time (up / down: scroll the task rows)",
+            ),
             sc(&[], "pinch", "zoom around the fingers"),
             sc(&[], "click or tap", "show that task's details"),
             sc(&[], "double-click or double-tap", "show the whole run"),

@@ -346,7 +346,10 @@ mod tests {
         assert!(matches!(g.up(1, 105.0, 52.0, late), Release::Tap { .. }));
         // Far apart is two taps, too.
         g.down(1, 400.0, 52.0);
-        assert!(matches!(g.up(1, 400.0, 52.0, late + 10.0), Release::Tap { .. }));
+        assert!(matches!(
+            g.up(1, 400.0, 52.0, late + 10.0),
+            Release::Tap { .. }
+        ));
         // A drag is no tap, and a cancelled pointer neither.
         let mut v = view();
         g.down(1, 400.0, 52.0);
