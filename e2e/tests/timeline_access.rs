@@ -108,7 +108,11 @@ fn a_pinch_narrows_the_window_and_a_drag_moves_it() {
 
     // Two fingers 0.1 of the plot apart at its middle spread to 0.4 apart, in steps.
     let mid_before = time_at((start, end), 0.5);
-    touch(&browser, "touchStart", &[(1, px(0.45), y), (2, px(0.55), y)]);
+    touch(
+        &browser,
+        "touchStart",
+        &[(1, px(0.45), y), (2, px(0.55), y)],
+    );
     for k in 1..=6 {
         let d = 0.05 + 0.025 * f64::from(k);
         touch(
@@ -178,11 +182,21 @@ fn arrow_keys_step_and_the_live_region_says_each_event() {
         "const w = document.querySelector(\"{WRAP}\"); w.focus();
          return document.activeElement === w;"
     ));
-    assert_eq!(focused.as_bool(), Some(true), "the timeline takes the focus");
+    assert_eq!(
+        focused.as_bool(),
+        Some(true),
+        "the timeline takes the focus"
+    );
     let announce = browser.wait_for(".timeline[data-part='0'] .tl-announce", WAIT);
-    assert_eq!(browser.attr(&announce, "aria-live").as_deref(), Some("polite"));
+    assert_eq!(
+        browser.attr(&announce, "aria-live").as_deref(),
+        Some("polite")
+    );
     // Following a live run it says nothing.
-    assert_eq!(browser.attr(&announce, "data-event-index").as_deref(), Some("-1"));
+    assert_eq!(
+        browser.attr(&announce, "data-event-index").as_deref(),
+        Some("-1")
+    );
 
     // What the live region, the playback panel and the details panel say now.
     let said = || {
@@ -196,13 +210,7 @@ fn arrow_keys_step_and_the_live_region_says_each_event() {
                      d.getAttribute('data-task-id'), h ? h.textContent : ''];",
         );
         let s = |i: usize| v[i].as_str().unwrap_or_default().to_owned();
-        (
-            s(0).parse::<i64>().unwrap_or(-2),
-            s(1),
-            s(2),
-            s(3),
-            s(4),
-        )
+        (s(0).parse::<i64>().unwrap_or(-2), s(1), s(2), s(3), s(4))
     };
 
     // Home: the first event.
@@ -229,10 +237,16 @@ fn arrow_keys_step_and_the_live_region_says_each_event() {
         );
         // The event's sentence is the panel's.
         let sentence = panel.split_once(": ").map_or("", |(_, s)| s);
-        assert!(!sentence.is_empty() && text.contains(sentence), "{text} / {panel}");
+        assert!(
+            !sentence.is_empty() && text.contains(sentence),
+            "{text} / {panel}"
+        );
         if !task.is_empty() {
             with_task += 1;
-            assert!(text.contains(&format!("Its task #{task} ")), "{text} / {task}");
+            assert!(
+                text.contains(&format!("Its task #{task} ")),
+                "{text} / {task}"
+            );
             // The heading is "Task #id name (why)": the same name.
             let name = heading
                 .strip_prefix(&format!("Task #{task} "))
