@@ -20,7 +20,7 @@
 //! [`super::gesture`]) with `touch-action: none`, so a finger pans the timeline rather
 //! than the page. `.tl-announce`, a polite live region, says in words the current event
 //! and its task whenever the learner moves the cursor (silent while it follows a live
-//! run, which would be a flood). The controls are buttons
+//! run or replays, which would be a flood). The controls are buttons
 //! `.tl-step-back`, `.tl-play`, `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`,
 //! `.tl-zoom-out`, `.tl-fit`, the select `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
 //! and `data-kind`) describes the highlighted event, `.tl-details` (with `data-task-id`)
@@ -515,9 +515,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             )
         })
     });
-    // Said only when the learner moves the cursor: a live run would flood the reader.
+    // Said only where the learner put the cursor: a live run or a replay would flood the
+    // reader with events.
     let announce = match current_event {
-        Some((i, ev)) if i < e.model.consumed && mode != Mode::Live => html! {
+        Some((i, ev)) if i < e.model.consumed && mode == Mode::Paused => html! {
             <p class="tl-announce" role="status" aria-live="polite" aria-atomic="true"
                 data-event-index={i.to_string()}>
                 { announcement(&e.model, ev, i, total, details.as_ref(), e.selected.is_some()) }
@@ -581,15 +582,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
             { for warnings }
             <div class="tl-controls">
-                <button class="tl-step-back" title="Step one event back (,)" disabled={total == 0}
+                <button class="tl-step-back" title="Step one event back (← or ,)" disabled={total == 0}
                     onclick={act(Engine::step_back)}>{ "◀ step" }</button>
                 <button class="tl-play" title="Play / pause (space)" disabled={total == 0}
                     onclick={act(Engine::toggle_play)}>
                     { if mode == Mode::Playing { "❚❚ pause" } else { "▶ play" } }
                 </button>
-                <button class="tl-step-forward" title="Step one event forward (.)" disabled={total == 0}
+                <button class="tl-step-forward" title="Step one event forward (→ or .)" disabled={total == 0}
                     onclick={act(Engine::step_forward)}>{ "step ▶" }</button>
-                <button class="tl-live" title="Follow the latest event (l)" disabled={mode == Mode::Live}
+                <button class="tl-live" title="Follow the latest event (End or l)" disabled={mode == Mode::Live}
                     onclick={act(Engine::follow_live)}>{ "» latest" }</button>
                 <select class="tl-speed" aria-label="Playback speed" onchange={on_speed}>
                     { for speed_options }
@@ -610,7 +611,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         let c = super::layout::LABEL_W + e.view.width / 2.0;
                         e.zoom(c, 1.25);
                     })}>{ "+" }</button>
-                    <button class="tl-fit" title="Show the whole run (0)" disabled={e.follow}
+                    <button class="tl-fit" title="Show the whole run (0, or double-click)" disabled={e.follow}
                         onclick={act(Engine::fit)}>{ "fit" }</button>
                 </span>
             </div>
