@@ -1,8 +1,10 @@
 //! The keyboard shortcuts of the page, and the `?` overlay that lists them.
 //!
 //! `?` anywhere on the page opens the list and `?` again or Escape closes it; neither
-//! fires while the learner types in a text box. The table [`SECTIONS`] is the one place
-//! the shortcuts are written down: the timeline's keys are those its engine answers to
+//! fires while the learner types in a text box. The timeline's keys act only while a
+//! timeline has the focus, so none of them clashes with these page-wide ones. The table
+//! [`SECTIONS`] is the one place the shortcuts are written down (the pointer gestures too,
+//! with no keys): the timeline's keys are those its engine answers to
 //! (`timeline::engine::Engine::key`), and a test checks each one against it. [`next`] and
 //! [`is_typing`] are pure and tested natively; the component listens on `window`.
 
@@ -10,8 +12,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
-/// One shortcut: the `KeyboardEvent.key` values that trigger it, how the list shows
-/// them, and what it does.
+/// One shortcut: the `KeyboardEvent.key` values that trigger it (none for a pointer
+/// gesture), how the list shows them, and what it does.
 #[derive(Debug, Clone, Copy)]
 pub struct Shortcut {
     pub keys: &'static [&'static str],
@@ -24,7 +26,7 @@ const fn sc(keys: &'static [&'static str], shows: &'static str, does: &'static s
 }
 
 /// Where a group of shortcuts works, and the group.
-pub const SECTIONS: [(&str, &[Shortcut]); 2] = [
+pub const SECTIONS: [(&str, &[Shortcut]); 3] = [
     (
         "Anywhere on the page",
         &[
@@ -35,20 +37,43 @@ pub const SECTIONS: [(&str, &[Shortcut]); 2] = [
     (
         "On a timeline (click or tab to its canvas first)",
         &[
+            sc(
+                &["ArrowLeft", ",", "["],
+                "← or , or [",
+                "step one event back",
+            ),
+            sc(
+                &["ArrowRight", ".", "]"],
+                "→ or . or ]",
+                "step one event forward",
+            ),
+            sc(&["Home"], "Home", "go to the first event"),
+            sc(&["l", "End"], "l or End", "follow the latest event"),
+            sc(&[" ", "k"], "space or k", "play / pause the replay"),
             sc(&["+", "="], "+ or =", "zoom in"),
             sc(&["-", "_"], "− or _", "zoom out"),
             sc(
-                &["ArrowLeft", "ArrowRight"],
-                "← →",
+                &["Shift+ArrowLeft", "Shift+ArrowRight"],
+                "Shift+← →",
                 "move back / forward in time",
             ),
             sc(&["ArrowUp", "ArrowDown"], "↑ ↓", "scroll the task rows"),
-            sc(&["0", "Home"], "0 or Home", "show the whole run"),
-            sc(&[",", "["], ", or [", "step one event back"),
-            sc(&[".", "]"], ". or ]", "step one event forward"),
-            sc(&[" ", "k"], "space or k", "play / pause the replay"),
-            sc(&["l", "End"], "l or End", "follow the latest event"),
+            sc(&["0"], "0", "show the whole run"),
             sc(&["Escape"], "Esc", "clear the selected task"),
+        ],
+    ),
+    (
+        "On a timeline, with a mouse, pen or fingers",
+        &[
+            sc(&[], "wheel", "zoom (shift+wheel: move in time)"),
+            sc(
+                &[],
+                "drag",
+                "move in time (up / down: scroll the task rows)",
+            ),
+            sc(&[], "pinch", "zoom around the fingers"),
+            sc(&[], "click or tap", "show that task's details"),
+            sc(&[], "double-click or double-tap", "show the whole run"),
         ],
     ),
 ];

@@ -1,5 +1,6 @@
 //! The timeline component in a real DOM (headless Chromium): what it draws for a recorded
-//! run, and how the playback controls move the highlighted event.
+//! run, how the playback controls and keys move the highlighted event, and what the
+//! live region says.
 //!
 //! Run with the other browser tests (see `browser.rs`). On native targets this file
 //! compiles to nothing.
@@ -88,6 +89,17 @@ fn store_with(scenario: &str, parts: &[(u32, Vec<Event>)]) -> RecordingStore {
     store
 }
 
+/// A key pressed on `target` (bubbling, as a real one).
+fn press(target: &web_sys::Element, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
     const N: u64 = 120;
@@ -148,20 +160,44 @@ async fn a_run_of_n_polls_draws_n_bars_and_steps_through_its_events() {
         attr(&wrap, "data-current-event") == (total - 1).to_string()
     })
     .await;
-    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
-        let init = web_sys::KeyboardEventInit::new();
-        init.set_key(",");
-        init.set_bubbles(true);
-        init
-    })
-    .unwrap();
-    wrap.dispatch_event(&key).unwrap();
+    press(&wrap, ",", false);
     until("the key", || {
         attr(&wrap, "data-current-event") == (total - 2).to_string()
     })
     .await;
+    // Paused there, the live region says the event and its task, as the panels do.
+    until("the live region", || {
+        attr(&find(&root, ".tl-announce"), "data-event-index") == (total - 2).to_string()
+    })
+    .await;
+    let said = find(&root, ".tl-announce").text_content().unwrap();
+    assert!(
+        said.starts_with(&format!("Event {} of {total}", total - 1)),
+        "{said}"
+    );
+    assert!(said.contains("returned Pending"), "{said}");
+    assert!(said.contains("Its task #4 conn 4: "), "{said}");
+    // → steps forward; shift+→ moves the window instead.
+    press(&wrap, "ArrowRight", false);
+    until("the arrow", || {
+        attr(&wrap, "data-current-event") == (total - 1).to_string()
+    })
+    .await;
+    let start = attr(&wrap, "data-view-start-ns").parse::<f64>().unwrap();
+    press(&wrap, "ArrowRight", true);
+    until("the window to move", || {
+        attr(&wrap, "data-view-start-ns").parse::<f64>().unwrap() > start
+    })
+    .await;
+    assert_eq!(attr(&wrap, "data-current-event"), (total - 1).to_string());
+    press(&wrap, "ArrowLeft", false);
+    until("the arrow back", || {
+        attr(&wrap, "data-current-event") == (total - 2).to_string()
+    })
+    .await;
 
-    // More events arrive: back to live, the new polls are drawn.
+    // More events arrive: back to live and the whole run (0), the new polls are drawn.
+    press(&wrap, "0", false);
     find(&root, ".tl-live").click();
     let mut more = run_of(N + 10, 4);
     more.drain(..total);

@@ -13,7 +13,14 @@
 //! `data-bucketed-polls` (merged narrow polls), `data-lane-bars`, `data-arrows`,
 //! `data-lanes`, `data-workers`, `data-tasks`, `data-events`, `data-current-event` (index
 //! of the highlighted event, or -1), `data-mode` (live / paused / playing), `data-run-id`,
-//! `data-paints` and `data-theme` (the theme of the last paint). The controls are buttons
+//! `data-paints`, `data-theme` (the theme of the last paint), and `data-view-start-ns` /
+//! `data-view-end-ns` (the time window shown, which wheel, drag, pinch and keys move).
+//! The wrapper is the keyboard's way in (focusable, `role="application"`, named by its
+//! `aria-label`); the canvas takes mouse, pen and touch alike as Pointer Events (see
+//! [`super::gesture`]) with `touch-action: none`, so a finger pans the timeline rather
+//! than the page. `.tl-announce`, a polite live region, says in words the current event
+//! and its task whenever the learner moves the cursor (silent while it follows a live
+//! run or replays, which would be a flood). The controls are buttons
 //! `.tl-step-back`, `.tl-play`, `.tl-step-forward`, `.tl-live`, `.tl-zoom-in`,
 //! `.tl-zoom-out`, `.tl-fit`, the select `.tl-speed` and the range `.tl-scrub`; `.tl-current-event` (with `data-event-index`
 //! and `data-kind`) describes the highlighted event, `.tl-details` (with `data-task-id`)
@@ -28,11 +35,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{
     AddEventListenerOptions, CanvasRenderingContext2d, Element, HtmlCanvasElement,
-    HtmlInputElement, HtmlSelectElement, WheelEvent,
+    HtmlInputElement, HtmlSelectElement, PointerEvent, WheelEvent,
 };
 use yew::prelude::*;
 
-use super::details::{TaskDetails, describe, event_kind, task_details};
+use super::details::{TaskDetails, announcement, describe, event_kind, task_details};
 use super::draw;
 use super::engine::Engine;
 use super::focus::{CodeFocusSink, focus_of};
@@ -144,6 +151,7 @@ pub fn run_frame(
     engine.set_span(part.span_ns);
     engine.sync(run_id, events);
     engine.tick(dt_ms);
+    engine.reveal(events);
     let width = f64::from(wrap.client_width());
     if width > 0.0 {
         engine.resize(width);
@@ -217,27 +225,27 @@ pub fn paint(
         ("data-paints", paints.to_string()),
         ("data-span-ns", engine.fit_end().to_string()),
         ("data-theme", theme.as_str().to_owned()),
+        (
+            "data-view-start-ns",
+            format!("{:.0}", engine.view.time_range().0),
+        ),
+        (
+            "data-view-end-ns",
+            format!("{:.0}", engine.view.time_range().1),
+        ),
     ] {
         let _ = wrap.set_attribute(name, &value);
     }
 }
 
-/// Canvas coordinates of a mouse event on the canvas.
-fn at(e: &MouseEvent) -> (f64, f64) {
+/// Canvas coordinates of a pointer event on the canvas. A captured pointer's events
+/// target the canvas even off it, so the offsets stay the canvas's.
+fn at(e: &PointerEvent) -> (f64, f64) {
     (f64::from(e.offset_x()), f64::from(e.offset_y()))
 }
 
 /// The frame callback, which re-requests itself through this slot.
 type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Drag {
-    x: f64,
-    y: f64,
-    last_x: f64,
-    last_y: f64,
-    moved: bool,
-}
 
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
@@ -248,7 +256,6 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let wrap_ref = use_node_ref();
     let update = use_force_update();
     let tooltip = use_state(|| None::<(f64, f64, Vec<String>)>);
-    let drag = use_mut_ref(|| None::<Drag>);
     let focus_sink = use_context::<CodeFocusSink>();
 
     // The frame loop.
@@ -357,60 +364,56 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         });
     }
 
-    let on_mouse_down = {
-        let drag = drag.clone();
-        Callback::from(move |e: MouseEvent| {
+    // Mouse, pen and touch: one path, through the engine's gesture.
+    let on_pointer_down = {
+        let (engine, canvas_ref, tooltip) = (engine.clone(), canvas_ref.clone(), tooltip.clone());
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() == "mouse" && e.button() != 0 {
+                return;
+            }
             let (x, y) = at(&e);
-            *drag.borrow_mut() = Some(Drag {
-                x,
-                y,
-                last_x: x,
-                last_y: y,
-                moved: false,
-            });
-        })
-    };
-    let on_mouse_move = {
-        let (drag, engine, tooltip) = (drag.clone(), engine.clone(), tooltip.clone());
-        Callback::from(move |e: MouseEvent| {
-            let (x, y) = at(&e);
-            let mut d = drag.borrow_mut();
-            match d.as_mut() {
-                Some(d) if e.buttons() & 1 == 1 => {
-                    if (x - d.x).abs() + (y - d.y).abs() > 3.0 {
-                        d.moved = true;
-                    }
-                    if d.moved {
-                        engine.borrow_mut().pan(-(x - d.last_x), -(y - d.last_y));
-                        tooltip.set(None);
-                    }
-                    d.last_x = x;
-                    d.last_y = y;
+            if engine.borrow_mut().pointer_down(e.pointer_id(), x, y) {
+                // Moves and the lift come here even off the canvas.
+                if let Some(c) = canvas_ref.cast::<Element>() {
+                    let _ = c.set_pointer_capture(e.pointer_id());
                 }
-                _ => {
-                    *d = None;
-                    tooltip.set(engine.borrow().tooltip(x, y).map(|lines| (x, y, lines)));
+                if e.pointer_type() != "mouse" {
+                    tooltip.set(None);
                 }
             }
         })
     };
-    let on_mouse_up = {
-        let (drag, engine) = (drag.clone(), engine.clone());
-        Callback::from(move |e: MouseEvent| {
+    let on_pointer_move = {
+        let (engine, tooltip) = (engine.clone(), tooltip.clone());
+        Callback::from(move |e: PointerEvent| {
             let (x, y) = at(&e);
-            if let Some(d) = drag.borrow_mut().take()
-                && !d.moved
-            {
-                engine.borrow_mut().click(x, y);
+            let mut en = engine.borrow_mut();
+            if en.gesture.active() > 0 {
+                if en.pointer_move(e.pointer_id(), x, y) && tooltip.is_some() {
+                    tooltip.set(None);
+                }
+            } else if e.pointer_type() != "touch" {
+                // Hover (a mouse or pen not pressed): what is under it.
+                tooltip.set(en.tooltip(x, y).map(|lines| (x, y, lines)));
             }
         })
     };
-    let on_mouse_leave = {
-        let (drag, tooltip) = (drag.clone(), tooltip.clone());
-        Callback::from(move |_: MouseEvent| {
-            *drag.borrow_mut() = None;
-            tooltip.set(None);
+    let on_pointer_up = {
+        let engine = engine.clone();
+        Callback::from(move |e: PointerEvent| {
+            let (x, y) = at(&e);
+            engine
+                .borrow_mut()
+                .pointer_up(e.pointer_id(), x, y, e.time_stamp());
         })
+    };
+    let on_pointer_cancel = {
+        let engine = engine.clone();
+        Callback::from(move |e: PointerEvent| engine.borrow_mut().pointer_cancel(e.pointer_id()))
+    };
+    let on_pointer_leave = {
+        let tooltip = tooltip.clone();
+        Callback::from(move |_: PointerEvent| tooltip.set(None))
     };
     let on_key = {
         let engine = engine.clone();
@@ -418,7 +421,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
-            if engine.borrow_mut().key(&e.key()) {
+            // Shifted arrows move the window; plain ones step through the events.
+            let key = e.key();
+            let key = if e.shift_key() && key.starts_with("Arrow") {
+                format!("Shift+{key}")
+            } else {
+                key
+            };
+            if engine.borrow_mut().key(&key) {
                 e.prevent_default();
             }
         })
@@ -505,6 +515,20 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             )
         })
     });
+    // Said only where the learner put the cursor: a live run or a replay would flood the
+    // reader with events.
+    let announce = match current_event {
+        Some((i, ev)) if i < e.model.consumed && mode == Mode::Paused => html! {
+            <p class="tl-announce" role="status" aria-live="polite" aria-atomic="true"
+                data-event-index={i.to_string()}>
+                { announcement(&e.model, ev, i, total, details.as_ref(), e.selected.is_some()) }
+            </p>
+        },
+        _ => html! {
+            <p class="tl-announce" role="status" aria-live="polite" aria-atomic="true"
+                data-event-index="-1"></p>
+        },
+    };
     let details_view = details_panel(details, e.selected.is_some());
     let speed_options = SPEEDS.iter().map(|&s| {
         html! {
@@ -542,6 +566,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         None => html! { <div class="tl-tooltip" role="tooltip" hidden=true></div> },
     };
     let title = props.title.clone();
+    let label = format!(
+        "Timeline of {}{}: arrow keys step through the events, + and − zoom, \
+         shift and arrows move in time, question mark lists all keys",
+        props.recording_part.scenario,
+        title
+            .as_ref()
+            .map_or_else(String::new, |t| format!(", {t}")),
+    );
     let html = html! {
         <section class="timeline" data-scenario={props.recording_part.scenario.clone()}
             data-part={props.recording_part.part.to_string()}>
@@ -550,15 +582,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
             { for warnings }
             <div class="tl-controls">
-                <button class="tl-step-back" title="Step one event back (,)" disabled={total == 0}
+                <button class="tl-step-back" title="Step one event back (← or ,)" disabled={total == 0}
                     onclick={act(Engine::step_back)}>{ "◀ step" }</button>
                 <button class="tl-play" title="Play / pause (space)" disabled={total == 0}
                     onclick={act(Engine::toggle_play)}>
                     { if mode == Mode::Playing { "❚❚ pause" } else { "▶ play" } }
                 </button>
-                <button class="tl-step-forward" title="Step one event forward (.)" disabled={total == 0}
+                <button class="tl-step-forward" title="Step one event forward (→ or .)" disabled={total == 0}
                     onclick={act(Engine::step_forward)}>{ "step ▶" }</button>
-                <button class="tl-live" title="Follow the latest event (l)" disabled={mode == Mode::Live}
+                <button class="tl-live" title="Follow the latest event (End or l)" disabled={mode == Mode::Live}
                     onclick={act(Engine::follow_live)}>{ "» latest" }</button>
                 <select class="tl-speed" aria-label="Playback speed" onchange={on_speed}>
                     { for speed_options }
@@ -579,22 +611,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         let c = super::layout::LABEL_W + e.view.width / 2.0;
                         e.zoom(c, 1.25);
                     })}>{ "+" }</button>
-                    <button class="tl-fit" title="Show the whole run (0)" disabled={e.follow}
+                    <button class="tl-fit" title="Show the whole run (0, or double-click)" disabled={e.follow}
                         onclick={act(Engine::fit)}>{ "fit" }</button>
                 </span>
             </div>
             <div class="tl-canvas-wrap" ref={wrap_ref} tabindex="0" onkeydown={on_key}
-                aria-label="Timeline: wheel to zoom, drag to pan, arrow keys, + and - to move, , and . to step">
-                <canvas class="tl-canvas" ref={canvas_ref} onmousedown={on_mouse_down}
-                    onmousemove={on_mouse_move} onmouseup={on_mouse_up}
-                    onmouseleave={on_mouse_leave} />
+                role="application" aria-roledescription="timeline" aria-label={label}>
+                <canvas class="tl-canvas" ref={canvas_ref} aria-hidden="true"
+                    onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
+                    onpointerup={on_pointer_up} onpointercancel={on_pointer_cancel}
+                    onpointerleave={on_pointer_leave} />
                 { tip }
             </div>
             <p class="tl-hint">
-                { "Wheel: zoom · shift+wheel or drag: pan (drag up/down scrolls tasks) · keys: + − ← → ↑ ↓, 0 fit, , . step, space play, ? all keys · click a task for its details" }
+                { "Wheel or pinch: zoom · drag: move in time (up/down scrolls tasks) · double-click or double-tap: whole run · keys: ← → step, + − zoom, shift+← → move, ↑ ↓ scroll, 0 fit, space play, ? all keys · click a task for its details" }
             </p>
             <ul class="tl-legend">{ legend }</ul>
             { current_view }
+            { announce }
             { details_view }
         </section>
     };

@@ -1,5 +1,6 @@
 //! Words for what the timeline shows: one line per recorded event (the playback panel),
-//! the hover tooltip, and the details of one task (the details panel).
+//! the hover tooltip, the details of one task (the details panel), and what the live
+//! region says to a screen reader when the cursor moves (both in one sentence).
 //!
 //! Every figure comes from the recorded events: the model's tracks, and the [`RunStats`]
 //! the recording folded from the same events.
@@ -254,6 +255,38 @@ pub fn task_details(
     })
 }
 
+/// What the live region says when the cursor lands on event `index` of `total`: the
+/// event (as the playback panel says it), then the task the details panel shows (the
+/// selected one, else the event's own).
+pub fn announcement(
+    model: &TimelineModel,
+    event: &Event,
+    index: usize,
+    total: usize,
+    task: Option<&TaskDetails>,
+    selected: bool,
+) -> String {
+    let mut s = format!(
+        "Event {} of {total} at {}: {}.",
+        index + 1,
+        format_duration(event.t_ns),
+        describe(model, event)
+    );
+    if let Some(d) = task {
+        s.push_str(&format!(
+            " {} task #{} {}: {}, {}; {} polls in the run, {} started so far.",
+            if selected { "Selected" } else { "Its" },
+            d.id,
+            d.name,
+            d.kind,
+            d.state,
+            d.polls,
+            d.polls_so_far
+        ));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +337,30 @@ mod tests {
         assert_eq!(d.lanes, vec!["worker 0 #0", "worker 1 #1"]);
         assert_eq!(task_details(&m, &stats, 0, None).unwrap().polls_so_far, 2);
         assert!(task_details(&m, &stats, 9, None).is_none());
+    }
+
+    #[test]
+    fn the_announcement_names_the_event_and_its_task() {
+        let (m, stats, events) = model_and_stats();
+        // The first poll of task 1, which returned Pending at 20 ns.
+        let i = events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Poll(_)))
+            .unwrap();
+        let d = task_details(&m, &stats, 0, Some(events[i].t_ns)).unwrap();
+        let said = announcement(&m, &events[i], i, events.len(), Some(&d), false);
+        assert_eq!(
+            said,
+            format!(
+                "Event {} of {} at 20 ns: poll 1 of task #1 task 1 on worker 0 #0 returned \
+                 Pending after 10 ns; it waits at `read`. Its task #1 task 1: async, done; \
+                 2 polls in the run, 1 started so far.",
+                i + 1,
+                events.len()
+            )
+        );
+        let said = announcement(&m, &events[0], 0, events.len(), None, true);
+        assert!(said.starts_with("Event 1 of"), "{said}");
+        assert!(!said.contains("task #"), "{said}");
     }
 }

@@ -2,13 +2,14 @@
 //! viewport, the playback cursor, the selection, and what every input does to them.
 //!
 //! The component calls [`Engine::sync`] and [`Engine::tick`] once per animation frame,
-//! then paints [`Engine::scene`] if [`Engine::dirty`] is set. Mouse and keyboard handlers
-//! call the methods below with canvas coordinates. The benchmark and the tests drive the
+//! then paints [`Engine::scene`] if [`Engine::dirty`] is set. Pointer (mouse, pen, touch)
+//! and keyboard handlers call the methods below with canvas coordinates. The benchmark and the tests drive the
 //! same engine, so what they measure is what the page runs.
 
 use pollscope_shared::instrument::{Event, EventKind, PollEvent};
 
 use super::details::outcome_label;
+use super::gesture::{Gesture, Release};
 use super::layout::{LABEL_W, Layout, RowKind, TASK_H, Viewport, format_duration};
 use super::model::{OPEN, TimelineModel, Waker};
 use super::playback::{Mode, Playback};
@@ -52,6 +53,10 @@ pub struct Engine {
     pub stats: SceneStats,
     /// See [`Engine::set_span`].
     span_ns: Option<u64>,
+    /// The pointers down on the canvas.
+    pub gesture: Gesture,
+    /// The current event [`Engine::reveal`] last brought into view.
+    revealed: Option<usize>,
 }
 
 impl Default for Engine {
@@ -68,6 +73,8 @@ impl Default for Engine {
             dirty: true,
             stats: SceneStats::default(),
             span_ns: None,
+            gesture: Gesture::default(),
+            revealed: None,
         }
     }
 }
@@ -247,19 +254,21 @@ impl Engine {
         self.playback.speed = speed;
     }
 
-    /// A key press; returns whether the timeline used it (so the page should not).
+    /// A key press (`KeyboardEvent.key`, with `Shift+` in front for shifted arrows);
+    /// returns whether the timeline used it (so the page should not).
     pub fn key(&mut self, key: &str) -> bool {
         let center = LABEL_W + self.view.width / 2.0;
         match key {
             "+" | "=" => self.zoom(center, 1.25),
             "-" | "_" => self.zoom(center, 0.8),
-            "ArrowLeft" => self.pan(-self.view.width / 8.0, 0.0),
-            "ArrowRight" => self.pan(self.view.width / 8.0, 0.0),
+            "ArrowLeft" | "," | "[" => self.step_back(),
+            "ArrowRight" | "." | "]" => self.step_forward(),
+            "Shift+ArrowLeft" => self.pan(-self.view.width / 8.0, 0.0),
+            "Shift+ArrowRight" => self.pan(self.view.width / 8.0, 0.0),
             "ArrowUp" => self.pan(0.0, -TASK_H),
             "ArrowDown" => self.pan(0.0, TASK_H),
-            "0" | "Home" => self.fit(),
-            "," | "[" => self.step_back(),
-            "." | "]" => self.step_forward(),
+            "0" => self.fit(),
+            "Home" => self.scrub(0),
             " " | "k" => self.toggle_play(),
             "l" | "End" => self.follow_live(),
             "Escape" => {
@@ -269,6 +278,78 @@ impl Engine {
             _ => return false,
         }
         true
+    }
+
+    /// When the current event has changed since the last call and lies outside the time
+    /// window (or its task's row is scrolled away), bring it into view: centred in time,
+    /// its row scrolled in. Live-follow is left alone (fit shows it already), and so is a
+    /// window the learner moved while the cursor stood still.
+    pub fn reveal(&mut self, events: &[Event]) {
+        let current = self.current();
+        if self.revealed == current {
+            return;
+        }
+        self.revealed = current;
+        if self.playback.mode == Mode::Live {
+            return;
+        }
+        let Some(event) = current.and_then(|i| events.get(i)) else {
+            return;
+        };
+        let t = event.t_ns as f64;
+        let (from, to) = self.view.time_range();
+        if t < from || t > to {
+            let centre = self.view.x(t) - self.view.width / 2.0;
+            self.view.pan(centre, self.model.now);
+            self.follow = false;
+            self.dirty = true;
+        }
+        if let Some(row) = event.kind.task().and_then(|id| self.model.task_row(id)) {
+            let layout = self.layout();
+            let top = f64::from(row) * TASK_H;
+            if top < layout.scroll || top + TASK_H > layout.scroll + layout.tasks_h {
+                let want = top + TASK_H / 2.0 - layout.tasks_h / 2.0;
+                self.scroll = want.clamp(0.0, layout.max_scroll());
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Pointer `id` (mouse, pen or finger) went down at canvas (x, y). Returns whether it
+    /// is tracked (the component then captures it).
+    pub fn pointer_down(&mut self, id: i32, x: f64, y: f64) -> bool {
+        self.gesture.down(id, x - LABEL_W, y)
+    }
+
+    /// Pointer `id` moved to canvas (x, y) while down: drag or pinch. Returns whether it
+    /// is dragging (so no tooltip).
+    pub fn pointer_move(&mut self, id: i32, x: f64, y: f64) -> bool {
+        let m = self
+            .gesture
+            .moved(id, x - LABEL_W, y, &mut self.view, self.model.now);
+        if m.view_changed {
+            self.follow = false;
+            self.dirty = true;
+        }
+        if m.scroll_dy != 0.0 {
+            self.pan(0.0, m.scroll_dy);
+        }
+        self.gesture.dragging()
+    }
+
+    /// Pointer `id` lifted at canvas (x, y), at time stamp `t_ms`: a tap selects the row,
+    /// a double tap shows the whole run.
+    pub fn pointer_up(&mut self, id: i32, x: f64, y: f64, t_ms: f64) {
+        match self.gesture.up(id, x - LABEL_W, y, t_ms) {
+            Release::Tap { x, y } => self.click(x + LABEL_W, y),
+            Release::DoubleTap { .. } => self.fit(),
+            Release::Nothing => {}
+        }
+    }
+
+    /// The browser took pointer `id` away.
+    pub fn pointer_cancel(&mut self, id: i32) {
+        self.gesture.cancel(id);
     }
 
     /// A click at canvas (x, y): select the task of that row (or clear the selection).
@@ -585,5 +666,80 @@ mod tests {
             tip[1].ends_with("polls in this pixel (zoom in to see them)"),
             "{tip:?}"
         );
+    }
+
+    #[test]
+    fn arrows_step_through_events_and_shift_arrows_pan() {
+        let (mut e, _) = engine();
+        let last = e.total - 1;
+        assert!(e.key("ArrowLeft"));
+        assert_eq!(e.current(), Some(last - 1));
+        assert!(e.key("ArrowRight"));
+        assert_eq!(e.current(), Some(last));
+        assert!(e.key("Home"));
+        assert_eq!(e.current(), Some(0));
+        assert_eq!(e.playback.mode, Mode::Paused);
+        assert!(e.key("End"));
+        assert_eq!(e.playback.mode, Mode::Live);
+        // Stepping never moves the window; shift+arrows do, and leave fit.
+        assert!(e.follow);
+        e.zoom(LABEL_W + 650.0, 4.0);
+        let t0 = e.view.t0;
+        assert!(e.key("Shift+ArrowRight"));
+        assert!(e.view.t0 > t0);
+        assert!(e.key("Shift+ArrowLeft"));
+        assert!((e.view.t0 - t0).abs() < 1e-9);
+        assert!(e.key("0"));
+        assert!(e.follow);
+    }
+
+    #[test]
+    fn stepping_brings_the_current_event_into_view() {
+        let (mut e, events) = engine();
+        // Zoomed in on the start of the run: the last events (at 130 ns) are out of view.
+        e.zoom(LABEL_W, 8.0);
+        let (_, to) = e.view.time_range();
+        assert!(to < 120.0, "{to}");
+        e.key("ArrowLeft");
+        e.reveal(&events);
+        let t = events[e.current().unwrap()].t_ns as f64;
+        let (from, to) = e.view.time_range();
+        assert!(from <= t && t <= to, "{t} not in {from}..{to}");
+        // Once shown, the learner may pan away: the cursor did not move, nothing follows.
+        e.pan(-2000.0, 0.0);
+        let moved = e.view;
+        e.reveal(&events);
+        assert_eq!(e.view, moved);
+    }
+
+    #[test]
+    fn pointers_drag_pinch_tap_and_double_tap() {
+        let (mut e, _) = engine();
+        let y = e.layout().task_y(0) + 5.0;
+        // A drag pans the window (not a tap: no selection).
+        let under = e.view.t(300.0 - LABEL_W);
+        assert!(e.pointer_down(1, 300.0, y));
+        assert!(e.pointer_move(1, 400.0, y));
+        assert!((e.view.t(400.0 - LABEL_W) - under).abs() < 1e-6);
+        e.pointer_up(1, 400.0, y, 0.0);
+        assert_eq!(e.selected, None);
+        assert!(!e.follow);
+        // A pinch zooms by the distance ratio.
+        let scale = e.view.ns_per_px;
+        e.pointer_down(1, 500.0, y);
+        e.pointer_down(2, 600.0, y);
+        e.pointer_move(2, 700.0, y);
+        assert!((e.view.ns_per_px - scale / 2.0).abs() < 1e-9);
+        e.pointer_up(1, 500.0, y, 10.0);
+        e.pointer_up(2, 700.0, y, 20.0);
+        assert_eq!(e.selected, None);
+        // A tap selects the row under it; a second tap there shows the whole run.
+        e.pointer_down(1, 300.0, y);
+        e.pointer_up(1, 300.0, y, 1_000.0);
+        assert_eq!(e.selected, Some(0));
+        assert!(!e.follow);
+        e.pointer_down(1, 300.0, y);
+        e.pointer_up(1, 300.0, y, 1_100.0);
+        assert!(e.follow);
     }
 }

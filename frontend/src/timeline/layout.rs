@@ -66,9 +66,17 @@ impl Viewport {
 
     /// Zoom by `factor` (> 1 zooms in) keeping the time under plot x `at` in place.
     pub fn zoom_at(&mut self, at: f64, factor: f64, end: u64) {
-        let t = self.t(at);
+        self.zoom_between(at, at, factor, end);
+    }
+
+    /// Zoom by `factor` (> 1 zooms in) and move the time that was under plot x `from` to
+    /// plot x `to`: one step of a pinch, whose midpoint may travel while the fingers spread.
+    /// The zoom stops at its limits; the time still lands under `to` (unless the window
+    /// would leave the run).
+    pub fn zoom_between(&mut self, from: f64, to: f64, factor: f64, end: u64) {
+        let t = self.t(from);
         self.ns_per_px = (self.ns_per_px / factor).clamp(MIN_NS_PER_PX, self.max_ns_per_px(end));
-        self.t0 = t - at * self.ns_per_px;
+        self.t0 = t - to * self.ns_per_px;
         self.clamp(end);
     }
 
@@ -79,7 +87,7 @@ impl Viewport {
     }
 
     /// Zooming out stops when the whole run takes a quarter of the width.
-    fn max_ns_per_px(&self, end: u64) -> f64 {
+    pub fn max_ns_per_px(&self, end: u64) -> f64 {
         (end.max(1) as f64 * 4.0 / self.width.max(1.0)).max(MIN_NS_PER_PX)
     }
 

@@ -12,6 +12,7 @@
 //! - [`buckets`]: level of detail — narrow items merge into count-carrying buckets, found
 //!   by binary search, so a frame costs what is visible, not what was recorded;
 //! - [`layout`]: the viewport (time ↔ pixels, zoom, pan) and the rows;
+//! - [`gesture`]: pointer and touch input (drag, pinch, tap, double tap) as view changes;
 //! - [`playback`]: the cursor (live-follow, step, scrub, play at a speed);
 //! - [`scene`]: one frame as data (shapes grouped by paint) and its counts;
 //! - [`palette`]: the colours of each theme (Okabe–Ito for outcomes and wakes) and the
@@ -32,6 +33,7 @@ pub mod details;
 pub mod draw;
 pub mod engine;
 pub mod focus;
+pub mod gesture;
 pub mod layout;
 pub mod legend;
 pub mod model;
