@@ -12,8 +12,7 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for FutureSizePage {
     const ID: &'static str = id::FUTURE_SIZE;
@@ -272,20 +271,14 @@ pub fn FutureSizePage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..3u32).map(|part| {
-        let title = [
-            "Part 0: array held across .await",
-            "Part 1: array dropped before .await",
-            "Part 2: Vec held across .await",
-        ][part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::FUTURE_SIZE, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::FUTURE_SIZE, &[
+                "Part 0: array held across .await",
+                "Part 1: array dropped before .await",
+                "Part 2: Vec held across .await",
+            ], &props.run) }
         </DemoFrame>
     }
 }

@@ -16,9 +16,8 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
 use crate::widgets::retries::{answer, dropped_events, ending, statuses};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice};
 
 impl DemoPage for PausedTimePage {
     const ID: &'static str = id::PAUSED_TIME;
@@ -199,19 +198,13 @@ pub fn PausedTimePage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..2u32).map(|part| {
-        let title = [
-            "Part 0: linear backoff, paused clock (real time)",
-            "Part 1: exponential backoff with jitter, paused clock (real time)",
-        ][part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::PAUSED_TIME, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::PAUSED_TIME, &[
+                "Part 0: linear backoff, paused clock (real time)",
+                "Part 1: exponential backoff with jitter, paused clock (real time)",
+            ], &props.run) }
         </DemoFrame>
     }
 }

@@ -12,8 +12,7 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{Figure, figure_rows, part_timelines, scaled_bars, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for PoolingPage {
     const ID: &'static str = id::POOLING;
@@ -121,9 +120,6 @@ fn bound_verdict(result: &PoolingResult, mutex: &PoolRun, bounded: &PoolRun) -> 
     }
 }
 
-/// One row of the figures table: its label, and how a strategy's value reads.
-type Row = (&'static str, fn(&PoolRun) -> String);
-
 fn strategy_title(run: &PoolRun, k: u32) -> String {
     match run.strategy {
         PoolStrategy::MutexPool => format!("Mutex<Vec<Connection>> pool of {k}"),
@@ -161,20 +157,14 @@ pub fn PoolingPage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..3u32).map(|part| {
-        let title = [
-            "Part 0: Mutex<Vec> pool",
-            "Part 1: Semaphore-bounded pool",
-            "Part 2: a connection per request",
-        ][part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::POOLING, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::POOLING, &[
+                "Part 0: Mutex<Vec> pool",
+                "Part 1: Semaphore-bounded pool",
+                "Part 2: a connection per request",
+            ], &props.run) }
         </DemoFrame>
     }
 }
@@ -187,13 +177,6 @@ pub struct PoolingResultProps {
 #[component]
 pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
     let result = &props.result;
-    let slowest = result
-        .strategies
-        .iter()
-        .map(|s| s.request_p99_us)
-        .max()
-        .unwrap_or(1)
-        .max(1);
     let headers = result.strategies.iter().enumerate().map(|(i, s)| {
         html! {
             <th scope="col" class="pool-run" key={i} data-part={i.to_string()}
@@ -210,7 +193,7 @@ pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
         }
     });
     // One row per figure, one column per strategy.
-    let rows: [Row; 8] = [
+    let rows: [Figure<PoolRun>; 8] = [
         ("connections opened (server's accepts)", |s| {
             s.connections_opened.to_string()
         }),
@@ -226,23 +209,6 @@ pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
         ("wall time", |s| format_ms(s.wall_us)),
         ("events dropped", |s| s.events_dropped.to_string()),
     ];
-    let rows = rows.iter().map(|(label, value)| {
-        html! {
-            <tr>
-                <th scope="row">{ *label }</th>
-                { for result.strategies.iter().map(|s| html! { <td>{ value(s) }</td> }) }
-            </tr>
-        }
-    });
-    let bars = result.strategies.iter().map(|s| {
-        html! {
-            <td>
-                <div class="ping-bar" style={format!("width: {:.1}%", percent(s.request_p99_us, slowest))}>
-                    { format_ms(s.request_p99_us) }
-                </div>
-            </td>
-        }
-    });
     let notes = what_to_notice(result);
     html! {
         <section id="pooling-result" class="result" data-requests={result.requests.to_string()}
@@ -251,8 +217,8 @@ pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
             <table class="mode-table">
                 <thead><tr><th></th>{ for headers }</tr></thead>
                 <tbody>
-                    <tr class="ping-bars"><th scope="row">{ "p99 request, to scale" }</th>{ for bars }</tr>
-                    { for rows }
+                    { scaled_bars("p99 request, to scale", &result.strategies, |c| c.request_p99_us) }
+                    { figure_rows(&rows, &result.strategies) }
                 </tbody>
             </table>
             <WhatToNotice {notes} />

@@ -15,9 +15,8 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
 use crate::widgets::retries::dropped_events;
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for RateLimitPage {
     const ID: &'static str = id::RATE_LIMIT;
@@ -236,21 +235,15 @@ pub fn RateLimitPage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..4u32).map(|part| {
-        let title = [
-            "Part 0: interval, Burst",
-            "Part 1: interval, Delay",
-            "Part 2: interval, Skip",
-            "Part 3: token bucket",
-        ][part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::RATE_LIMIT, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::RATE_LIMIT, &[
+                "Part 0: interval, Burst",
+                "Part 1: interval, Delay",
+                "Part 2: interval, Skip",
+                "Part 3: token bucket",
+            ], &props.run) }
         </DemoFrame>
     }
 }

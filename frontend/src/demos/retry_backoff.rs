@@ -16,9 +16,8 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
 use crate::widgets::retries::{answer, dropped_events, ending, statuses};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
 
 impl DemoPage for RetryBackoffPage {
     const ID: &'static str = id::RETRY_BACKOFF;
@@ -223,17 +222,13 @@ pub fn RetryBackoffPage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..2u32).map(|part| {
-        let title = ["Part 0: linear backoff", "Part 1: exponential backoff with jitter"]
-            [part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::RETRY_BACKOFF, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::RETRY_BACKOFF, &[
+                "Part 0: linear backoff",
+                "Part 1: exponential backoff with jitter",
+            ], &props.run) }
         </DemoFrame>
     }
 }

@@ -11,8 +11,7 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{Figure, figure_rows, part_timelines, scaled_bars, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for SpawnBlockingPage {
     const ID: &'static str = id::SPAWN_BLOCKING;
@@ -161,9 +160,6 @@ fn blocking_verdict(
     }
 }
 
-/// One row of the figures table: its label, and how a mode's value reads.
-type Row = (&'static str, fn(&ModeRun) -> String);
-
 fn mode_title(mode: &ModeRun) -> String {
     match mode.mode {
         JobMode::SpawnCurrentThread => "tokio::spawn on current_thread".to_owned(),
@@ -204,20 +200,14 @@ pub fn SpawnBlockingPage(props: &DemoProps) -> Html {
             </p>
         </>
     };
-    let parts = (0..3u32).map(|part| {
-        let title = [
-            "Part 0: spawn on current_thread",
-            "Part 1: spawn on multi_thread",
-            "Part 2: spawn_blocking",
-        ][part as usize];
-        html! { <Timeline recording_part={PartRef::new(id::SPAWN_BLOCKING, part)} title={title} /> }
-    });
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">{ for parts }</div>
-            }
+            { part_timelines(id::SPAWN_BLOCKING, &[
+                "Part 0: spawn on current_thread",
+                "Part 1: spawn on multi_thread",
+                "Part 2: spawn_blocking",
+            ], &props.run) }
         </DemoFrame>
     }
 }
@@ -230,13 +220,6 @@ pub struct SpawnBlockingResultProps {
 #[component]
 pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
     let result = &props.result;
-    let worst = result
-        .modes
-        .iter()
-        .map(|m| m.ping_max_us)
-        .max()
-        .unwrap_or(1)
-        .max(1);
     let headers = result.modes.iter().enumerate().map(|(i, mode)| {
         html! {
             <th scope="col" class="mode-run" key={i} data-part={i.to_string()}
@@ -252,7 +235,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
         }
     });
     // One row per figure, one column per mode.
-    let rows: [Row; 11] = [
+    let rows: [Figure<ModeRun>; 11] = [
         ("wall time", |m| format_ms(m.wall_us)),
         ("jobs' CPU time", |m| format_ms(m.jobs_cpu_us)),
         ("cores busy (CPU ÷ wall)", format_cores),
@@ -269,23 +252,6 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
         }),
         ("events dropped", |m| m.events_dropped.to_string()),
     ];
-    let rows = rows.iter().map(|(label, value)| {
-        html! {
-            <tr>
-                <th scope="row">{ *label }</th>
-                { for result.modes.iter().map(|m| html! { <td>{ value(m) }</td> }) }
-            </tr>
-        }
-    });
-    let bars = result.modes.iter().map(|m| {
-        html! {
-            <td>
-                <div class="ping-bar" style={format!("width: {:.1}%", percent(m.ping_max_us, worst))}>
-                    { format_ms(m.ping_max_us) }
-                </div>
-            </td>
-        }
-    });
     let notes = what_to_notice(result);
     html! {
         <section id="spawn-blocking-result" class="result" data-jobs={result.jobs.to_string()}
@@ -294,8 +260,8 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
             <table class="mode-table">
                 <thead><tr><th></th>{ for headers }</tr></thead>
                 <tbody>
-                    <tr class="ping-bars"><th scope="row">{ "worst ping, to scale" }</th>{ for bars }</tr>
-                    { for rows }
+                    { scaled_bars("worst ping, to scale", &result.modes, |c| c.ping_max_us) }
+                    { figure_rows(&rows, &result.modes) }
                 </tbody>
             </table>
             <WhatToNotice {notes} />

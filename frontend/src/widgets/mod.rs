@@ -19,20 +19,24 @@
 //!   machine.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
+//! - [`part_timelines`]: [`part_timelines`], a titled timeline per recorded part.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
+//! - [`figure_table`]: the rows of a table that compares a run's parts, figure by figure.
 //! - [`numbers`]: durations, percentages and counts as the pages print them.
 //! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
 pub mod demo_frame;
 pub mod event_counts;
+pub mod figure_table;
 pub mod highlight;
 pub mod knobs;
 pub mod lanes;
 pub mod notice;
 pub mod numbers;
+pub mod part_timelines;
 pub mod progress;
 pub mod props;
 pub mod retries;
@@ -43,10 +47,12 @@ pub mod task_table;
 pub use code_panel::{CodePanel, CodePanelProps};
 pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
+pub use figure_table::{Figure, figure_rows, scaled_bars};
 pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use notice::{MachineShared, Note, WhatToNotice, WhatToNoticeProps};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
+pub use part_timelines::part_timelines;
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
 pub use run_load::{RunLoadProps, RunLoadView};
