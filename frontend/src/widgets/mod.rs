@@ -18,6 +18,7 @@
 //! - [`notice`]: [`WhatToNotice`], a page's notes; conclusions left out on a shared
 //!   machine.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
+//! - [`copy_link`]: [`CopyLink`], the link to a demo with its knobs, to copy.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
@@ -26,6 +27,7 @@
 //! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
+pub mod copy_link;
 pub mod demo_frame;
 pub mod event_counts;
 pub mod highlight;
@@ -41,6 +43,7 @@ pub mod run_panel;
 pub mod task_table;
 
 pub use code_panel::{CodePanel, CodePanelProps};
+pub use copy_link::{CopyLink, CopyLinkProps};
 pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
 pub use knobs::{Knobs, KnobsProps};
