@@ -1,8 +1,8 @@
 //! The binary alone is a playground: built with `--features embed-frontend` after the
 //! release frontend build, a server given no `--static-dir` serves the embedded `dist/`
-//! — the page (also at a demo's path), and each asset's precompressed twin as the browser accepts it — byte for
-//! byte what the build wrote. `cargo xtask test` runs this after the frontend build;
-//! without the feature this file holds no test.
+//! — the page (also at a demo's path), and each asset's precompressed twin as the browser
+//! accepts it — byte for byte what the build wrote. `cargo xtask test` runs this after the
+//! frontend build; without the feature this file holds no test.
 #![cfg(feature = "embed-frontend")]
 
 mod common;
