@@ -2,7 +2,7 @@
 //! link brings them back in a fresh browser (a new WebDriver session, a new profile); a
 //! link with values out of bounds, malformed or unknown names each one in a notice and the
 //! knobs show their defaults; back and forward go between two demos, each with its knobs;
-//! an old `#/<id>` link lands on `/demos/<id>`.
+//! an old `#/<id>` link, opened fresh or followed on an open page, lands on `/demos/<id>`.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,8 @@ use pollscope_e2e::webdriver::Browser;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
+/// The start of a script that reads the address's query as `q`.
+const QUERY: &str = "const q = new URLSearchParams(location.search);";
 
 /// Run `script` (a JS function body that returns a value) until it returns something
 /// truthy; that value. Fails with the last value after `WAIT`.
@@ -68,7 +70,7 @@ fn location(browser: &Browser) -> (String, String, String) {
 #[test]
 fn a_copied_link_brings_the_knobs_back_in_a_fresh_browser() {
     let playground = Playground::start();
-    let link = {
+    let (link, c, m) = {
         let browser = Browser::start();
         browser.open_connected(&playground.demo_url("echo"));
         let clients = read_knob(&browser, "clients");
@@ -77,29 +79,34 @@ fn a_copied_link_brings_the_knobs_back_in_a_fresh_browser() {
         let (c, m) = (clients.default / 2 + 1, messages.default / 2 + 3);
         assert!(c != clients.default && c <= clients.max);
         assert!(m != messages.default && m <= messages.max);
-        // The address gets the defaults as soon as the knobs are known.
-        let defaults = format!("?clients={}&messages={}", clients.default, messages.default);
+        // The address gets every knob's value as soon as the knobs are known.
         wait_js(
             &browser,
-            &format!("return location.search === {defaults:?};"),
+            &format!(
+                "{QUERY} return q.get('clients') === '{}' && q.get('messages') === '{}';",
+                clients.default, messages.default
+            ),
         );
         let entries = browser.execute("return history.length;");
         browser.set_param("clients", c as u64, WAIT);
         browser.set_param("messages", m as u64, WAIT);
-        let want = format!("/demos/echo?clients={c}&messages={m}");
         // The box, the button and the address all carry the knobs now.
         let shown = wait_js(
             &browser,
             &format!(
                 "const box = document.querySelector('#share-link');
-                 return box && box.value.endsWith({want:?}) ? box.value : null;"
+                 if (!box) return null;
+                 const u = new URL(box.value);
+                 const q = u.searchParams;
+                 return u.pathname === '/demos/echo' && q.get('clients') === '{c}'
+                   && q.get('messages') === '{m}' ? box.value : null;"
             ),
         );
         let button = browser.wait_for("#copy-link", WAIT);
         browser.click(&button);
         let link = browser.attr(&button, "data-link").expect("data-link");
         assert_eq!(Value::String(link.clone()), shown);
-        assert_eq!(link, playground.url(&want));
+        assert!(link.starts_with(&playground.demo_url("echo")), "{link}");
         assert_eq!(
             browser.execute("return location.href;"),
             Value::String(link.clone())
@@ -111,26 +118,29 @@ fn a_copied_link_brings_the_knobs_back_in_a_fresh_browser() {
             &browser,
             "return document.querySelector('#copy-link-status').textContent;",
         );
+        let status = status.as_str().unwrap_or_default();
         assert!(
-            status.as_str().unwrap().contains("Copied")
-                || status.as_str().unwrap().contains("copy it from the box"),
+            status.contains("Copied") || status.contains("copy it from the box"),
             "{status}"
         );
-        link
+        (link, c, m)
     };
 
-    // A fresh browser (new session, new profile) opens the link: the same knobs.
+    // A fresh browser (new session, new profile) opens the link: the same knobs, every
+    // one of them as the link says.
     let browser = Browser::start();
     browser.open_connected(&link);
-    let want = link.split_once('?').unwrap().1.to_owned();
     wait_js(
         &browser,
         &format!(
-            "const c = document.querySelector('#param-clients');
-             const m = document.querySelector('#param-messages');
-             return c && m && `clients=${{c.value}}&messages=${{m.value}}` === {want:?};"
+            "const q = new URL({link:?}).searchParams;
+             const knobs = [...document.querySelectorAll('.knob input[type=number]')];
+             return knobs.length === [...q.keys()].length
+               && knobs.every(k => q.get(k.name) === k.value);"
         ),
     );
+    assert_eq!(knob(&browser, "clients"), c);
+    assert_eq!(knob(&browser, "messages"), m);
     assert!(browser.find_all("#link-notice").is_empty(), "a good link");
     assert_eq!(
         browser.execute("return location.href;"),
@@ -178,10 +188,15 @@ fn a_bad_link_names_each_problem_and_the_knobs_show_their_defaults() {
     // The knobs show the defaults, and so does the address now.
     assert_eq!(knob(&browser, "clients"), clients.default);
     assert_eq!(knob(&browser, "messages"), messages.default);
-    let want = format!("?clients={}&messages={}", clients.default, messages.default);
-    wait_js(&browser, &format!("return location.search === {want:?};"));
-    // The page works: it can still run.
-    assert!(browser.find_all("#link-notice .dismiss").len() == 1);
+    wait_js(
+        &browser,
+        &format!(
+            "{QUERY} return q.get('clients') === '{}' && q.get('messages') === '{}'
+               && !q.has('bogus');",
+            clients.default, messages.default
+        ),
+    );
+    // The notice can be dismissed.
     browser.click(&browser.wait_for("#link-notice .dismiss", WAIT));
     wait_js(&browser, "return !document.querySelector('#link-notice');");
 }
@@ -196,7 +211,7 @@ fn back_and_forward_go_between_two_demos_with_their_knobs() {
     browser.set_param("clients", c as u64, WAIT);
     wait_js(
         &browser,
-        &format!("return location.search.startsWith('?clients={c}&');"),
+        &format!("{QUERY} return q.get('clients') === '{c}';"),
     );
 
     // The navigation goes to another demo: a new history entry.
@@ -205,8 +220,10 @@ fn back_and_forward_go_between_two_demos_with_their_knobs() {
     browser.click(&nav);
     wait_js(
         &browser,
-        "return location.pathname === '/demos/seq_vs_concurrent'
-                && location.search.includes('delay_a_ms=');",
+        &format!(
+            "{QUERY} return location.pathname === '/demos/seq_vs_concurrent'
+               && q.has('delay_a_ms');"
+        ),
     );
     assert_eq!(
         browser.execute("return history.length;").as_u64(),
@@ -215,14 +232,14 @@ fn back_and_forward_go_between_two_demos_with_their_knobs() {
     browser.set_param("delay_a_ms", 123, WAIT);
     wait_js(
         &browser,
-        "return location.search.includes('delay_a_ms=123');",
+        &format!("{QUERY} return q.get('delay_a_ms') === '123';"),
     );
 
     browser.execute("history.back(); return null;");
     wait_js(&browser, "return location.pathname === '/demos/echo';");
-    assert_eq!(
-        location(&browser).1.split('&').next(),
-        Some(&*format!("?clients={c}"))
+    wait_js(
+        &browser,
+        &format!("{QUERY} return q.get('clients') === '{c}';"),
     );
     wait_js(
         &browser,
@@ -242,6 +259,18 @@ fn back_and_forward_go_between_two_demos_with_their_knobs() {
 #[test]
 fn an_old_hash_link_lands_on_the_demo_s_path() {
     let playground = Playground::start();
+    // Opened fresh: rewritten before the app starts.
+    let browser = Browser::start();
+    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
+    browser.wait_for("#param-delay_a_ms", WAIT);
+    let (path, _, hash) = location(&browser);
+    assert_eq!(
+        (path.as_str(), hash.as_str()),
+        ("/demos/seq_vs_concurrent", "")
+    );
+    drop(browser);
+
+    // Followed on a page that is already open (only the hash changes).
     let browser = Browser::start();
     browser.open_connected(&playground.url("/"));
     browser.wait_for("#course", WAIT);
@@ -250,7 +279,7 @@ fn an_old_hash_link_lands_on_the_demo_s_path() {
     browser.wait_for("#param-clients", WAIT);
     let (path, search, hash) = location(&browser);
     assert_eq!((path.as_str(), hash.as_str()), ("/demos/echo", ""));
-    assert!(search.starts_with("?clients="), "{search}");
+    assert!(search.contains("clients="), "{search}");
     // Rewritten in place: one new history entry (the page opened), not two.
     assert_eq!(
         browser.execute("return history.length;").as_u64(),

@@ -24,7 +24,7 @@ use crate::demos;
 use crate::keep::open::OpenRun;
 use crate::links::query::query_of;
 use crate::links::sync::use_knobs_in_address;
-use crate::links::{Route, RouteLink, demo_path};
+use crate::links::{Route, RouteLink, demo_path, use_old_links};
 use crate::recording::RecordingStore;
 use crate::shortcuts::Shortcuts;
 use crate::state::{Action, AppState, ConnectionStatus};
@@ -94,6 +94,7 @@ pub fn Shell(props: &ShellProps) -> Html {
         .map(|s| s.id.as_str())
         .filter(|id| Some(*id) == route);
     use_knobs_in_address(state, linked);
+    use_old_links();
     let mut listed = known.clone();
     listed.extend(local.iter().cloned());
 

@@ -2,8 +2,9 @@
 //!
 //! - `/` is the course's front page; `/demos/<id>?clients=8&messages=200` is a demo with
 //!   its knob values ([`Route`], routed by `yew-router` on the browser's history).
-//! - Links of the old form, `#/<id>`, are turned into `/demos/<id>` once, before the app
-//!   starts ([`redirect_old_link`]), without adding a history entry.
+//! - Links of the old form, `#/<id>`, are turned into `/demos/<id>` in place, without a
+//!   history entry of their own: before the app starts ([`redirect_old_link`]) and when
+//!   one is followed on the page (a `hashchange`, [`use_old_links`]).
 //! - [`sync`] keeps the address and the knobs in step: a link opened (or reached with
 //!   back / forward) sets the knobs, and a knob moved rewrites the address in place.
 //! - [`query`] is the query itself, written and read back against the knobs' bounds.
@@ -16,7 +17,10 @@
 pub mod query;
 pub mod sync;
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
+use yew_router::history::{BrowserHistory, History};
 use yew_router::prelude::*;
 
 /// The app's pages.
@@ -69,17 +73,35 @@ pub fn old_link_target(hash: &str) -> Option<String> {
 }
 
 /// Rewrite an old `#/<id>` address to its path in place (no new history entry), so the
-/// router, which reads the path, finds the demo. Called once, before the app mounts.
+/// router, which reads the path, finds the demo. Called before the app mounts, and by
+/// [`use_old_links`].
 pub fn redirect_old_link() {
     let Some(window) = web_sys::window() else {
         return;
     };
     let hash = window.location().hash().unwrap_or_default();
-    if let Some(target) = old_link_target(&hash)
-        && let Ok(history) = window.history()
-    {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+    if let Some(target) = old_link_target(&hash) {
+        // The browser history the router listens to: the router sees the new path.
+        BrowserHistory::new().replace(target);
     }
+}
+
+/// Follow an old `#/<id>` link opened while the app runs (the browser only changes the
+/// hash and says `hashchange`; the router reads paths).
+#[hook]
+pub fn use_old_links() {
+    use_effect_with((), |_| {
+        let window = web_sys::window().expect("a window");
+        let listener = Closure::<dyn FnMut(Event)>::new(|_: Event| redirect_old_link());
+        let _ = window
+            .add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        move || {
+            let _ = window.remove_event_listener_with_callback(
+                "hashchange",
+                listener.as_ref().unchecked_ref(),
+            );
+        }
+    });
 }
 
 #[derive(Properties, PartialEq)]
