@@ -20,9 +20,10 @@ use std::rc::Rc;
 
 use pollscope_shared::scenario::{ParamSpec, ParamValues};
 use yew::prelude::*;
+use yew_router::history::{BrowserHistory, History};
 use yew_router::prelude::*;
 
-use super::Route;
+use super::demo_path;
 use super::query::query_of;
 use crate::state::{Action, AppState};
 
@@ -34,7 +35,6 @@ type Address = (String, String);
 #[hook]
 pub fn use_knobs_in_address(state: &UseReducerHandle<AppState>, shown: Option<&str>) {
     let location = use_location();
-    let navigator = use_navigator();
     let last: Rc<RefCell<Option<Address>>> = use_mut_ref(|| None);
     let query = location
         .as_ref()
@@ -66,15 +66,16 @@ pub fn use_knobs_in_address(state: &UseReducerHandle<AppState>, shown: Option<&s
             return;
         }
         let want = query_of(specs, values);
-        if &want != query
-            && let Some(navigator) = navigator
-        {
+        if &want != query {
+            let path = demo_path(id);
+            let address = if want.is_empty() {
+                path
+            } else {
+                format!("{path}?{want}")
+            };
             *last.borrow_mut() = Some((id.clone(), want));
-            let pairs: Vec<(&str, i64)> = specs
-                .iter()
-                .filter_map(|s| Some((s.name.as_str(), *values.get(&s.name)?)))
-                .collect();
-            let _ = navigator.replace_with_query(&Route::Demo { id: id.clone() }, pairs);
+            // The history the router listens to, so the route sees the new query.
+            BrowserHistory::new().replace(address);
         }
     });
 }
