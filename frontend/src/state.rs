@@ -521,7 +521,7 @@ impl AppState {
             .entry(scenario.clone())
             .or_insert(defaults)
             .extend(checked.values);
-        self.link_notice = (!checked.problems.is_empty()).then(|| LinkNotice {
+        self.link_notice = (!checked.problems.is_empty()).then_some(LinkNotice {
             scenario,
             problems: checked.problems,
             more: checked.more,
