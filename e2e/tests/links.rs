@@ -199,6 +199,11 @@ fn a_bad_link_names_each_problem_and_the_knobs_show_their_defaults() {
     // The notice can be dismissed.
     browser.click(&browser.wait_for("#link-notice .dismiss", WAIT));
     wait_js(&browser, "return !document.querySelector('#link-notice');");
+
+    // A link to a demo this server does not have says so.
+    browser.open_connected(&playground.demo_url("no_such_demo"));
+    let unknown = browser.text(&browser.wait_for("#unknown-demo", WAIT));
+    assert!(unknown.contains("no demo \"no_such_demo\""), "{unknown}");
 }
 
 #[test]

@@ -121,6 +121,13 @@ pub fn Shell(props: &ShellProps) -> Html {
     let page = match selected {
         Some(descriptor) => html! {
             <>
+                // A link to a demo this server does not have: say so, not just show another.
+                if let Some(asked) = route.filter(|id| *id != descriptor.id) {
+                    <p id="unknown-demo" class="banner notice" role="status">
+                        { format!("There is no demo \"{asked}\" here; showing {} instead.",
+                            descriptor.title) }
+                    </p>
+                }
                 <CopyLink url={share_url(state, descriptor)} />
                 { demos::render(demo_props(state, &connection, descriptor)) }
             </>

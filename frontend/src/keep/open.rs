@@ -13,7 +13,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
-use yew_router::prelude::{Navigator, use_navigator};
+use yew_router::prelude::{Navigator, Routable, use_navigator};
 
 use crate::links::Route;
 use crate::recording::RecordingStore;
@@ -60,7 +60,11 @@ fn open_file(
                 };
                 dispatch.dispatch(Action::RunOpened(Box::new(opened)));
                 dispatch.dispatch(Action::RecordingUpdated);
-                if let Some(navigator) = navigator {
+                // Its page, as a new history entry unless it is the page shown already.
+                let here = web_sys::window().and_then(|w| w.location().pathname().ok());
+                if let Some(navigator) = navigator
+                    && here.as_deref() != Some(route.to_path().as_str())
+                {
                     navigator.push(&route);
                 }
             }
