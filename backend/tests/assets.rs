@@ -1,6 +1,7 @@
 //! The frontend's delivery over a real socket: a browser that accepts brotli gets the
 //! precompressed `.br` file, one that accepts only gzip the `.gz`, anyone else the file as
-//! it is; hashed assets may be cached forever, `index.html` is revalidated.
+//! it is; hashed assets may be cached forever, `index.html` is revalidated. The app's
+//! pages (`/demos/<id>`, with or without a query) are `index.html`; other missing paths 404.
 
 mod common;
 
@@ -69,6 +70,35 @@ async fn assets_come_precompressed_as_the_browser_accepts_and_cache_by_their_nam
     let (status, head, _) = get(&server, "/nothing-0123456789abcdef.js", "").await;
     assert_eq!(status, 404);
     assert!(!head.contains("cache-control"), "{head}");
+    server.until_idle().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn demo_pages_are_the_index_and_other_missing_paths_stay_404() {
+    let dir = dist("pages");
+    let server = TestServer::with(|c| c.static_dir = Some(dir.clone())).await;
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    for page in [
+        "/demos/echo",
+        "/demos/echo?clients=3&messages=200",
+        "/demos/nope",
+    ] {
+        let (status, head, body) = get(&server, page, "").await;
+        assert_eq!((status, body.as_str()), (200, index.as_str()), "{page}");
+        assert!(head.contains("content-type: text/html"), "{page}: {head}");
+        assert!(head.contains("cache-control: no-cache"), "{page}: {head}");
+    }
+    for missing in [
+        "/no/such/thing.js",
+        "/demos/",
+        "/demos/echo/more",
+        "/demos/app.js",
+        "/demo/echo",
+    ] {
+        let (status, _, _) = get(&server, missing, "").await;
+        assert_eq!(status, 404, "{missing}");
+    }
     server.until_idle().await;
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -1,8 +1,8 @@
 //! The binary alone is a playground: built with `--features embed-frontend` after the
 //! release frontend build, a server given no `--static-dir` serves the embedded `dist/`
-//! — the page, and each asset's precompressed twin as the browser accepts it — byte for
-//! byte what the build wrote. `cargo xtask test` runs this after the frontend build;
-//! without the feature this file holds no test.
+//! — the page (also at a demo's path), and each asset's precompressed twin as the browser
+//! accepts it — byte for byte what the build wrote. `cargo xtask test` runs this after the
+//! frontend build; without the feature this file holds no test.
 #![cfg(feature = "embed-frontend")]
 
 mod common;
@@ -53,6 +53,17 @@ async fn without_a_static_dir_the_embedded_frontend_is_served_as_built() {
     let (head, body) = get(&server, &format!("/{wasm}"), "").await;
     assert!(!head.contains("content-encoding"), "{head}");
     assert_eq!(body, std::fs::read(dist().join(&wasm)).unwrap());
+
+    // A demo's page, knobs and all, is the app's index too; a file that is not there is not.
+    let (head, body) = get(&server, "/demos/echo?clients=3", "").await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(
+        body,
+        index.as_bytes(),
+        "a demo page is the built index.html"
+    );
+    let (head, _) = get(&server, "/no/such/thing.js", "").await;
+    assert!(head.starts_with("http/1.1 404"), "{head}");
 
     let (_, health) = get(&server, "/health", "").await;
     let health: serde_json::Value = serde_json::from_slice(&health).unwrap();

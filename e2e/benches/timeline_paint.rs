@@ -89,7 +89,7 @@ struct Round {
 fn round(dist: &Path, args: &Args) -> Round {
     let playground = Playground::with(|c| c.static_dir = Some(dist.to_path_buf()));
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     browser.set_param("clients", args.clients, WAIT);
     browser.set_param("messages", args.messages, WAIT);
     browser.set_param("message_bytes", 1, WAIT);

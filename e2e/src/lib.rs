@@ -10,6 +10,7 @@
 //!   through ChromeDriver.
 //! - [`notice`]: a page's "what to notice", read and checked against the run's load.
 //! - [`format_ms`]: a duration as the pages write it, to find it in their text.
+//! - [`demo_path`]: where a demo's page is (each server above has a `demo_url` from it).
 //!
 //! Run through `cargo xtask test`, which builds `dist/` first and sets `POLLSCOPE_DIST`.
 
@@ -18,6 +19,11 @@ pub mod playground;
 pub mod proxy;
 pub mod static_site;
 pub mod webdriver;
+
+/// The path of demo `id`'s page: `/demos/echo` (its knobs go in a query after it).
+pub fn demo_path(id: &str) -> String {
+    format!("/demos/{id}")
+}
 
 /// Microseconds as the pages write them (the frontend's `format_ms`): `50853` → `"50.9 ms"`.
 pub fn format_ms(us: u64) -> String {

@@ -110,6 +110,11 @@ impl Playground {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// The address of demo `id`'s page (see [`crate::demo_path`]).
+    pub fn demo_url(&self, id: &str) -> String {
+        self.url(&crate::demo_path(id))
+    }
 }
 
 impl Drop for Playground {

@@ -104,6 +104,11 @@ impl Nginx {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The address of demo `id`'s page (see [`crate::demo_path`]).
+    pub fn demo_url(&self, id: &str) -> String {
+        self.url(&crate::demo_path(id))
+    }
+
     pub fn error_log(&self) -> String {
         std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default()
     }

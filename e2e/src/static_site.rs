@@ -2,7 +2,9 @@
 //! scenarios. What a page can do with the server stopped is tested against this.
 //!
 //! A blocking `std::net` server on a thread of its own, one request per connection, GET
-//! only, files under the dist directory only. Stopped (and its thread joined) when dropped.
+//! only, files under the dist directory only — and `index.html` for the app's demo pages
+//! (`/demos/<id>`, the backend's rule), as any static host of the app must be set up to.
+//! Stopped (and its thread joined) when dropped.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -10,6 +12,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+
+use pollscope_backend::http::assets;
 
 pub struct StaticSite {
     pub addr: SocketAddr,
@@ -28,7 +32,8 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Answer one request: the file under `root` it names (`/` is `index.html`), or 404.
+/// Answer one request: the file under `root` it names (`/` and the demo pages are
+/// `index.html`), or 404.
 fn serve(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -44,7 +49,7 @@ fn serve(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let safe = relative
         .components()
         .all(|c| matches!(c, Component::Normal(_)));
-    let file = if relative.as_os_str().is_empty() {
+    let file = if relative.as_os_str().is_empty() || assets::is_page(path) {
         root.join("index.html")
     } else {
         root.join(&relative)
@@ -96,6 +101,11 @@ impl StaticSite {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The address of demo `id`'s page (see [`crate::demo_path`]).
+    pub fn demo_url(&self, id: &str) -> String {
+        self.url(&crate::demo_path(id))
     }
 }
 

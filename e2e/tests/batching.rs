@@ -29,7 +29,7 @@ fn ns(total_ns: u64) -> String {
 fn batching_makes_fewer_tasks_and_the_notice_follows_the_table() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/batching"));
+    browser.open_connected(&playground.demo_url("batching"));
     browser.set_param("items", ITEMS, WAIT);
     browser.set_param("max_batch", MAX_BATCH, WAIT);
     browser.set_param("workers", 2, WAIT);

@@ -19,7 +19,7 @@ const WORK_MS: u64 = 40;
 fn the_blocking_sleep_shows_as_a_long_poll_that_held_up_the_others_and_the_page_says_so() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/blocking_runtime"));
+    browser.open_connected(&playground.demo_url("blocking_runtime"));
     browser.set_param("workers", 0, WAIT);
     browser.set_param("clients", CLIENTS, WAIT);
     browser.set_param("messages", MESSAGES, WAIT);

@@ -31,7 +31,7 @@ fn lit(browser: &Browser, panel: &Element, which: &str) -> Option<u32> {
 fn stepping_to_a_read_lights_its_await_line_and_the_line_that_spawned_the_task() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     for (param, value) in [("workers", 1), ("clients", 2), ("messages", 5)] {
         browser.set_param(param, value, Duration::from_secs(5));
     }
@@ -160,7 +160,7 @@ fn stepping_to_a_read_lights_its_await_line_and_the_line_that_spawned_the_task()
 fn the_code_is_numbered_and_highlighted_and_its_text_is_unchanged() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     browser.wait_for(&format!("{PANEL} .code-line"), WAIT);
     let found = browser.execute(&format!(
         "const p = document.querySelector('{PANEL}');

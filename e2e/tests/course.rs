@@ -66,6 +66,12 @@ fn the_front_page_lists_every_section_and_every_demo_and_its_links_open_them() {
         "{nav_sections:?}"
     );
 
+    // Every link is a demo's path.
+    assert!(
+        course_links.iter().all(|l| l.starts_with("/demos/")),
+        "{course_links:?}"
+    );
+
     // A section 9 demo's link opens its page.
     let link = sections[8]["links"][0].as_str().unwrap().to_owned();
     let anchor = browser.wait_for(&format!("#course a.course-demo[href='{link}']"), WAIT);
@@ -75,7 +81,7 @@ fn the_front_page_lists_every_section_and_every_demo_and_its_links_open_them() {
     loop {
         let shown = browser.execute(
             "const h = document.querySelector('main h2'); \
-             return [location.hash, h ? h.textContent : '', !!document.querySelector('#course')];",
+             return [location.pathname, h ? h.textContent : '', !!document.querySelector('#course')];",
         );
         if shown[0] == link.as_str() && shown[2] == false {
             assert!(

@@ -11,7 +11,7 @@ use pollscope_e2e::webdriver::Browser;
 fn the_task_table_folds_the_same_events_the_server_counted() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
 
     const CLIENTS: u64 = 4;
     const MESSAGES: u64 = 100;

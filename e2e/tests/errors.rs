@@ -26,7 +26,7 @@ fn set(browser: &Browser, name: &str, value: u64) {
 fn errors_shows_the_chain_the_error_carried_and_what_each_join_handle_gave() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/errors"));
+    browser.open_connected(&playground.demo_url("errors"));
     set(&browser, "nesting", NESTING as u64);
     set(&browser, "panic_task", PANIC_TASK);
     set(&browser, "work_ms", 5);

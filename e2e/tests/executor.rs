@@ -114,7 +114,7 @@ fn replay(log: &[(String, String)]) -> Vec<String> {
 fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/be_the_executor"));
+    browser.goto(&playground.demo_url("be_the_executor"));
     // Tab commits the value.
     for (name, ms, _) in DELAYS {
         let input = browser.wait_for(&format!("#delay-ms-{name}"), WAIT);
@@ -189,7 +189,7 @@ fn polling_by_hand_follows_the_poll_contract_with_real_timers() {
 fn auto_mode_runs_the_same_futures_on_wasm_bindgen_futures_and_draws_them() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.goto(&playground.url("/#/be_the_executor"));
+    browser.goto(&playground.demo_url("be_the_executor"));
     for (name, ms) in [("a", 200), ("b", 100), ("c", 300)] {
         let input = browser.wait_for(&format!("#delay-ms-{name}"), WAIT);
         browser.type_into(&input, &format!("{ms}\u{E004}"));

@@ -13,7 +13,7 @@ const WAIT: Duration = Duration::from_secs(30);
 fn a_failing_run_shows_its_error_and_the_page_runs_the_next_demo() {
     let playground = Playground::with(|c| c.test_scenarios = true);
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/test_always_fails"));
+    browser.open_connected(&playground.demo_url("test_always_fails"));
     browser.click(&browser.wait_for("#run-button", WAIT));
     let error = browser.wait_for("#run-error[data-code='run_failed']", WAIT);
     let text = browser.text(&error);
@@ -23,7 +23,7 @@ fn a_failing_run_shows_its_error_and_the_page_runs_the_next_demo() {
     );
 
     // The same page, on the same connection, runs a real demo next.
-    browser.goto(&playground.url("/#/seq_vs_concurrent"));
+    browser.goto(&playground.demo_url("seq_vs_concurrent"));
     for name in ["delay_a_ms", "delay_b_ms"] {
         let input = browser.wait_for(&format!("#param-{name}"), WAIT);
         browser.type_into(&input, "10");
@@ -38,7 +38,7 @@ fn events_a_tiny_recorder_dropped_are_counted_on_the_page() {
     // spawns 64 clients.
     let playground = Playground::with(|c| c.recorder_capacity = 16);
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     for (name, value) in [("clients", "64"), ("messages", "20")] {
         let input = browser.wait_for(&format!("#param-{name}"), WAIT);
         browser.type_into(&input, value);

@@ -18,7 +18,7 @@ const GUESS_MS: u64 = 2;
 fn a_long_poll_warning_offers_the_fix_and_the_two_runs_are_compared_in_words() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/blocking_runtime"));
+    browser.open_connected(&playground.demo_url("blocking_runtime"));
     browser.set_param("workers", 0, WAIT);
     browser.set_param("clients", 4, WAIT);
     browser.set_param("messages", 20, WAIT);

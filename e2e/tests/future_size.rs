@@ -51,7 +51,7 @@ struct Row {
 fn the_page_shows_what_each_task_holds_and_the_notice_agrees_with_the_table() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/future_size"));
+    browser.open_connected(&playground.demo_url("future_size"));
     browser.set_param("tasks", TASKS, WAIT);
     browser.set_param("buffer_kib", BUFFER_KIB, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));

@@ -21,7 +21,7 @@ const DRAIN_MS: u64 = 0;
 fn the_server_refuses_drains_and_aborts_and_the_page_says_what_it_counted() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/graceful_shutdown"));
+    browser.open_connected(&playground.demo_url("graceful_shutdown"));
     browser.set_param("clients", CLIENTS, WAIT);
     browser.set_param("request_ms", REQUEST_MS, WAIT);
     browser.set_param("signal_after_ms", SIGNAL_MS, WAIT);

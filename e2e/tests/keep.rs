@@ -116,7 +116,7 @@ fn open_error(browser: &Browser) -> String {
 fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     // Enough round trips for the file's size per event to show past its fixed part.
     browser.set_param("clients", 8, Duration::from_secs(5));
     browser.set_param("messages", 300, Duration::from_secs(5));
@@ -147,7 +147,7 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
     // The server stops; the page comes back from plain files, with no backend at all.
     drop(playground);
     let site = StaticSite::start(dist_dir());
-    browser.goto(&site.url("/#/echo"));
+    browser.goto(&site.demo_url("echo"));
     browser.wait_for("#connection-error", Duration::from_secs(10));
     assert!(browser.find_all("#echo-result").is_empty(), "a fresh page");
     open(&browser, &path);
@@ -228,7 +228,7 @@ fn a_newer_or_dropped_foreign_file_is_refused_by_name() {
 fn an_exported_trace_holds_the_runs_polls_wakes_and_parks() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     browser.set_param("clients", 2, Duration::from_secs(5));
     browser.set_param("messages", 30, Duration::from_secs(5));
     browser.click(&browser.wait_for("#run-button", Duration::from_secs(5)));

@@ -15,7 +15,7 @@ fn ms(us: u64) -> String {
 fn a_lone_run_says_no_other_run_and_states_its_threads_figures() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     let messages = browser.wait_for("#param-messages", Duration::from_secs(5));
     browser.type_into(&messages, "50");
     let run = browser.wait_for("#run-button", Duration::from_secs(5));

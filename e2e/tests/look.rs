@@ -91,7 +91,7 @@ fn the_dark_theme_switches_the_page_and_the_canvas_and_survives_a_reload() {
     let browser = Browser::start();
     // The browser prefers light: Auto (the default) is light.
     emulate_dark(&browser, false);
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     until("the theme to be applied", || {
         html_attr(&browser, "data-theme") == "light"
     });
@@ -132,7 +132,7 @@ fn the_dark_theme_switches_the_page_and_the_canvas_and_survives_a_reload() {
     assert_eq!(corner, DARK_CANVAS);
 
     // The choice survives a reload.
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     until("the dark theme after a reload", || {
         html_attr(&browser, "data-theme") == "dark"
     });
@@ -147,7 +147,7 @@ fn auto_follows_the_browsers_colour_scheme() {
     let playground = Playground::start();
     let browser = Browser::start();
     emulate_dark(&browser, true);
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     // Nothing stored: Auto, and the browser prefers dark.
     until("auto to resolve dark", || {
         html_attr(&browser, "data-theme") == "dark"
@@ -174,7 +174,7 @@ fn auto_follows_the_browsers_colour_scheme() {
 fn the_legend_shows_a_cue_besides_colour() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     run_echo(&browser);
     let cue = |paint: &str| {
         let li = browser.wait_for(&format!(".tl-legend li[data-paint='{paint}']"), WAIT);
@@ -212,7 +212,7 @@ fn the_legend_shows_a_cue_besides_colour() {
 fn question_mark_lists_the_shortcuts_and_escape_closes_them() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     run_echo(&browser);
     assert!(browser.find_all("#shortcuts").is_empty());
 

@@ -28,7 +28,7 @@ fn real_ms(us: u64) -> String {
 fn seconds_of_backoff_are_exact_jumps_of_the_clock_and_the_page_says_so() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/paused_time"));
+    browser.open_connected(&playground.demo_url("paused_time"));
     browser.set_param("failures", FAILURES, WAIT);
     browser.set_param("base_ms", BASE_MS, WAIT);
     browser.set_param("cap_ms", CAP_MS, WAIT);

@@ -19,7 +19,7 @@ const LATENCY_MS: u64 = 10;
 fn only_the_semaphore_pool_keeps_to_k_connections_and_the_page_says_what_it_counted() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/pooling"));
+    browser.open_connected(&playground.demo_url("pooling"));
     browser.set_param("requests", REQUESTS, WAIT);
     browser.set_param("pool_size", POOL, WAIT);
     browser.set_param("server_latency_ms", LATENCY_MS, WAIT);

@@ -19,7 +19,7 @@ const DELAY_MS: u64 = 40;
 /// browser (its session stays open) once the result is shown.
 fn learner(nginx: &Nginx) -> Browser {
     let browser = Browser::start();
-    browser.open_connected(&nginx.url("/#/seq_vs_concurrent"));
+    browser.open_connected(&nginx.demo_url("seq_vs_concurrent"));
     browser.set_param("delay_a_ms", DELAY_MS, WAIT);
     browser.set_param("delay_b_ms", DELAY_MS, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));

@@ -32,7 +32,7 @@ fn bins(gaps: &[u64], period_us: u64) -> [u64; 4] {
 fn each_limiter_paces_the_same_operations_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/rate_limit"));
+    browser.open_connected(&playground.demo_url("rate_limit"));
     browser.set_param("period_ms", PERIOD_MS, WAIT);
     browser.set_param("ops", OPS, WAIT);
     browser.set_param("slow_every", 4, WAIT);

@@ -20,7 +20,7 @@ const SEED: u64 = 7;
 fn each_policy_sleeps_at_least_its_plan_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/retry_backoff"));
+    browser.open_connected(&playground.demo_url("retry_backoff"));
     browser.set_param("failures", FAILURES, WAIT);
     browser.set_param("base_ms", BASE_MS, WAIT);
     browser.set_param("cap_ms", CAP_MS, WAIT);

@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(30);
 /// both servers' delays set to `delay_ms`.
 fn learner_runs(playground: &Playground, delay_ms: u64) -> Browser {
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
+    browser.open_connected(&playground.demo_url("seq_vs_concurrent"));
     browser.set_param("delay_a_ms", delay_ms, WAIT);
     browser.set_param("delay_b_ms", delay_ms, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));

@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(30);
 fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/runtime_flavors"));
+    browser.open_connected(&playground.demo_url("runtime_flavors"));
     const WORKERS: u64 = 2;
     const TASKS: u64 = 8;
     const ROUNDS: u64 = 6;
@@ -146,7 +146,7 @@ fn flavours_show_one_lane_for_current_thread_and_two_for_two_workers() {
 fn spawning_shows_the_first_poll_wait_growing_with_n() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/spawning"));
+    browser.open_connected(&playground.demo_url("spawning"));
     const WORKERS: u64 = 2;
     const WORK_US: u64 = 50;
     browser.set_param("max_tasks", 300, WAIT);

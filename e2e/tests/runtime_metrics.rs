@@ -20,7 +20,7 @@ const WORK_US: u64 = 200;
 fn the_metrics_stand_beside_the_recording_and_the_logs_beside_the_timeline() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/runtime_metrics"));
+    browser.open_connected(&playground.demo_url("runtime_metrics"));
     browser.set_param("workers", WORKERS, WAIT);
     browser.set_param("tasks", TASKS, WAIT);
     browser.set_param("rounds", ROUNDS, WAIT);

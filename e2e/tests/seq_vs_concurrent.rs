@@ -10,7 +10,7 @@ use pollscope_e2e::webdriver::Browser;
 fn clicking_run_shows_sum_for_sequential_and_max_for_concurrent() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
+    browser.open_connected(&playground.demo_url("seq_vs_concurrent"));
 
     // Knobs come from the server's descriptor; set them as a learner would.
     const A_MS: u64 = 250;
@@ -175,7 +175,7 @@ fn the_page_reconnects_when_the_backend_comes_back() {
     let playground = Playground::start();
     let addr = playground.addr;
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
+    browser.open_connected(&playground.demo_url("seq_vs_concurrent"));
     // The backend goes away: the page must notice and start reconnecting with backoff.
     drop(playground);
     browser.wait_for(

@@ -18,7 +18,7 @@ const PAUSE_MS: u64 = 2;
 fn spawn_blocking_moves_the_jobs_to_their_own_threads_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/spawn_blocking"));
+    browser.open_connected(&playground.demo_url("spawn_blocking"));
     browser.set_param("jobs", JOBS, WAIT);
     browser.set_param("job_ms", JOB_MS, WAIT);
     browser.set_param("workers", 2, WAIT);

@@ -19,7 +19,7 @@ const ADVANCES: u64 = 4;
 fn stepping_a_future_shows_each_poll_and_wake_and_the_twin_agrees() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/stepping_future"));
+    browser.open_connected(&playground.demo_url("stepping_future"));
     browser.set_param("early_polls", EARLY_POLLS, WAIT);
     browser.set_param("value", VALUE, WAIT);
     browser.set_param("delay_ms", DELAY_MS, WAIT);

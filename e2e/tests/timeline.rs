@@ -40,7 +40,7 @@ fn current(browser: &Browser) -> (i64, i64, String, String) {
 fn echo_timeline_has_a_lane_per_worker_and_steps_through_the_run() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     for (param, value) in [("workers", "2"), ("clients", "4"), ("messages", "50")] {
         let input = browser.wait_for(&format!("#param-{param}"), Duration::from_secs(5));
         browser.type_into(&input, value);

@@ -80,7 +80,7 @@ fn run_echo(browser: &Browser) -> (Element, i64) {
 fn a_pinch_narrows_the_window_and_a_drag_moves_it() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     let (wrap, _) = run_echo(&browser);
     let canvas = browser.wait_for(&format!("{WRAP} canvas"), WAIT);
     // The browser leaves touches on the canvas to the timeline.
@@ -171,7 +171,7 @@ fn a_pinch_narrows_the_window_and_a_drag_moves_it() {
 fn arrow_keys_step_and_the_live_region_says_each_event() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     let (wrap, received) = run_echo(&browser);
 
     // The timeline is a named, focusable application; the live region is polite.

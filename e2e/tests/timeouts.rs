@@ -35,7 +35,7 @@ fn attempt_part(notice: &str, i: u64) -> &str {
 fn a_timeout_shorter_than_the_server_drops_the_fetch_and_the_page_says_what_it_measured() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/timeouts"));
+    browser.open_connected(&playground.demo_url("timeouts"));
     browser.set_param("limit_ms", LIMIT_MS, WAIT);
     browser.set_param("server_delay_ms", DELAY_MS, WAIT);
     browser.set_param("attempts", ATTEMPTS, WAIT);

@@ -23,7 +23,7 @@ fn first_ms(text: &str) -> f64 {
 fn a_job_polled_on_the_runtime_is_a_long_poll_warning_that_moves_the_playhead() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/spawn_blocking"));
+    browser.open_connected(&playground.demo_url("spawn_blocking"));
     browser.set_param("jobs", JOBS, WAIT);
     browser.set_param("job_ms", JOB_MS as u64, WAIT);
     browser.set_param("workers", 2, WAIT);

@@ -1,8 +1,9 @@
 //! The app shell: header with the connection indicator, navigation built from the
-//! scenarios the server announced (and the demos that need no server), hash routing
-//! (`#/seq_vs_concurrent`; `#/` is the course's front page), banners, the theme switch and
-//! the shortcut list (see [`crate::theme`], [`crate::shortcuts`]), and the page of the
-//! selected scenario.
+//! scenarios the server announced (and the demos that need no server), routing by path
+//! (`/demos/seq_vs_concurrent?delay_a_ms=300`; `/` is the course's front page; see
+//! [`crate::links`]), banners, the theme switch and the shortcut list (see
+//! [`crate::theme`], [`crate::shortcuts`]), and the page of the selected scenario with the
+//! link to it.
 //!
 //! [`App`] owns the state (a reducer) and mounts the [`ConnectionProvider`]; [`Shell`]
 //! reads the state and turns clicks into messages for the server. The shell names no
@@ -14,26 +15,21 @@ use std::collections::BTreeMap;
 use pollscope_shared::ClientMessage;
 use pollscope_shared::protocol::EventEncoding;
 use pollscope_shared::scenario::ScenarioDescriptor;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::connection::{Connection, ConnectionProvider};
 use crate::course::{Course, section_label};
 use crate::demos;
 use crate::keep::open::OpenRun;
+use crate::links::query::query_of;
+use crate::links::sync::use_knobs_in_address;
+use crate::links::{Route, RouteLink, demo_path, use_old_links};
 use crate::recording::RecordingStore;
 use crate::shortcuts::Shortcuts;
 use crate::state::{Action, AppState, ConnectionStatus};
 use crate::theme::ThemeToggle;
-use crate::widgets::{DemoProps, FixRequest};
-
-/// The scenario id a location hash names: `"#/seq_vs_concurrent"` → `Some("seq_vs_concurrent")`.
-pub fn route_from_hash(hash: &str) -> Option<&str> {
-    let id = hash.trim_start_matches('#').trim_start_matches('/');
-    let id = id.split(['/', '?']).next().unwrap_or("");
-    (!id.is_empty()).then_some(id)
-}
+use crate::widgets::{CopyLink, DemoProps, FixRequest};
 
 /// The scenario to show: the routed one if it is a browser-only demo (in `local`) or the
 /// server announced it (in `scenarios`); an id neither knows gets the server's first one.
@@ -60,35 +56,6 @@ pub fn by_section(scenarios: &[ScenarioDescriptor]) -> BTreeMap<u8, Vec<&Scenari
     sections
 }
 
-fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
-/// The location hash, kept up to date by listening to `hashchange`.
-#[hook]
-fn use_location_hash() -> String {
-    let hash = use_state(current_hash);
-    {
-        let hash = hash.clone();
-        use_effect_with((), move |_| {
-            let window = web_sys::window().expect("a window");
-            let listener =
-                Closure::<dyn FnMut(Event)>::new(move |_: Event| hash.set(current_hash()));
-            let _ = window
-                .add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
-            move || {
-                let _ = window.remove_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-        });
-    }
-    (*hash).clone()
-}
-
 /// The root component: state, the recorded events (outside the state, see
 /// [`crate::recording`]), and the socket that feeds both.
 #[component]
@@ -96,11 +63,13 @@ pub fn App() -> Html {
     let state = use_reducer(AppState::default);
     let recordings = (*use_memo((), |_| RecordingStore::default())).clone();
     html! {
-        <ContextProvider<RecordingStore> context={recordings.clone()}>
-            <ConnectionProvider dispatch={state.dispatcher()} recordings={recordings}>
-                <Shell state={state} />
-            </ConnectionProvider>
-        </ContextProvider<RecordingStore>>
+        <BrowserRouter>
+            <ContextProvider<RecordingStore> context={recordings.clone()}>
+                <ConnectionProvider dispatch={state.dispatcher()} recordings={recordings}>
+                    <Shell state={state} />
+                </ConnectionProvider>
+            </ContextProvider<RecordingStore>>
+        </BrowserRouter>
     }
 }
 
@@ -113,12 +82,19 @@ pub struct ShellProps {
 pub fn Shell(props: &ShellProps) -> Html {
     let state = &props.state;
     let connection = use_context::<Connection>().expect("inside ConnectionProvider");
-    let hash = use_location_hash();
-    let route = route_from_hash(&hash);
+    let routed = use_route::<Route>().unwrap_or(Route::Front);
+    let route = routed.demo();
     let local = demos::local_demos();
     // The server's scenarios, and those of runs opened from files (shown without a server).
     let known = state.known_scenarios();
     let selected = select(&local, &known, route);
+    // The address follows the knobs of the demo it names (not of the one shown instead
+    // of an id nobody knows).
+    let linked = selected
+        .map(|s| s.id.as_str())
+        .filter(|id| Some(*id) == route);
+    use_knobs_in_address(state, linked);
+    use_old_links();
     let mut listed = known.clone();
     listed.extend(local.iter().cloned());
 
@@ -127,8 +103,10 @@ pub fn Shell(props: &ShellProps) -> Html {
             let current = selected.is_some_and(|sel| sel.id == s.id);
             html! {
                 <li key={s.id.clone()}>
-                    <a href={format!("#/{}", s.id)} class={classes!(current.then_some("current"))}
-                        aria-current={current.then_some("page")}>{ &s.title }</a>
+                    <RouteLink to={Route::Demo { id: s.id.clone() }}
+                        classes={classes!(current.then_some("current"))} {current}>
+                        { &s.title }
+                    </RouteLink>
                 </li>
             }
         });
@@ -141,7 +119,19 @@ pub fn Shell(props: &ShellProps) -> Html {
     });
 
     let page = match selected {
-        Some(descriptor) => demos::render(demo_props(state, &connection, descriptor)),
+        Some(descriptor) => html! {
+            <>
+                // A link to a demo this server does not have: say so, not just show another.
+                if let Some(asked) = route.filter(|id| *id != descriptor.id) {
+                    <p id="unknown-demo" class="banner notice" role="status">
+                        { format!("There is no demo \"{asked}\" here; showing {} instead.",
+                            descriptor.title) }
+                    </p>
+                }
+                <CopyLink url={share_url(state, descriptor)} />
+                { demos::render(demo_props(state, &connection, descriptor)) }
+            </>
+        },
         None if route.is_none() && state.server_version.is_some() && !listed.is_empty() => {
             let sections: BTreeMap<u8, Vec<ScenarioDescriptor>> = by_section(&listed)
                 .into_iter()
@@ -158,7 +148,7 @@ pub fn Shell(props: &ShellProps) -> Html {
     html! {
         <>
             <header class="site-header">
-                <h1><a href="#/">{ "pollscope" }</a></h1>
+                <h1><RouteLink to={Route::Front}>{ "pollscope" }</RouteLink></h1>
                 <span class="tagline">{ "async Rust, measured live" }</span>
                 <span id="connection-status" class="connection"
                     data-state={state.status.data_state()} role="status">
@@ -235,7 +225,48 @@ fn banners(state: &UseReducerHandle<AppState>) -> Html {
             </div>
         }
     });
-    html! { <>{ connection }{ for mismatch }{ for notice }</> }
+    html! { <>{ connection }{ for mismatch }{ for notice }{ link_notice(state) }</> }
+}
+
+/// What the last link opened could not use, each named (see [`crate::links::query`]).
+fn link_notice(state: &UseReducerHandle<AppState>) -> Html {
+    let Some(notice) = &state.link_notice else {
+        return html! {};
+    };
+    let dispatch = state.dispatcher();
+    let items = notice.problems.iter().map(|p| {
+        html! { <li data-param={p.name.clone()}>{ &p.text }</li> }
+    });
+    html! {
+        <div id="link-notice" class="banner notice" role="status"
+            data-problems={notice.problems.len().to_string()}>
+            { "This link's knobs were not all usable:" }
+            <ul>
+                { for items }
+                if notice.more > 0 {
+                    <li>{ format!("and {} more", notice.more) }</li>
+                }
+            </ul>
+            <button class="dismiss" onclick={move |_| dispatch.dispatch(Action::DismissLinkNotice)}>
+                { "Dismiss" }
+            </button>
+        </div>
+    }
+}
+
+/// The absolute link to `descriptor`'s page with the knobs it has now.
+fn share_url(state: &UseReducerHandle<AppState>, descriptor: &ScenarioDescriptor) -> AttrValue {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let query = query_of(&descriptor.params, &state.params_for(&descriptor.id));
+    let path = demo_path(&descriptor.id);
+    let url = if query.is_empty() {
+        format!("{origin}{path}")
+    } else {
+        format!("{origin}{path}?{query}")
+    };
+    url.into()
 }
 
 /// The props of a scenario's page: its state, and callbacks that become messages for the
@@ -349,20 +380,6 @@ mod tests {
             code: Default::default(),
             fixes: Vec::new(),
         }
-    }
-
-    #[test]
-    fn routes_from_hash() {
-        assert_eq!(
-            route_from_hash("#/seq_vs_concurrent"),
-            Some("seq_vs_concurrent")
-        );
-        assert_eq!(
-            route_from_hash("#seq_vs_concurrent/"),
-            Some("seq_vs_concurrent")
-        );
-        assert_eq!(route_from_hash(""), None);
-        assert_eq!(route_from_hash("#/"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! DOM contract (for tests): `section#course` holds one `li.course-section` per outline
 //! section, with `data-section` (1..=9) and `data-demos` (how many demos it lists); each
-//! demo is an `a.course-demo` to its page, followed by its `p.course-summary`.
+//! demo is an `a.course-demo` to its page (`/demos/<id>`), followed by its `p.course-summary`.
 //!
 //! Uses the scenario descriptors only; the shell decides when to show it.
 
@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use pollscope_shared::scenario::ScenarioDescriptor;
 use yew::prelude::*;
+
+use crate::links::{Route, RouteLink};
 
 /// The outline's sections, in order: section `n` is `SECTIONS[n - 1]`.
 pub const SECTIONS: [&str; 9] = [
@@ -59,7 +61,9 @@ pub fn Course(props: &CourseProps) -> Html {
         let items = demos.iter().map(|d| {
             html! {
                 <li key={d.id.clone()}>
-                    <a class="course-demo" href={format!("#/{}", d.id)}>{ &d.title }</a>
+                    <RouteLink to={Route::Demo { id: d.id.clone() }} classes={classes!("course-demo")}>
+                        { &d.title }
+                    </RouteLink>
                     <p class="course-summary">{ &d.summary }</p>
                 </li>
             }

@@ -13,6 +13,7 @@
 //! - [`app`]: the shell — header, connection indicator, navigation, routing, banners. It
 //!   names no demo: it asks [`demos`] for the page of the selected scenario.
 //! - [`course`]: the outline's section names and the front page listing every demo.
+//! - [`links`]: the paths of the pages, a demo's knobs in its query, old `#/` links.
 //! - [`demos`]: one module per demo page and the registry from scenario id to page
 //!   (adding a demo: a new file there and one line in its `demos!` list).
 //! - [`widgets`]: what the pages share — their props, the demo frame, knobs, run panel,
@@ -34,6 +35,7 @@ pub mod executor;
 mod fixtures;
 pub mod history;
 pub mod keep;
+pub mod links;
 pub mod recording;
 pub mod shortcuts;
 pub mod state;
@@ -41,7 +43,8 @@ pub mod theme;
 pub mod timeline;
 pub mod widgets;
 
-/// Mount the app on `<body>`.
+/// Mount the app on `<body>` (an old `#/<id>` address first becomes its path).
 pub fn start() {
+    links::redirect_old_link();
     yew::Renderer::<app::App>::new().render();
 }

@@ -7,7 +7,7 @@
 //! transition below be unit-tested natively with `cargo test -p pollscope-frontend`.
 //!
 //! Truth rule: the only numbers stored here are the ones the server sent (descriptors,
-//! limits, progress events, results) and the knob values the learner typed.
+//! limits, progress events, results) and the knob values the learner typed or a link set.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -18,6 +18,9 @@ use pollscope_shared::results::{ProgressEvent, ScenarioResult};
 use pollscope_shared::scenario::{ParamValues, ScenarioDescriptor};
 use pollscope_shared::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage};
 use yew::Reducible;
+
+use crate::links;
+use crate::links::query::Problem;
 
 /// The state of the one WebSocket to the backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +212,19 @@ pub struct AppState {
     pub opened: Vec<ScenarioDescriptor>,
     /// Why the last file could not be opened.
     pub open_error: Option<String>,
+    /// What the last link opened could not use as it stood (see [`crate::links::query`]).
+    pub link_notice: Option<LinkNotice>,
+    /// How many links were read into the knobs (see [`crate::links::sync`]).
+    pub links_opened: u64,
+}
+
+/// The parts of a link's query that were not used as given: the notice names each one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkNotice {
+    pub scenario: String,
+    pub problems: Vec<Problem>,
+    /// How many more there were than are listed.
+    pub more: usize,
 }
 
 /// Runs opened from files get ids from here up, so that they never meet the ids of the
@@ -239,6 +255,8 @@ impl Default for AppState {
             guessed: BTreeMap::new(),
             opened: Vec::new(),
             open_error: None,
+            link_notice: None,
+            links_opened: 0,
         }
     }
 }
@@ -310,6 +328,15 @@ pub enum Action {
         value: i64,
     },
     DismissNotice,
+    /// A link to `scenario`'s page was opened (or reached with back / forward): its query
+    /// sets the knobs it names, within their bounds. What it names wrongly — a value out
+    /// of bounds or malformed (the knob gets its default), a name that is no knob — goes
+    /// into [`AppState::link_notice`]. Knobs it does not name keep their values.
+    OpenLink {
+        scenario: String,
+        query: String,
+    },
+    DismissLinkNotice,
     /// Queued event batches were applied to the recordings (at most once per frame).
     RecordingUpdated,
     /// The next run of `scenario` reruns `from_run` with a fix applied: when it finishes,
@@ -490,6 +517,8 @@ impl AppState {
                 self.params.entry(scenario).or_default().insert(name, value);
             }
             Action::DismissNotice => self.notice = None,
+            Action::OpenLink { scenario, query } => self.open_link(scenario, &query),
+            Action::DismissLinkNotice => self.link_notice = None,
             Action::RecordingUpdated => self.recording_version += 1,
             Action::FixRequested { scenario, from_run } => {
                 self.fix_of.insert(scenario, from_run);
@@ -529,6 +558,24 @@ impl AppState {
                 }
             }
         }
+    }
+
+    fn open_link(&mut self, scenario: String, query: &str) {
+        let Some(descriptor) = self.scenario(&scenario) else {
+            return;
+        };
+        let checked = links::query::check(&descriptor.params, query);
+        let defaults = descriptor.defaults();
+        self.params
+            .entry(scenario.clone())
+            .or_insert(defaults)
+            .extend(checked.values);
+        self.link_notice = (!checked.problems.is_empty()).then_some(LinkNotice {
+            scenario,
+            problems: checked.problems,
+            more: checked.more,
+        });
+        self.links_opened += 1;
     }
 
     fn apply_server(&mut self, message: ServerMessage) {
@@ -932,6 +979,68 @@ mod tests {
         s.apply(hello(vec![narrower]));
         assert_eq!(s.params[ID]["delay_a_ms"], 2000);
         assert_eq!(s.params[ID]["delay_b_ms"], 500);
+    }
+
+    fn open_link(query: &str) -> Action {
+        Action::OpenLink {
+            scenario: ID.into(),
+            query: query.into(),
+        }
+    }
+
+    #[test]
+    fn a_link_sets_the_knobs_it_names_and_keeps_the_rest() {
+        let mut s = connected();
+        s.apply(Action::SetParam {
+            scenario: ID.into(),
+            name: "delay_b_ms".into(),
+            value: 700,
+        });
+        s.apply(open_link("?delay_a_ms=1234"));
+        assert_eq!(s.params[ID]["delay_a_ms"], 1234);
+        assert_eq!(s.params[ID]["delay_b_ms"], 700);
+        assert_eq!(s.link_notice, None);
+        assert_eq!(s.links_opened, 1);
+        // No query (a click on the navigation): the knobs stay, the count moves.
+        s.apply(open_link(""));
+        assert_eq!(s.params[ID]["delay_a_ms"], 1234);
+        assert_eq!(s.links_opened, 2);
+    }
+
+    #[test]
+    fn a_bad_link_is_named_in_the_notice_and_its_knobs_get_defaults() {
+        let mut s = connected();
+        s.apply(Action::SetParam {
+            scenario: ID.into(),
+            name: "delay_a_ms".into(),
+            value: 2000,
+        });
+        s.apply(open_link("delay_a_ms=9999&delay_b_ms=abc&bogus=1"));
+        assert_eq!(s.params[ID], descriptor().defaults());
+        let notice = s.link_notice.clone().expect("a notice");
+        assert_eq!(notice.scenario, ID);
+        let named: Vec<&str> = notice.problems.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(named, ["delay_a_ms", "delay_b_ms", "bogus"]);
+        assert!(
+            notice.problems[0]
+                .text
+                .contains("above its maximum 3000; using the default 300"),
+            "{notice:?}"
+        );
+        // The next clean link clears it; so does dismissing it.
+        s.apply(open_link("delay_a_ms=20"));
+        assert_eq!(s.link_notice, None);
+        s.apply(open_link("bogus=2"));
+        assert!(s.link_notice.is_some());
+        s.apply(Action::DismissLinkNotice);
+        assert_eq!(s.link_notice, None);
+    }
+
+    #[test]
+    fn a_link_to_a_scenario_not_announced_changes_nothing() {
+        let mut s = AppState::default();
+        s.apply(open_link("delay_a_ms=20"));
+        assert_eq!(s, AppState::default());
     }
 
     #[test]

@@ -12,12 +12,18 @@
 //! dev loop's `dist/`), or the binary itself when it was built with the frontend embedded
 //! ([`super::embedded`]). Both get the same caching.
 //!
+//! The app's own pages have paths but no files: `/` and `/demos/<id>` (the frontend routes
+//! them, a demo's knobs in the query). For those the browser gets `index.html`
+//! ([`is_page`]), so a shared link or a reload lands in the app; any other path without a
+//! file stays a 404.
+//!
 //! Uses tower-http's `ServeDir`, the embedded files and the config.
 
 use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::Request;
+use axum::http::Uri;
 use axum::http::header::{CACHE_CONTROL, HeaderValue, VARY};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -80,7 +86,32 @@ pub fn service(frontend: &Frontend) -> Router {
             .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
         Frontend::Embedded => Router::new().fallback(super::embedded::serve),
     };
-    files.layer(middleware::from_fn(cache_headers))
+    files
+        .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn(pages_are_the_index))
+}
+
+/// Where the demo pages live: `/demos/<id>`.
+pub const DEMOS: &str = "/demos/";
+
+/// Is `path` one of the app's pages, answered with `index.html`? `/demos/<id>` with an id
+/// of letters, digits, `_` and `-` (the scenario ids' alphabet): so `/demos/echo` is,
+/// `/demos/`, `/demos/echo/more` and `/demos/app.js` are not. (`/` is the index anyway.)
+pub fn is_page(path: &str) -> bool {
+    path.strip_prefix(DEMOS).is_some_and(|id| {
+        !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+}
+
+/// A page's path is served as `/index.html` (its query is the app's, not the server's).
+async fn pages_are_the_index(mut request: Request, next: Next) -> Response {
+    if is_page(request.uri().path()) {
+        *request.uri_mut() = Uri::from_static("/index.html");
+    }
+    next.run(request).await
 }
 
 /// Is the last path segment a name with a content hash, `<stem>-<hex>[_bg].<ext>`?
@@ -115,6 +146,27 @@ async fn cache_headers(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_paths_are_pages_and_nothing_else_is() {
+        for page in ["/demos/echo", "/demos/seq_vs_concurrent", "/demos/a-1"] {
+            assert!(is_page(page), "{page}");
+        }
+        for other in [
+            "/",
+            "/demos",
+            "/demos/",
+            "/demos/echo/",
+            "/demos/echo/more",
+            "/demos/app.js",
+            "/demos/%2e%2e",
+            "/demo/echo",
+            "/x/demos/echo",
+            "/index.html",
+        ] {
+            assert!(!is_page(other), "{other}");
+        }
+    }
 
     #[test]
     fn trunk_s_hashed_names_are_told_from_the_rest() {

@@ -13,7 +13,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
+use yew_router::prelude::{Navigator, Routable, use_navigator};
 
+use crate::links::Route;
 use crate::recording::RecordingStore;
 use crate::state::{Action, AppState, OPENED_RUN_IDS};
 
@@ -30,6 +32,7 @@ fn open_file(
     store: RecordingStore,
     dispatch: UseReducerDispatcher<AppState>,
     next_id: Rc<Cell<u64>>,
+    navigator: Option<Navigator>,
 ) {
     let name = file.name();
     if file.size() > MAX_FILE_BYTES as f64 {
@@ -52,11 +55,17 @@ fn open_file(
         match opened {
             Ok(opened) => {
                 next_id.set(run_id + 1);
-                let hash = format!("#/{}", opened.descriptor.id);
+                let route = Route::Demo {
+                    id: opened.descriptor.id.clone(),
+                };
                 dispatch.dispatch(Action::RunOpened(Box::new(opened)));
                 dispatch.dispatch(Action::RecordingUpdated);
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().set_hash(&hash);
+                // Its page, as a new history entry unless it is the page shown already.
+                let here = web_sys::window().and_then(|w| w.location().pathname().ok());
+                if let Some(navigator) = navigator
+                    && here.as_deref() != Some(route.to_path().as_str())
+                {
+                    navigator.push(&route);
                 }
             }
             Err(e) => dispatch.dispatch(Action::OpenFailed(format!("Could not open {name}: {e}."))),
@@ -69,10 +78,15 @@ pub fn OpenRun(props: &OpenRunProps) -> Html {
     // The app always provides the recordings; without them a new store is opened into.
     let store = use_context::<RecordingStore>().unwrap_or_default();
     let next_id = use_memo((), |_| Rc::new(Cell::new(OPENED_RUN_IDS)));
+    let navigator = use_navigator();
     // A file dropped anywhere on the page is opened (and not navigated to).
     {
-        let (store, dispatch, next_id) =
-            (store.clone(), props.dispatch.clone(), (*next_id).clone());
+        let (store, dispatch, next_id, navigator) = (
+            store.clone(),
+            props.dispatch.clone(),
+            (*next_id).clone(),
+            navigator.clone(),
+        );
         use_effect_with((), move |_| {
             let window = web_sys::window().expect("a window");
             let over = Closure::<dyn FnMut(DragEvent)>::new(|e: DragEvent| e.prevent_default());
@@ -83,7 +97,8 @@ pub fn OpenRun(props: &OpenRunProps) -> Html {
                     .and_then(|d| d.files())
                     .and_then(|f| f.get(0));
                 if let Some(file) = file {
-                    open_file(file, store.clone(), dispatch.clone(), next_id.clone());
+                    let (store, dispatch) = (store.clone(), dispatch.clone());
+                    open_file(file, store, dispatch, next_id.clone(), navigator.clone());
                 }
             });
             let _ =
@@ -104,7 +119,8 @@ pub fn OpenRun(props: &OpenRunProps) -> Html {
                 return;
             };
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                open_file(file, store.clone(), dispatch.clone(), next_id.clone());
+                let (store, dispatch) = (store.clone(), dispatch.clone());
+                open_file(file, store, dispatch, next_id.clone(), navigator.clone());
             }
             // The same file can be picked again.
             input.set_value("");

@@ -18,6 +18,7 @@
 //! - [`notice`]: [`WhatToNotice`], a page's notes; conclusions left out on a shared
 //!   machine.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
+//! - [`copy_link`]: [`CopyLink`], the link to a demo with its knobs, to copy.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`part_timelines`]: [`part_timelines`], a titled timeline per recorded part.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
@@ -28,6 +29,7 @@
 //! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
+pub mod copy_link;
 pub mod demo_frame;
 pub mod event_counts;
 pub mod figure_table;
@@ -45,6 +47,7 @@ pub mod run_panel;
 pub mod task_table;
 
 pub use code_panel::{CodePanel, CodePanelProps};
+pub use copy_link::{CopyLink, CopyLinkProps};
 pub use demo_frame::{DemoFrame, DemoFrameProps};
 pub use event_counts::{EventCounts, EventCountsProps, EventCountsView};
 pub use figure_table::{Figure, figure_rows, scaled_bars};
