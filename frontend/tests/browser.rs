@@ -24,7 +24,7 @@ use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollEvent, PollOutcome, SpawnEvent, TaskId, TaskKind, TaskOutcome,
     WakeSource,
 };
-use pollscope_shared::results::EchoResult;
+use pollscope_shared::results::{EchoResult, Histogram};
 use pollscope_shared::results::{ProgressEvent, SeqVsConcurrentResult};
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor, id};
 use support::{all, attr, container, ev, exists, find, settle};
@@ -473,6 +473,13 @@ async fn echo_result_exposes_the_server_totals() {
         latency_p50_us: 110,
         latency_p99_us: 420,
         latency_max_us: 900,
+        // Sorted, these put 110 µs at index 200 (p50) and 420 µs at 396 (p99).
+        latency_histogram: Histogram::from_samples((0..400u64).map(|i| match i {
+            0..200 => 100,
+            200..396 => 110,
+            396..399 => 420,
+            _ => 900,
+        })),
         tasks: 10,
         polls: 1_650,
         wakes: WakeCounts {
@@ -507,6 +514,11 @@ async fn echo_result_exposes_the_server_totals() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // The plots are drawn from the same round trips the percentiles came from.
+    let histogram = find(&root, "svg.histogram-plot");
+    assert_eq!(attr(&histogram, "data-total"), "400");
+    let p99 = find(&root, "svg.cdf-plot [data-mark=p99]");
+    assert_eq!(attr(&p99, "data-label"), "0.4 ms");
 }
 
 /// What the shell renders for a scenario: the registry's page for its id.

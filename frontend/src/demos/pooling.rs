@@ -277,6 +277,7 @@ mod tests {
             wait_total_us: 2_000,
             request_p50_us: p99 - 100,
             request_p99_us: p99,
+            request_histogram: Default::default(),
             events_dropped: 0,
         }
     }

@@ -320,6 +320,7 @@ mod tests {
             ping_p50_us: 1_000,
             ping_p99_us: ping_max_us,
             ping_max_us,
+            ping_histogram: Default::default(),
             probe_waited_us: 50,
             worker_lanes_used: workers.max(1),
             blocking_lanes_used: if mode == JobMode::SpawnBlocking { 4 } else { 0 },

@@ -229,6 +229,7 @@ mod tests {
             first_poll_p50_us: max / 2,
             first_poll_p99_us: max,
             first_poll_max_us: max,
+            first_poll_histogram: Default::default(),
             wake_to_poll_p50_us: 12,
             wake_to_poll_p99_us: 40,
             events_dropped: 0,

@@ -221,6 +221,7 @@ mod tests {
             others_p50_us: 60,
             others_p99_us: p99_us,
             others_max_us: p99_us,
+            others_histogram: Default::default(),
             slow_request_us: 50_000,
             longest_poll: LongPoll {
                 task: 7,

@@ -23,6 +23,8 @@
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
 //! - [`numbers`]: durations, percentages and counts as the pages print them.
+//! - [`plot`]: inline SVG plots of a run's numbers (latency histogram and CDF, a figure
+//!   against a count).
 //! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
@@ -33,6 +35,7 @@ pub mod knobs;
 pub mod lanes;
 pub mod notice;
 pub mod numbers;
+pub mod plot;
 pub mod progress;
 pub mod props;
 pub mod retries;
@@ -47,6 +50,7 @@ pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use notice::{MachineShared, Note, WhatToNotice, WhatToNoticeProps};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
+pub use plot::{LatencyPlots, LinePlot, Series};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
 pub use run_load::{RunLoadProps, RunLoadView};
