@@ -239,6 +239,7 @@ async fn run_panel_states() {
         }],
         slot: Slot::Running,
         cancelling: false,
+        limit_us: Some(30_000_000),
     };
     let root = render_panel(demo_props(running.clone(), true)).await;
     assert!(button(&root, "#run-button").unwrap());

@@ -13,7 +13,9 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{
+    DemoFrame, DemoProps, LatencyPlots, Note, WhatToNotice, format_ms, percent,
+};
 
 impl DemoPage for PoolingPage {
     const ID: &'static str = id::POOLING;
@@ -255,6 +257,7 @@ pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
                     { for rows }
                 </tbody>
             </table>
+            { for result.strategies.iter().map(|s| html! { <LatencyPlots title={format!("Request time, {}", s.strategy.label())} sample="request" histogram={s.request_histogram.clone()} p50_us={s.request_p50_us} p99_us={s.request_p99_us} /> }) }
             <WhatToNotice {notes} />
         </section>
     }

@@ -12,7 +12,9 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{
+    DemoFrame, DemoProps, LatencyPlots, Note, WhatToNotice, format_ms, percent,
+};
 
 impl DemoPage for SpawnBlockingPage {
     const ID: &'static str = id::SPAWN_BLOCKING;
@@ -298,6 +300,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
                     { for rows }
                 </tbody>
             </table>
+            { for result.modes.iter().map(|m| html! { <LatencyPlots title={format!("Ping time, {}", m.mode.label())} sample="ping" histogram={m.ping_histogram.clone()} p50_us={m.ping_p50_us} p99_us={m.ping_p99_us} /> }) }
             <WhatToNotice {notes} />
         </section>
     }

@@ -12,7 +12,9 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{
+    DemoFrame, DemoProps, FirstPollPlots, Note, WhatToNotice, format_ms, percent,
+};
 
 impl DemoPage for SpawningPage {
     const ID: &'static str = id::SPAWNING;
@@ -212,6 +214,7 @@ pub fn SpawningResultView(props: &SpawningResultProps) -> Html {
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            <FirstPollPlots parts={result.parts.clone()} />
             <WhatToNotice notes={what_to_notice(result, props.work_us)} />
         </section>
     }

@@ -50,7 +50,7 @@ pub use knobs::{Knobs, KnobsProps};
 pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use notice::{MachineShared, Note, WhatToNotice, WhatToNoticeProps};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
-pub use plot::{LatencyPlots, LinePlot, Series};
+pub use plot::{FirstPollPlots, LatencyPlots, LinePlot, Series};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
 pub use run_load::{RunLoadProps, RunLoadView};

@@ -12,6 +12,7 @@
 //! - [`histogram`]: [`HistogramPlot`] and the bars' geometry.
 //! - [`cdf`]: [`CdfPlot`] and the curve's steps.
 //! - [`line`]: [`LinePlot`] of series against a count.
+//! - [`first_poll`]: [`FirstPollPlots`], the spawning result's delays against N.
 //! - [`latency`]: [`LatencyPlots`], the histogram and the CDF side by side, what a demo
 //!   page mounts.
 //!
@@ -21,11 +22,13 @@ pub mod axis;
 pub mod cdf;
 #[cfg(test)]
 mod colors;
+pub mod first_poll;
 pub mod histogram;
 pub mod latency;
 pub mod line;
 
 pub use cdf::{CdfPlot, CdfProps};
+pub use first_poll::{FirstPollPlots, FirstPollPlotsProps};
 pub use histogram::{HistogramPlot, HistogramProps};
 pub use latency::{LatencyPlots, LatencyPlotsProps};
 pub use line::{LinePlot, LinePlotProps, Series};
