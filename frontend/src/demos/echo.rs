@@ -20,6 +20,7 @@ use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
 use super::DemoPage;
+use crate::history::run_name;
 use crate::recording::{PartRecording, RecordingStore};
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
@@ -155,9 +156,9 @@ pub fn EchoPage(demo: &DemoProps) -> Html {
 fn live_view(recording: &PartRecording, run: &RunState) -> Html {
     let live = run.running_id() == Some(recording.run_id);
     let heading = if live {
-        format!("Tasks of run {} — live", recording.run_id)
+        format!("Tasks of {} — live", run_name(recording.run_id))
     } else {
-        format!("Tasks of run {}", recording.run_id)
+        format!("Tasks of {}", run_name(recording.run_id))
     };
     let pending = (!recording.pending_by_await.is_empty()).then(|| {
         let items = recording.pending_by_await.iter().map(|(name, n)| {
