@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::axis::{Scale, figure_label};
 use super::histogram::{time_scale, time_ticks};
-use super::{BOTTOM, TOP, Tick, fmt, title, view_box, x_axis, y_axis};
+use super::{BOTTOM, LEFT, RIGHT, TOP, Tick, fmt, title, view_box, x_axis, y_axis};
 
 /// `(value_us, share)`: the share of samples (0 to 1) below `value_us`, from the first
 /// edge (share 0) to the last (share 1).
@@ -51,6 +51,8 @@ pub struct CdfProps {
     pub p99_us: u64,
     /// What one sample is, for the axis caption: "round trip".
     pub sample: AttrValue,
+    /// What the time axis measures: "round trip time".
+    pub measure: AttrValue,
 }
 
 #[component]
@@ -73,11 +75,17 @@ pub fn CdfPlot(props: &CdfProps) -> Html {
     let mark = |name: &'static str, value_us: u64, share: f64, dy: f64| {
         let at = x.at(value_us as f64);
         let label = figure_label(value_us);
+        // Right of the middle the label reads leftwards, so it stays inside the drawing.
+        let (text_x, anchor) = if at > (LEFT + RIGHT) / 2.0 {
+            (at - 4.0, "end")
+        } else {
+            (at + 4.0, "start")
+        };
         html! {
             <g class={classes!("mark", name)} data-mark={name} data-label={label.clone()}
                 data-us={value_us.to_string()}>
                 <line x1={fmt(at)} x2={fmt(at)} y1={fmt(BOTTOM)} y2={fmt(y.at(share))} />
-                <text x={fmt(at + 4.0)} y={fmt(y.at(share) + dy)}>
+                <text x={fmt(text_x)} y={fmt(y.at(share) + dy)} text-anchor={anchor}>
                     { format!("{name} {label}") }
                 </text>
             </g>
@@ -91,7 +99,7 @@ pub fn CdfPlot(props: &CdfProps) -> Html {
             <path class="curve" d={path(h)} />
             { mark("p50", props.p50_us, 0.5, 14.0) }
             { mark("p99", props.p99_us, 0.99, -4.0) }
-            { x_axis(&x_ticks, &format!("{} time ({}, log scale)", props.sample, unit.symbol())) }
+            { x_axis(&x_ticks, &format!("{} ({}, log scale)", props.measure, unit.symbol())) }
             { y_axis(&y_ticks, &format!("{}s at or below", props.sample)) }
         </svg>
     }

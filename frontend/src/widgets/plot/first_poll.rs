@@ -32,12 +32,12 @@ pub struct FirstPollPlotsProps {
 pub fn FirstPollPlots(props: &FirstPollPlotsProps) -> Html {
     let largest = props.parts.iter().max_by_key(|p| p.tasks);
     html! {
-        <div class="plots first-poll-plots">
+        <div class="first-poll-plots">
             <LinePlot title="Spawn → first poll against N" x_caption="tasks spawned (N)"
                 y_caption="spawn → first poll" series={first_poll_series(&props.parts)} />
             { for largest.map(|p| html! {
                 <LatencyPlots title={format!("Spawn → first poll, N = {}", p.tasks)}
-                    sample="task" histogram={p.first_poll_histogram.clone()}
+                    sample="task" measure="spawn → first poll" histogram={p.first_poll_histogram.clone()}
                     p50_us={p.first_poll_p50_us} p99_us={p.first_poll_p99_us} />
             }) }
         </div>

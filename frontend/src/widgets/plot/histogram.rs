@@ -78,6 +78,8 @@ pub struct HistogramProps {
     pub histogram: Histogram,
     /// What one sample is, for the axis caption: "round trip".
     pub sample: AttrValue,
+    /// What the time axis measures: "round trip time".
+    pub measure: AttrValue,
 }
 
 #[component]
@@ -110,7 +112,7 @@ pub fn HistogramPlot(props: &HistogramProps) -> Html {
             data-unit={unit.symbol()}>
             { title(&props.title) }
             { for rects }
-            { x_axis(&x_ticks, &format!("{} time ({}, log scale)", props.sample, unit.symbol())) }
+            { x_axis(&x_ticks, &format!("{} ({}, log scale)", props.measure, unit.symbol())) }
             { y_axis(&y_ticks, &format!("{}s", props.sample)) }
         </svg>
     }

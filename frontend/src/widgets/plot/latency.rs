@@ -13,6 +13,9 @@ pub struct LatencyPlotsProps {
     pub title: AttrValue,
     /// What one sample is: "round trip".
     pub sample: AttrValue,
+    /// What the time axis measures, if not "<sample> time": "spawn → first poll".
+    #[prop_or_default]
+    pub measure: Option<AttrValue>,
     pub histogram: Histogram,
     /// The percentiles the page prints, marked on the CDF.
     pub p50_us: u64,
@@ -26,12 +29,17 @@ pub fn LatencyPlots(props: &LatencyPlotsProps) -> Html {
             <p class="plots-missing">{ "This run's result carries no histogram to plot." }</p>
         };
     }
+    let measure = props
+        .measure
+        .clone()
+        .unwrap_or_else(|| format!("{} time", props.sample).into());
     html! {
         <div class="plots">
             <HistogramPlot title={format!("{}: histogram", props.title)}
-                histogram={props.histogram.clone()} sample={props.sample.clone()} />
-            <CdfPlot title={format!("{}: cumulative share", props.title)}
                 histogram={props.histogram.clone()} sample={props.sample.clone()}
+                measure={measure.clone()} />
+            <CdfPlot title={format!("{}: cumulative share", props.title)}
+                histogram={props.histogram.clone()} sample={props.sample.clone()} {measure}
                 p50_us={props.p50_us} p99_us={props.p99_us} />
         </div>
     }
