@@ -475,12 +475,12 @@ async fn echo_result_exposes_the_server_totals() {
         latency_p99_us: 420,
         latency_max_us: 900,
         // Sorted, these put 110 µs at index 200 (p50) and 420 µs at 396 (p99).
-        latency_histogram: Histogram::from_samples((0..400u64).map(|i| match i {
+        latency_histogram: Box::new(Histogram::from_samples((0..400u64).map(|i| match i {
             0..200 => 100,
             200..396 => 110,
             396..399 => 420,
             _ => 900,
-        })),
+        }))),
         tasks: 10,
         polls: 1_650,
         wakes: WakeCounts {

@@ -183,7 +183,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     latency_p50_us: 310,
                     latency_p99_us: 1_480,
                     latency_max_us: 2_210,
-                    latency_histogram: Histogram {
+                    latency_histogram: Box::new(Histogram {
                         count: 1600,
                         min_us: 95,
                         max_us: 2_210,
@@ -197,7 +197,7 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                             4, 54, 51, 47, 44, 79, 72, 65, 59, 54, 50, 47, 44, 80, 66, 48, 43, 40,
                             38, 34, 33, 59, 53, 47, 44, 40, 38, 34, 33, 59, 52, 48, 27, 3, 3, 2, 3, 3,
                         ],
-                    },
+                    }),
                     tasks: 18,
                     polls: 6_512,
                     wakes: WakeCounts {

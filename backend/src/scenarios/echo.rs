@@ -89,9 +89,9 @@ impl Scenario for Echo {
             latency_p50_us: percentile(&outcome.latencies_us, 50).into(),
             latency_p99_us: percentile(&outcome.latencies_us, 99).into(),
             latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
-            latency_histogram: Histogram::from_samples(
+            latency_histogram: Box::new(Histogram::from_samples(
                 outcome.latencies_us.iter().map(|&us| u64::from(us)),
-            ),
+            )),
             tasks: stats.tasks,
             polls: stats.polls,
             wakes: stats.wakes,

@@ -222,7 +222,7 @@ pub fn EchoResultView(props: &EchoResultProps) -> Html {
                     format_ms(r.latency_p50_us), format_ms(r.latency_p99_us),
                     format_ms(r.latency_max_us)) }
             </p>
-            <LatencyPlots title="Round-trip latency" sample="round trip" histogram={r.latency_histogram.clone()} p50_us={r.latency_p50_us} p99_us={r.latency_p99_us} />
+            <LatencyPlots title="Round-trip latency" sample="round trip" histogram={(*r.latency_histogram).clone()} p50_us={r.latency_p50_us} p99_us={r.latency_p99_us} />
             <p>
                 { format!("{} tasks, {} polls in total. Wakes: {} by the reactor, {} by tasks, \
                            {} by the timer, {} self, {} by the driver, {} by other threads.",

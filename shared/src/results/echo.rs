@@ -23,8 +23,10 @@ pub struct EchoResult {
     pub latency_p99_us: u64,
     pub latency_max_us: u64,
     /// Every round trip's latency, bucketed: the samples the percentiles come from.
+    /// Boxed: it would make this the largest result by far, and every `ScenarioResult`
+    /// that large.
     #[serde(default)]
-    pub latency_histogram: Histogram,
+    pub latency_histogram: Box<Histogram>,
     /// Totals over every recorded task (accept loop, connections, clients, main).
     pub tasks: u32,
     pub polls: u64,
