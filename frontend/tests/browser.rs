@@ -516,10 +516,21 @@ async fn echo_result_exposes_the_server_totals() {
         assert!(text.contains(expected), "{expected}: {text}");
     }
     // The plots are drawn from the same round trips the percentiles came from.
-    let histogram = find(&root, "svg.histogram-plot");
-    assert_eq!(attr(&histogram, "data-total"), "400");
-    let p99 = find(&root, "svg.cdf-plot [data-mark=p99]");
-    assert_eq!(attr(&p99, "data-label"), "0.4 ms");
+    // (SVG elements are not HTML elements: read them as plain `Element`s.)
+    let svg = |css: &str, name: &str| {
+        root.query_selector(css)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {css}"))
+            .get_attribute(name)
+    };
+    assert_eq!(
+        svg("svg.histogram-plot", "data-total").as_deref(),
+        Some("400")
+    );
+    assert_eq!(
+        svg("svg.cdf-plot [data-mark=p99]", "data-label").as_deref(),
+        Some("0.4 ms")
+    );
 }
 
 /// What the shell renders for a scenario: the registry's page for its id.
