@@ -62,7 +62,7 @@ pub fn x_axis(ticks: &[Tick], caption: &str) -> Html {
         }
     });
     html! {
-        <g class="axis x-axis">
+        <g class="plot-axis x-axis">
             <line x1={fmt(LEFT)} x2={fmt(RIGHT)} y1={fmt(BOTTOM)} y2={fmt(BOTTOM)} />
             { for marks }
             <text class="caption" x={fmt((LEFT + RIGHT) / 2.0)} y={fmt(HEIGHT - 6.0)}
@@ -83,7 +83,7 @@ pub fn y_axis(ticks: &[Tick], caption: &str) -> Html {
     });
     let mid = (TOP + BOTTOM) / 2.0;
     html! {
-        <g class="axis y-axis">
+        <g class="plot-axis y-axis">
             <line x1={fmt(LEFT)} x2={fmt(LEFT)} y1={fmt(TOP)} y2={fmt(BOTTOM)} />
             { for marks }
             <text class="caption" x="12" y={fmt(mid)} text-anchor="middle"
