@@ -18,7 +18,8 @@
 //! - [`notice`]: [`WhatToNotice`], a page's notes; conclusions left out on a shared
 //!   machine.
 //! - [`knobs`]: [`Knobs`], one slider and number box per scenario parameter.
-//! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
+//! - [`progress`]: [`ProgressView`], the server's progress events of a running run and a
+//!   bar of its elapsed time against the run time limit.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
