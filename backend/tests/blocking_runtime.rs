@@ -150,6 +150,12 @@ async fn the_blocking_sleep_holds_the_thread_and_the_others_wait_while_the_yield
         assert_eq!(way.events_searched, way.events_recorded, "{:?}", way.way);
         assert_eq!(way.others_round_trips, (CLIENTS - 1) * MESSAGES);
         assert!(way.others_p50_us <= way.others_p99_us && way.others_p99_us <= way.others_max_us);
+        common::assert_histogram_agrees(
+            &way.others_histogram,
+            ((CLIENTS - 1) * MESSAGES).into(),
+            &[(50, way.others_p50_us), (99, way.others_p99_us)],
+            way.others_max_us,
+        );
         // Whichever way, the slow request's echo came after its work.
         assert!(way.slow_request_us >= work_us, "{way:?}");
         assert!(

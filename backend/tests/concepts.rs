@@ -178,6 +178,12 @@ async fn waiting_for_the_first_poll_grows_with_the_number_of_spawned_tasks() {
             part.first_poll_p50_us <= part.first_poll_p99_us
                 && part.first_poll_p99_us <= part.first_poll_max_us
         );
+        common::assert_histogram_agrees(
+            &part.first_poll_histogram,
+            part.tasks.into(),
+            &[(50, part.first_poll_p50_us), (99, part.first_poll_p99_us)],
+            part.first_poll_max_us,
+        );
         // Each task burns the CPU twice, inside the timed part, on at most two workers.
         let n = u64::from(part.tasks);
         assert!(part.wall_us >= n * 2 * WORK_US / WORKERS, "{part:?}");

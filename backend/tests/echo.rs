@@ -71,6 +71,13 @@ async fn echo_on_two_workers_records_every_task_and_adds_up() {
     check_rules(&events);
 
     assert_eq!(result.round_trips, 4 * 50);
+    // The histogram counted the same round trips the percentiles came from.
+    common::assert_histogram_agrees(
+        &result.latency_histogram,
+        4 * 50,
+        &[(50, result.latency_p50_us), (99, result.latency_p99_us)],
+        result.latency_max_us,
+    );
     assert!(
         result.latency_p50_us <= result.latency_p99_us
             && result.latency_p99_us <= result.latency_max_us

@@ -67,6 +67,12 @@ async fn only_the_semaphore_keeps_the_server_to_k_connections_and_its_requests_w
         assert_eq!(s.requests_answered, REQUESTS, "{s:?}");
         assert!(s.request_p50_us >= latency_us, "{s:?}");
         assert!(s.request_p50_us <= s.request_p99_us, "{s:?}");
+        common::assert_histogram_agrees(
+            &s.request_histogram,
+            REQUESTS.into(),
+            &[(50, s.request_p50_us), (99, s.request_p99_us)],
+            s.request_histogram.max_us.max(s.request_p99_us),
+        );
         assert!(s.wait_p50_us <= s.wait_max_us && s.wait_max_us <= s.request_p99_us);
         assert!(s.wait_total_us >= s.wait_max_us);
         assert!(s.wall_us >= s.request_p99_us, "{s:?}");

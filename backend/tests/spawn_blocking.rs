@@ -92,6 +92,12 @@ async fn jobs_hold_their_threads_as_tasks_and_leave_the_workers_free_on_the_bloc
         assert!(mode.longest_job_poll_us >= job_us);
         assert!(mode.pings >= 1, "{:?}: the probe pinged", mode.mode);
         assert!(mode.ping_p50_us <= mode.ping_p99_us && mode.ping_p99_us <= mode.ping_max_us);
+        common::assert_histogram_agrees(
+            &mode.ping_histogram,
+            mode.pings.into(),
+            &[(50, mode.ping_p50_us), (99, mode.ping_p99_us)],
+            mode.ping_max_us,
+        );
         // Where each job ran.
         let lane_kind = |t: &&pollscope_shared::instrument::stats::TaskStats| {
             stats.lanes[&t.last_lane.expect("polled")].kind

@@ -156,6 +156,14 @@ fn a_saved_run_opens_with_the_server_stopped_and_shows_the_same() {
         after, before,
         "the opened run shows what the live one showed"
     );
+    // The opened run is named by its order on the page, never by its page-local id.
+    let listed = browser.wait_for(".history-run strong", Duration::from_secs(5));
+    assert_eq!(browser.text(&listed), "Run #1 (opened)");
+    let page = browser.text(&browser.wait_for("main", Duration::from_secs(1)));
+    assert!(
+        !page.contains(&(1u64 << 40).to_string()),
+        "a raw opened-run id on the page: {page}"
+    );
     assert!(
         browser
             .find_all("#run-button")

@@ -112,6 +112,9 @@ pub enum RunState {
         slot: Slot,
         /// `cancel` was sent; waiting for `run_cancelled` (or the result, if it won the race).
         cancelling: bool,
+        /// The server's run time limit (the hello's `max_run_seconds`), in µs, when known:
+        /// the length the progress bar measures the run against.
+        limit_us: Option<u64>,
     },
     Finished {
         run_id: u64,
@@ -646,6 +649,7 @@ impl AppState {
                         events: Vec::new(),
                         slot: Slot::Running,
                         cancelling: false,
+                        limit_us: self.limits.as_ref().map(|l| l.max_run_seconds * 1_000_000),
                     },
                 );
             }
@@ -1094,7 +1098,8 @@ mod tests {
                 fixing: None,
                 events: vec![event],
                 slot: Slot::Running,
-                cancelling: false
+                cancelling: false,
+                limit_us: Some(30_000_000),
             }
         );
 

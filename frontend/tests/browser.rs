@@ -24,7 +24,7 @@ use pollscope_shared::instrument::{
     Event, EventKind, LaneId, PollEvent, PollOutcome, SpawnEvent, TaskId, TaskKind, TaskOutcome,
     WakeSource,
 };
-use pollscope_shared::results::EchoResult;
+use pollscope_shared::results::{EchoResult, Histogram};
 use pollscope_shared::results::{ProgressEvent, SeqVsConcurrentResult};
 use pollscope_shared::scenario::{ParamSpec, ParamValues, ScenarioDescriptor, id};
 use support::{all, attr, container, ev, exists, find, settle};
@@ -239,6 +239,7 @@ async fn run_panel_states() {
         }],
         slot: Slot::Running,
         cancelling: false,
+        limit_us: Some(30_000_000),
     };
     let root = render_panel(demo_props(running.clone(), true)).await;
     assert!(button(&root, "#run-button").unwrap());
@@ -473,6 +474,13 @@ async fn echo_result_exposes_the_server_totals() {
         latency_p50_us: 110,
         latency_p99_us: 420,
         latency_max_us: 900,
+        // Sorted, these put 110 µs at index 200 (p50) and 420 µs at 396 (p99).
+        latency_histogram: Box::new(Histogram::from_samples((0..400u64).map(|i| match i {
+            0..200 => 100,
+            200..396 => 110,
+            396..399 => 420,
+            _ => 900,
+        }))),
         tasks: 10,
         polls: 1_650,
         wakes: WakeCounts {
@@ -507,6 +515,22 @@ async fn echo_result_exposes_the_server_totals() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // The plots are drawn from the same round trips the percentiles came from.
+    // (SVG elements are not HTML elements: read them as plain `Element`s.)
+    let svg = |css: &str, name: &str| {
+        root.query_selector(css)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {css}"))
+            .get_attribute(name)
+    };
+    assert_eq!(
+        svg("svg.histogram-plot", "data-total").as_deref(),
+        Some("400")
+    );
+    assert_eq!(
+        svg("svg.cdf-plot [data-mark=p99]", "data-label").as_deref(),
+        Some("0.4 ms")
+    );
 }
 
 /// What the shell renders for a scenario: the registry's page for its id.

@@ -183,6 +183,21 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                     latency_p50_us: 310,
                     latency_p99_us: 1_480,
                     latency_max_us: 2_210,
+                    latency_histogram: Box::new(Histogram {
+                        count: 1600,
+                        min_us: 95,
+                        max_us: 2_210,
+                        per_octave: 8,
+                        edges_us: vec![
+                            88, 96, 104, 112, 120, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288,
+                            320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 832, 896, 960,
+                            1024, 1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048, 2211,
+                        ],
+                        counts: vec![
+                            4, 54, 51, 47, 44, 79, 72, 65, 59, 54, 50, 47, 44, 80, 66, 48, 43, 40,
+                            38, 34, 33, 59, 53, 47, 44, 40, 38, 34, 33, 59, 52, 48, 27, 3, 3, 2, 3, 3,
+                        ],
+                    }),
                     tasks: 18,
                     polls: 6_512,
                     wakes: WakeCounts {
@@ -257,6 +272,20 @@ fn server_examples() -> Vec<(&'static str, ServerMessage)> {
                         first_poll_p50_us: 61,
                         first_poll_p99_us: 240,
                         first_poll_max_us: 240,
+                        first_poll_histogram: Histogram {
+                            count: 10,
+                            min_us: 20,
+                            max_us: 240,
+                            per_octave: 8,
+                            edges_us: vec![
+                                20, 22, 24, 26, 28, 30, 32, 36, 40, 44, 48, 52, 56, 60, 64, 72, 80,
+                                88, 96, 104, 112, 120, 128, 144, 160, 176, 192, 208, 224, 240, 241,
+                            ],
+                            counts: vec![
+                                1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0,
+                                0, 1, 0, 0, 0, 0, 1,
+                            ],
+                        },
                         wake_to_poll_p50_us: 12,
                         wake_to_poll_p99_us: 31,
                         events_dropped: 0,

@@ -6,6 +6,8 @@
 //! scenario it is named after and encode back to exactly itself, so a field renamed,
 //! added without a default, retyped or dropped fails here until the file is updated on
 //! purpose (`POLLSCOPE_UPDATE_GOLDEN=1` rewrites each file as its value encodes).
+//! The same files with their histograms taken out stand for results saved before results
+//! carried histograms: they must still decode, with empty ones.
 
 #![cfg(not(target_arch = "wasm32"))] // reads files
 
@@ -54,5 +56,69 @@ fn no_golden_result_without_a_scenario() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let id = name.strip_suffix(".json").unwrap_or(&name);
         assert!(id::ALL.contains(&id), "stray golden result {name}");
+    }
+}
+
+#[test]
+fn results_saved_before_histograms_still_decode() {
+    // A recording saved before results carried histograms has none of their keys.
+    let histograms = [
+        "latency_histogram",
+        "first_poll_histogram",
+        "request_histogram",
+        "others_histogram",
+        "ping_histogram",
+    ];
+    fn strip(value: &mut serde_json::Value, keys: &[&str]) -> usize {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut n = keys.iter().filter(|k| map.remove(**k).is_some()).count();
+                for v in map.values_mut() {
+                    n += strip(v, keys);
+                }
+                n
+            }
+            serde_json::Value::Array(items) => items.iter_mut().map(|v| strip(v, keys)).sum(),
+            _ => 0,
+        }
+    }
+    let mut stripped = 0;
+    for &id in id::ALL {
+        let text = std::fs::read_to_string(results_dir().join(format!("{id}.json"))).unwrap();
+        let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let lacked = strip(&mut old, &histograms);
+        stripped += lacked;
+        let decoded: ScenarioResult = serde_json::from_value(old)
+            .unwrap_or_else(|e| panic!("{id} without histograms does not decode: {e}"));
+        let mut empty = 0;
+        count_empty(
+            &serde_json::to_value(&decoded).unwrap(),
+            &histograms,
+            &mut empty,
+        );
+        assert_eq!(
+            empty, lacked,
+            "{id}: each histogram it lacked decodes empty"
+        );
+    }
+    assert!(
+        stripped >= histograms.len(),
+        "the goldens carry every histogram"
+    );
+}
+
+/// How many of `keys` in `value` hold an empty histogram (`count` 0).
+fn count_empty(value: &serde_json::Value, keys: &[&str], n: &mut usize) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if keys.contains(&k.as_str()) && v["count"] == 0 {
+                    *n += 1;
+                }
+                count_empty(v, keys, n);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| count_empty(v, keys, n)),
+        _ => {}
     }
 }

@@ -15,7 +15,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::Probe;
-use pollscope_shared::results::EchoResult;
+use pollscope_shared::results::{EchoResult, Histogram};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -89,6 +89,9 @@ impl Scenario for Echo {
             latency_p50_us: percentile(&outcome.latencies_us, 50).into(),
             latency_p99_us: percentile(&outcome.latencies_us, 99).into(),
             latency_max_us: outcome.latencies_us.last().copied().map_or(0, u64::from),
+            latency_histogram: Box::new(Histogram::from_samples(
+                outcome.latencies_us.iter().map(|&us| u64::from(us)),
+            )),
             tasks: stats.tasks,
             polls: stats.polls,
             wakes: stats.wakes,

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::{Probe, Recorder};
-use pollscope_shared::results::{PoolRun, PoolStrategy, PoolingResult};
+use pollscope_shared::results::{Histogram, PoolRun, PoolStrategy, PoolingResult};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -339,6 +339,7 @@ fn summarise(
         wait_total_us: waits.iter().sum(),
         request_p50_us: percentile(&totals, 50),
         request_p99_us: percentile(&totals, 99),
+        request_histogram: Histogram::from_samples(totals.iter().copied()),
         events_dropped,
     }
 }

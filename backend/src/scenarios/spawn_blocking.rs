@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use pollscope_shared::instrument::stats::RunStats;
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::{Probe, Recorder};
-use pollscope_shared::results::{JobMode, ModeRun, SpawnBlockingResult};
+use pollscope_shared::results::{Histogram, JobMode, ModeRun, SpawnBlockingResult};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -272,6 +272,7 @@ fn summarise(
         ping_p50_us: percentile(&pings, 50),
         ping_p99_us: percentile(&pings, 99),
         ping_max_us: pings.last().copied().unwrap_or(0),
+        ping_histogram: Histogram::from_samples(pings.iter().copied()),
         probe_waited_us: probe_waited_ns / 1000,
         worker_lanes_used: lanes_used(LaneKind::Worker),
         blocking_lanes_used: lanes_used(LaneKind::Blocking),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use pollscope_shared::instrument::stats::RunStats;
 use pollscope_shared::instrument::Probe;
-use pollscope_shared::results::{SpawnBatch, SpawningResult};
+use pollscope_shared::results::{Histogram, SpawnBatch, SpawningResult};
 
 use super::Scenario;
 use super::support::{burn_cpu, percentile};
@@ -144,6 +144,7 @@ pub fn summarise(n: u32, wall: Duration, stats: &RunStats, dropped: u64) -> Spaw
         first_poll_p50_us: percentile(&first_poll, 50),
         first_poll_p99_us: percentile(&first_poll, 99),
         first_poll_max_us: first_poll.last().copied().unwrap_or(0),
+        first_poll_histogram: Histogram::from_samples(first_poll.iter().copied()),
         wake_to_poll_p50_us: percentile(&after_wake, 50),
         wake_to_poll_p99_us: percentile(&after_wake, 99),
         events_dropped: dropped,

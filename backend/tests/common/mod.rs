@@ -232,3 +232,36 @@ pub fn seq_vs_concurrent(delay_a_ms: i64, delay_b_ms: i64) -> ClientMessage {
         &[("delay_a_ms", delay_a_ms), ("delay_b_ms", delay_b_ms)],
     )
 }
+
+/// Checks a result's latency histogram against the figures it was counted beside: it
+/// counted `samples` values (from the run's own parameters), its range is `min..=max`
+/// of those figures, and each percentile lies in a bucket that holds samples, with at
+/// least `p`% of the samples at or below that bucket.
+pub fn assert_histogram_agrees(
+    h: &pollscope_shared::results::Histogram,
+    samples: u64,
+    percentiles: &[(u32, u64)],
+    max_us: u64,
+) {
+    assert_eq!(h.count, samples, "one count per sample: {h:?}");
+    assert_eq!(h.counts.iter().sum::<u64>(), samples, "{h:?}");
+    assert_eq!(h.max_us, max_us, "{h:?}");
+    assert!(h.counts.len() <= pollscope_shared::results::MAX_BUCKETS);
+    assert_eq!(h.edges_us.len(), h.counts.len() + 1);
+    for &(p, value) in percentiles {
+        let bucket = h
+            .bucket_of(value)
+            .unwrap_or_else(|| panic!("p{p} {value} µs outside the histogram {h:?}"));
+        assert!(h.counts[bucket] > 0, "p{p}'s bucket is empty: {h:?}");
+        assert!(
+            h.cumulative_share(bucket) * 100.0 >= f64::from(p),
+            "p{p} = {value} µs, but fewer than {p}% of samples are at or below its bucket: {h:?}"
+        );
+        if bucket > 0 {
+            assert!(
+                h.cumulative_share(bucket - 1) * 100.0 <= f64::from(p) + 1.0,
+                "p{p} = {value} µs, but more than {p}% of samples lie below its bucket: {h:?}"
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{DemoFrame, DemoProps, LatencyPlots, Note, WhatToNotice, format_ms};
 
 impl DemoPage for BlockingRuntimePage {
     const ID: &'static str = id::BLOCKING_RUNTIME;
@@ -285,6 +285,7 @@ pub fn BlockingRuntimePage(props: &DemoProps) -> Html {
                 <h3>{ way_title(i, *way) }</h3>
                 if let (Some(run), Some(r)) = (run, result.as_ref()) {
                     <WayTable way={run.clone()} work_ms={r.work_ms} part={i as u32} />
+                    <LatencyPlots title="Other clients' round trips" sample="round trip" histogram={run.others_histogram.clone()} p50_us={run.others_p50_us} p99_us={run.others_p99_us} />
                 }
                 <Timeline recording_part={PartRef::new(id::BLOCKING_RUNTIME, i as u32)}
                     title={format!("Timeline of part {i}")} />
@@ -403,6 +404,7 @@ mod tests {
             others_p50_us: 60,
             others_p99_us: p99_us,
             others_max_us: p99_us,
+            others_histogram: Default::default(),
             slow_request_us: 50_190,
             longest_poll: LongPoll {
                 task: 7,

@@ -20,11 +20,13 @@ use pollscope_shared::scenario::id;
 use yew::prelude::*;
 
 use super::DemoPage;
+use crate::history::run_name;
 use crate::recording::{PartRecording, RecordingStore};
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
 use crate::widgets::{
-    DemoFrame, DemoProps, EventCounts, EventCountsView, LanesView, Note, TaskTable, WhatToNotice,
+    DemoFrame, DemoProps, EventCounts, EventCountsView, LanesView, LatencyPlots, Note, TaskTable,
+    WhatToNotice,
     format_ms, lane_rows, task_rows, times,
 };
 
@@ -154,9 +156,9 @@ pub fn EchoPage(demo: &DemoProps) -> Html {
 fn live_view(recording: &PartRecording, run: &RunState) -> Html {
     let live = run.running_id() == Some(recording.run_id);
     let heading = if live {
-        format!("Tasks of run {} — live", recording.run_id)
+        format!("Tasks of {} — live", run_name(recording.run_id))
     } else {
-        format!("Tasks of run {}", recording.run_id)
+        format!("Tasks of {}", run_name(recording.run_id))
     };
     let pending = (!recording.pending_by_await.is_empty()).then(|| {
         let items = recording.pending_by_await.iter().map(|(name, n)| {
@@ -220,6 +222,7 @@ pub fn EchoResultView(props: &EchoResultProps) -> Html {
                     format_ms(r.latency_p50_us), format_ms(r.latency_p99_us),
                     format_ms(r.latency_max_us)) }
             </p>
+            <LatencyPlots title="Round-trip latency" sample="round trip" histogram={(*r.latency_histogram).clone()} p50_us={r.latency_p50_us} p99_us={r.latency_p99_us} />
             <p>
                 { format!("{} tasks, {} polls in total. Wakes: {} by the reactor, {} by tasks, \
                            {} by the timer, {} self, {} by the driver, {} by other threads.",

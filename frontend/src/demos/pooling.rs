@@ -12,7 +12,10 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::widgets::{Figure, figure_rows, part_timelines, scaled_bars, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{
+    DemoFrame, DemoProps, Figure, LatencyPlots, Note, WhatToNotice, figure_rows, format_ms,
+    part_timelines, scaled_bars,
+};
 
 impl DemoPage for PoolingPage {
     const ID: &'static str = id::POOLING;
@@ -221,6 +224,7 @@ pub fn PoolingResultView(props: &PoolingResultProps) -> Html {
                     { figure_rows(&rows, &result.strategies) }
                 </tbody>
             </table>
+            { for result.strategies.iter().map(|s| html! { <LatencyPlots title={format!("Request time, {}", s.strategy.label())} sample="request" histogram={s.request_histogram.clone()} p50_us={s.request_p50_us} p99_us={s.request_p99_us} /> }) }
             <WhatToNotice {notes} />
         </section>
     }
@@ -243,6 +247,7 @@ mod tests {
             wait_total_us: 2_000,
             request_p50_us: p99 - 100,
             request_p99_us: p99,
+            request_histogram: Default::default(),
             events_dropped: 0,
         }
     }

@@ -11,7 +11,10 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::widgets::{Figure, figure_rows, part_timelines, scaled_bars, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{
+    DemoFrame, DemoProps, Figure, LatencyPlots, Note, WhatToNotice, figure_rows, format_ms,
+    part_timelines, scaled_bars,
+};
 
 impl DemoPage for SpawnBlockingPage {
     const ID: &'static str = id::SPAWN_BLOCKING;
@@ -264,6 +267,7 @@ pub fn SpawnBlockingResultView(props: &SpawnBlockingResultProps) -> Html {
                     { figure_rows(&rows, &result.modes) }
                 </tbody>
             </table>
+            { for result.modes.iter().map(|m| html! { <LatencyPlots title={format!("Ping time, {}", m.mode.label())} sample="ping" histogram={m.ping_histogram.clone()} p50_us={m.ping_p50_us} p99_us={m.ping_p99_us} /> }) }
             <WhatToNotice {notes} />
         </section>
     }
@@ -286,6 +290,7 @@ mod tests {
             ping_p50_us: 1_000,
             ping_p99_us: ping_max_us,
             ping_max_us,
+            ping_histogram: Default::default(),
             probe_waited_us: 50,
             worker_lanes_used: workers.max(1),
             blocking_lanes_used: if mode == JobMode::SpawnBlocking { 4 } else { 0 },

@@ -12,7 +12,9 @@ use yew::prelude::*;
 use super::DemoPage;
 use crate::state::RunState;
 use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms, percent};
+use crate::widgets::{
+    DemoFrame, DemoProps, FirstPollPlots, Note, WhatToNotice, format_ms, percent,
+};
 
 impl DemoPage for SpawningPage {
     const ID: &'static str = id::SPAWNING;
@@ -212,6 +214,7 @@ pub fn SpawningResultView(props: &SpawningResultProps) -> Html {
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            <FirstPollPlots parts={result.parts.clone()} />
             <WhatToNotice notes={what_to_notice(result, props.work_us)} />
         </section>
     }
@@ -229,6 +232,7 @@ mod tests {
             first_poll_p50_us: max / 2,
             first_poll_p99_us: max,
             first_poll_max_us: max,
+            first_poll_histogram: Default::default(),
             wake_to_poll_p50_us: 12,
             wake_to_poll_p99_us: 40,
             events_dropped: 0,

@@ -6,6 +6,7 @@
 use pollscope_shared::results::{Headline, Unit};
 use pollscope_shared::scenario::{ParamSpec, ParamValues};
 
+use super::label::{run_name, run_title};
 use crate::state::PastRun;
 use crate::widgets::format_ms;
 
@@ -160,7 +161,7 @@ pub fn headline_rows(a: &[Headline], b: &[Headline]) -> Vec<HeadlineRow> {
 pub fn what_changed(specs: &[ParamSpec], a: &PastRun, b: &PastRun) -> Vec<String> {
     let knobs = knob_changes(specs, &a.params, &b.params);
     let mut notes = Vec::new();
-    let runs = format!("Run {} and run {}", a.run_id, b.run_id);
+    let runs = format!("{} and {}", run_title(a.run_id), run_name(b.run_id));
     if knobs.is_empty() {
         notes.push(format!(
             "{runs} used the same knobs: any difference below is run-to-run variation."
@@ -176,9 +177,9 @@ pub fn what_changed(specs: &[ParamSpec], a: &PastRun, b: &PastRun) -> Vec<String
             })
             .collect();
         notes.push(format!(
-            "From run {} to run {}: {}.",
-            a.run_id,
-            b.run_id,
+            "From {} to {}: {}.",
+            run_name(a.run_id),
+            run_name(b.run_id),
             list.join("; ")
         ));
     }
@@ -221,6 +222,7 @@ mod tests {
             others_p50_us: 60,
             others_p99_us: p99_us,
             others_max_us: p99_us,
+            others_histogram: Default::default(),
             slow_request_us: 50_000,
             longest_poll: LongPoll {
                 task: 7,

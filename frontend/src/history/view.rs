@@ -17,6 +17,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::compare::{headline_rows, value_text, what_changed};
+use super::label::{run_name, run_title};
 use crate::recording::RecordingStore;
 use crate::state::{HISTORY_RUNS, PastRun};
 use crate::timeline::{PartRef, Timeline};
@@ -74,7 +75,7 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
             <select id={id} {onchange}>
                 { for props.runs.iter().map(|r| html! {
                     <option value={r.run_id.to_string()} selected={r.run_id == value}>
-                        { format!("run {}", r.run_id) }
+                        { run_name(r.run_id) }
                     </option>
                 }) }
             </select>
@@ -97,11 +98,11 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
             .collect();
         let fixing = run
             .fixing
-            .map(|f| format!(" (the fixed version of run {f})"))
+            .map(|f| format!(" (the fixed version of {})", run_name(f)))
             .unwrap_or_default();
         html! {
             <li class="history-run" key={run.run_id} data-run-id={run.run_id.to_string()}>
-                <strong>{ format!("Run {}{fixing}", run.run_id) }</strong>
+                <strong>{ format!("{}{fixing}", run_title(run.run_id)) }</strong>
                 { format!(": {}", knobs_text(&props.specs, run)) }
                 if !figures.is_empty() {
                     <span class="history-figures">{ format!(" — {}", figures.join(", ")) }</span>
@@ -190,12 +191,12 @@ pub fn CompareView(props: &CompareViewProps) -> Html {
             let part_ref = PartRef::new(props.scenario.clone(), part).of_run(run.run_id, span_ns);
             html! {
                 <Timeline key={format!("{}-{part}", run.run_id)} recording_part={part_ref}
-                    title={format!("Run {}, part {part}", run.run_id)} />
+                    title={format!("{}, part {part}", run_title(run.run_id))} />
             }
         });
         html! {
             <div class="compare-run" data-run-id={run.run_id.to_string()}>
-                <h4>{ format!("Run {}", run.run_id) }</h4>
+                <h4>{ run_title(run.run_id) }</h4>
                 { for timelines }
             </div>
         }
@@ -203,14 +204,14 @@ pub fn CompareView(props: &CompareViewProps) -> Html {
     html! {
         <section id="compare" class="compare" data-a={a.run_id.to_string()}
             data-b={b.run_id.to_string()}>
-            <h3>{ format!("Run {} and run {}, side by side", a.run_id, b.run_id) }</h3>
+            <h3>{ format!("{} and {}, side by side", run_title(a.run_id), run_name(b.run_id)) }</h3>
             <div class="compare-notice notice">
                 { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
             </div>
             <table class="mode-table compare-table">
                 <thead><tr>
-                    <th></th><th>{ format!("run {}", a.run_id) }</th>
-                    <th>{ format!("run {}", b.run_id) }</th><th></th>
+                    <th></th><th>{ run_name(a.run_id) }</th>
+                    <th>{ run_name(b.run_id) }</th><th></th>
                 </tr></thead>
                 <tbody>{ for knob_rows }{ for headline_rows }</tbody>
             </table>

@@ -21,11 +21,15 @@
 //! - [`copy_link`]: [`CopyLink`], the link to a demo with its knobs, to copy.
 //! - [`progress`]: [`ProgressView`], the server's progress events of a running run.
 //! - [`part_timelines`]: [`part_timelines`], a titled timeline per recorded part.
+//! - [`progress`]: [`ProgressView`], the server's progress events of a running run and a
+//!   bar of its elapsed time against the run time limit.
 //! - [`task_table`]: [`TaskTable`], one row per task of a recorded run.
 //! - [`lanes`]: [`LanesView`], the runtime's threads and their parks.
 //! - [`event_counts`]: [`EventCountsView`], how much of a run's event stream arrived.
 //! - [`figure_table`]: the rows of a table that compares a run's parts, figure by figure.
 //! - [`numbers`]: durations, percentages and counts as the pages print them.
+//! - [`plot`]: inline SVG plots of a run's numbers (latency histogram and CDF, a figure
+//!   against a count).
 //! - [`retries`]: how the retry pages word a retry's attempts.
 
 pub mod code_panel;
@@ -39,6 +43,7 @@ pub mod lanes;
 pub mod notice;
 pub mod numbers;
 pub mod part_timelines;
+pub mod plot;
 pub mod progress;
 pub mod props;
 pub mod retries;
@@ -56,6 +61,7 @@ pub use lanes::{LaneRow, LanesProps, LanesView, lane_rows};
 pub use notice::{MachineShared, Note, WhatToNotice, WhatToNoticeProps};
 pub use numbers::{format_ms, format_ns_ms, percent, times};
 pub use part_timelines::part_timelines;
+pub use plot::{FirstPollPlots, LatencyPlots, LinePlot, Series};
 pub use progress::{ProgressProps, ProgressView, describe_event};
 pub use props::{DemoProps, FixRequest};
 pub use run_load::{RunLoadProps, RunLoadView};

@@ -87,11 +87,12 @@ pub fn RunPanel(props: &DemoProps) -> Html {
             run_id,
             events,
             slot,
+            limit_us,
             ..
         } => html! {
             <>
                 { slot_status(*slot) }
-                <ProgressView run_id={*run_id} events={events.clone()} />
+                <ProgressView run_id={*run_id} events={events.clone()} limit_us={*limit_us} started={!matches!(slot, Slot::Queued { .. })} />
             </>
         },
         RunState::Finished { run_id, load, .. } => html! {

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Histogram;
+
 /// One run: the same echo workload, once per way of doing the slow request's work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockingRuntimeResult {
@@ -59,6 +61,9 @@ pub struct WayRun {
     pub others_p50_us: u64,
     pub others_p99_us: u64,
     pub others_max_us: u64,
+    /// The other clients' round trips, bucketed: the samples the percentiles come from.
+    #[serde(default)]
+    pub others_histogram: Histogram,
     /// The slow request's own round trip, as client 0 timed it.
     pub slow_request_us: u64,
     /// The longest poll on a worker lane in the part's recording.

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Histogram;
 use crate::instrument::stats::WakeCounts;
 
 /// Outline section 4: a real TCP echo server and its clients, every task recorded.
@@ -21,6 +22,11 @@ pub struct EchoResult {
     pub latency_p50_us: u64,
     pub latency_p99_us: u64,
     pub latency_max_us: u64,
+    /// Every round trip's latency, bucketed: the samples the percentiles come from.
+    /// Boxed: it would make this the largest result by far, and every `ScenarioResult`
+    /// that large.
+    #[serde(default)]
+    pub latency_histogram: Box<Histogram>,
     /// Totals over every recorded task (accept loop, connections, clients, main).
     pub tasks: u32,
     pub polls: u64,

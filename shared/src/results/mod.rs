@@ -14,9 +14,11 @@
 //! counts and task outcomes).
 
 mod headline;
+mod histogram;
 mod progress;
 
 pub use headline::{Headline, Headlines, Unit};
+pub use histogram::{Histogram, MAX_BUCKETS};
 pub use progress::ProgressEvent;
 
 /// A scenario's measured result type, tied to the scenario that produces it. The backend

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Headline, Headlines, Unit};
+use super::{Headline, Headlines, Histogram, Unit};
 
 /// One run: the same requests through each strategy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +63,9 @@ pub struct PoolRun {
     /// Each request's time from asking for a connection to its reply.
     pub request_p50_us: u64,
     pub request_p99_us: u64,
+    /// Every request's whole time, bucketed: the samples the percentiles come from.
+    #[serde(default)]
+    pub request_histogram: Histogram,
     pub events_dropped: u64,
 }
 

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Histogram;
+
 /// One run: the jobs and the probe, in each of the three modes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpawnBlockingResult {
@@ -66,6 +68,9 @@ pub struct ModeRun {
     pub ping_p50_us: u64,
     pub ping_p99_us: u64,
     pub ping_max_us: u64,
+    /// Every ping's time, bucketed: the samples the percentiles come from.
+    #[serde(default)]
+    pub ping_histogram: Histogram,
     /// Time the probe task spent woken but not polled (it was ready; no thread ran it).
     pub probe_waited_us: u64,
     /// Worker threads (or the one `current_thread` thread) that polled something.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Histogram;
+
 /// Outline section 3: spawn N tasks and measure how long they wait to be polled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpawningResult {
@@ -19,6 +21,10 @@ pub struct SpawnBatch {
     pub first_poll_p50_us: u64,
     pub first_poll_p99_us: u64,
     pub first_poll_max_us: u64,
+    /// Every task's spawn → first poll delay, bucketed: the samples the percentiles come
+    /// from.
+    #[serde(default)]
+    pub first_poll_histogram: Histogram,
     /// Wake → poll (time spent scheduled after a wake), over all wakes of all tasks.
     pub wake_to_poll_p50_us: u64,
     pub wake_to_poll_p99_us: u64,

@@ -12,7 +12,7 @@
 use pollscope_shared::instrument::event::LaneKind;
 use pollscope_shared::instrument::stats::RunStats;
 use pollscope_shared::instrument::{Event, EventKind, LaneId, PollEvent, TaskId, TaskKind};
-use pollscope_shared::results::{BlockingWay, BlockingWork, HeldUp, LongPoll, WayRun};
+use pollscope_shared::results::{BlockingWay, BlockingWork, HeldUp, Histogram, LongPoll, WayRun};
 
 use super::WORK;
 use crate::harness::events::Folded;
@@ -200,6 +200,7 @@ pub(super) fn summarise(
         others_p50_us: percentile(&others, 50),
         others_p99_us: percentile(&others, 99),
         others_max_us: others.last().copied().unwrap_or(0),
+        others_histogram: Histogram::from_samples(others.iter().copied()),
         slow_request_us,
         longest_poll,
         blocking_work: recording.work.map(|w| BlockingWork {
