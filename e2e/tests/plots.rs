@@ -58,7 +58,7 @@ fn computed(browser: &Browser, css: &str, property: &str) -> String {
 fn the_echo_plots_count_every_round_trip_and_read_in_the_dark_theme() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/echo"));
+    browser.open_connected(&playground.demo_url("echo"));
     const CLIENTS: u64 = 4;
     const MESSAGES: u64 = 60;
     browser.set_param("clients", CLIENTS, WAIT);
@@ -147,7 +147,7 @@ fn the_echo_plots_count_every_round_trip_and_read_in_the_dark_theme() {
 fn the_spawning_plot_has_one_point_per_n() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/spawning"));
+    browser.open_connected(&playground.demo_url("spawning"));
     browser.set_param("max_tasks", 300, WAIT);
     browser.click(&browser.wait_for("#run-button", WAIT));
     let result = browser.wait_for("#spawning-result", WAIT);
@@ -184,7 +184,7 @@ fn the_spawning_plot_has_one_point_per_n() {
 fn a_long_run_shows_a_progress_bar_that_moves() {
     let playground = Playground::start();
     let browser = Browser::start();
-    browser.open_connected(&playground.url("/#/seq_vs_concurrent"));
+    browser.open_connected(&playground.demo_url("seq_vs_concurrent"));
     // 2 s + 2 s one after the other, then 2 s together: about 6 s of run.
     browser.set_param("delay_a_ms", 2000, WAIT);
     browser.set_param("delay_b_ms", 2000, WAIT);
