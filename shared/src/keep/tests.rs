@@ -275,3 +275,25 @@ fn bytes_per_100k_events() {
     );
     assert!((bytes as usize) < json / 3, "{bytes} vs JSON {json}");
 }
+
+#[test]
+fn a_result_whose_histogram_is_broken_is_refused_as_corrupt() {
+    // A file edited by hand: one more bucket count than the edges can hold. The page
+    // would index past the edges when plotting it; the file is refused instead.
+    let run = kept(2);
+    let mut body: Body = postcard::from_bytes(&run.encode()[MAGIC.len() + 4..]).unwrap();
+    let mut result: serde_json::Value = serde_json::from_str(&body.result).unwrap();
+    let counts = result["latency_histogram"]["counts"]
+        .as_array_mut()
+        .unwrap();
+    counts.push(0.into());
+    body.result = result.to_string();
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend(postcard::to_allocvec(&body).unwrap());
+    let error = KeptRun::decode(&bytes).expect_err("broken histogram");
+    assert!(
+        matches!(&error, KeepError::Corrupt(why) if why.contains("histogram")),
+        "{error}"
+    );
+}

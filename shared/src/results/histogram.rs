@@ -28,7 +28,12 @@ const RESOLUTIONS: [u32; 5] = [16, 8, 4, 2, 1];
 /// `edges_us[i] <= v < edges_us[i + 1]` (the last edge is the largest sample + 1,
 /// saturating at `u64::MAX`, whose samples count in the last bucket); there is one more
 /// edge than there are counts, none for no samples.
+///
+/// A histogram read from the wire or from a saved file is checked as it is decoded (see
+/// [`Unchecked`]): one that breaks these rules is a decoding error, never a page that
+/// indexes past its buckets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Unchecked")]
 pub struct Histogram {
     /// How many samples were counted: the sum of `counts`.
     pub count: u64,
@@ -38,6 +43,58 @@ pub struct Histogram {
     pub per_octave: u32,
     pub edges_us: Vec<u64>,
     pub counts: Vec<u64>,
+}
+
+/// A histogram as decoded, before [`Histogram`]'s rules are checked.
+#[derive(Deserialize)]
+struct Unchecked {
+    count: u64,
+    min_us: u64,
+    max_us: u64,
+    per_octave: u32,
+    edges_us: Vec<u64>,
+    counts: Vec<u64>,
+}
+
+impl TryFrom<Unchecked> for Histogram {
+    type Error = String;
+
+    fn try_from(h: Unchecked) -> Result<Self, String> {
+        let buckets = h.counts.len();
+        if buckets > MAX_BUCKETS {
+            return Err(format!(
+                "histogram: {buckets} buckets, at most {MAX_BUCKETS}"
+            ));
+        }
+        let edges = if buckets == 0 { 0 } else { buckets + 1 };
+        if h.edges_us.len() != edges {
+            return Err(format!(
+                "histogram: {} edges for {buckets} buckets",
+                h.edges_us.len()
+            ));
+        }
+        if h.edges_us.windows(2).any(|w| w[0] > w[1]) {
+            return Err("histogram: edges out of order".to_owned());
+        }
+        let sum = h.counts.iter().try_fold(0u64, |a, &c| a.checked_add(c));
+        if sum != Some(h.count) {
+            return Err(format!("histogram: counts do not add up to {}", h.count));
+        }
+        if h.count > 0 && h.min_us > h.max_us {
+            return Err("histogram: min above max".to_owned());
+        }
+        if h.per_octave != 0 && !RESOLUTIONS.contains(&h.per_octave) {
+            return Err(format!("histogram: {} buckets per octave", h.per_octave));
+        }
+        Ok(Self {
+            count: h.count,
+            min_us: h.min_us,
+            max_us: h.max_us,
+            per_octave: h.per_octave,
+            edges_us: h.edges_us,
+            counts: h.counts,
+        })
+    }
 }
 
 impl Histogram {
@@ -221,6 +278,48 @@ mod tests {
         );
         assert_eq!(h.bucket_of(u64::MAX), Some(MAX_BUCKETS - 1));
         assert_eq!(*h.edges_us.last().unwrap(), u64::MAX);
+    }
+
+    #[test]
+    fn a_histogram_decodes_back_and_a_broken_one_is_an_error() {
+        let h = Histogram::from_samples([3, 40, 41, 900, 70_000]);
+        let json = serde_json::to_value(&h).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Histogram>(json.clone()).unwrap(),
+            h
+        );
+        let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = json.clone();
+            edit(&mut v);
+            serde_json::from_value::<Histogram>(v)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = broken(&|v| v["counts"].as_array_mut().unwrap().push(0.into()));
+        assert!(e.contains("edges for"), "{e}");
+        let e = broken(&|v| v["count"] = 6.into());
+        assert!(e.contains("do not add up"), "{e}");
+        let e = broken(&|v| v["edges_us"][1] = 0.into());
+        assert!(e.contains("out of order"), "{e}");
+        let e = broken(&|v| v["per_octave"] = 3.into());
+        assert!(e.contains("per octave"), "{e}");
+        let e = broken(&|v| {
+            v["counts"] = serde_json::json!([u64::MAX, 2]);
+            v["edges_us"] = serde_json::json!([1, 2, 3]);
+        });
+        assert!(e.contains("do not add up"), "{e}");
+        let e = broken(&|v| {
+            v["counts"] = vec![1u64; MAX_BUCKETS + 1].into();
+            v["edges_us"] = (0..=MAX_BUCKETS as u64 + 1).collect::<Vec<_>>().into();
+            v["count"] = (MAX_BUCKETS as u64 + 1).into();
+        });
+        assert!(e.contains("at most"), "{e}");
+        // Counted samples with no buckets to hold them.
+        let e = broken(&|v| {
+            v["counts"] = serde_json::json!([]);
+            v["edges_us"] = serde_json::json!([]);
+        });
+        assert!(e.contains("do not add up"), "{e}");
     }
 
     #[test]
