@@ -12,8 +12,7 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for GracefulShutdownPage {
     const ID: &'static str = id::GRACEFUL_SHUTDOWN;
@@ -140,12 +139,9 @@ pub fn GracefulShutdownPage(props: &DemoProps) -> Html {
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">
-                    <Timeline recording_part={PartRef::new(id::GRACEFUL_SHUTDOWN, 0)}
-                        title="The server and its clients" />
-                </div>
-            }
+            { part_timelines(id::GRACEFUL_SHUTDOWN, &[
+                "The server and its clients",
+            ], &props.run) }
         </DemoFrame>
     }
 }

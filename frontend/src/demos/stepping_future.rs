@@ -17,8 +17,7 @@ use yew::prelude::*;
 
 use super::DemoPage;
 use crate::state::RunState;
-use crate::timeline::{PartRef, Timeline};
-use crate::widgets::{DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
+use crate::widgets::{part_timelines, DemoFrame, DemoProps, Note, WhatToNotice, format_ms};
 
 impl DemoPage for SteppingFuturePage {
     const ID: &'static str = id::STEPPING_FUTURE;
@@ -259,12 +258,9 @@ pub fn SteppingFuturePage(props: &DemoProps) -> Html {
     html! {
         <DemoFrame demo={props.clone()} explain={explain}>
             { result }
-            if !matches!(props.run, RunState::Idle) {
-                <div class="timelines">
-                    <Timeline recording_part={PartRef::new(id::STEPPING_FUTURE, 0)}
-                        title="The script (its polls) and the stepped twin (polled inside them)" />
-                </div>
-            }
+            { part_timelines(id::STEPPING_FUTURE, &[
+                "The script (its polls) and the stepped twin (polled inside them)",
+            ], &props.run) }
         </DemoFrame>
     }
 }
