@@ -182,7 +182,7 @@ impl Socket {
             ));
             return;
         };
-        match ServerMessage::from_json(&text) {
+        match ServerMessage::from_server_json(&text) {
             // The JSON form of a batch takes the same path as the binary one.
             Ok(ServerMessage::Events {
                 run_id,

@@ -156,8 +156,9 @@ impl KeptRun {
         let descriptor: ScenarioDescriptor =
             serde_json::from_str(&body.descriptor).map_err(|e| corrupt("descriptor", e))?;
         let params = serde_json::from_str(&body.params).map_err(|e| corrupt("knobs", e))?;
+        // Written by `encode` with its tag first: read in one pass (see `tag_first`).
         let result: ScenarioResult =
-            serde_json::from_str(&body.result).map_err(|e| corrupt("result", e))?;
+            crate::tag_first::from_str(&body.result).map_err(|e| corrupt("result", e))?;
         let load = body
             .load
             .as_deref()

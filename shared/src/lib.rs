@@ -11,6 +11,8 @@
 //! - [`snippet`]: cutting "the code that ran" out of a source file, between its markers.
 //! - [`code_lines`]: which line of a snippet names an await point or spawns a task.
 //! - [`error`]: the stable error codes a client can match on.
+//! - [`tag_first`]: decoding a tagged message in one pass when its tag comes first, as
+//!   ours always does: how the page reads its server without serde's buffering.
 //! - [`results`]: the measured outcome of each scenario, and the progress events it streams.
 //! - `testkit` (feature `testkit`): the recording rules every test of a recording checks.
 //! - [`instrument`]: runtime-agnostic recording of what tasks do (spawn, poll, wake, park),
@@ -34,6 +36,7 @@ pub mod protocol;
 pub mod results;
 pub mod scenario;
 pub mod snippet;
+pub mod tag_first;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 

@@ -13,6 +13,7 @@ use crate::instrument::Event;
 use crate::load::RunLoad;
 use crate::results::{ProgressEvent, ScenarioResult};
 use crate::scenario::{ParamValues, ScenarioDescriptor};
+use crate::tag_first::{TagFirst, Tagged, fields};
 
 /// Bumped on any change a client of the previous version would misread.
 pub const PROTOCOL_VERSION: u32 = 6;
@@ -179,8 +180,178 @@ impl ServerMessage {
         serde_json::to_string(self).expect("server messages always serialize")
     }
 
+    /// Decodes a message in any key order (the derived decoder).
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// Decodes a message its tags first, as a pollscope server writes it: what the page
+    /// reads its server with (see [`crate::tag_first`]).
+    pub fn from_server_json(text: &str) -> Result<Self, serde_json::Error> {
+        crate::tag_first::from_str(text)
+    }
+}
+
+/// Read with the `type` tag first (see [`crate::tag_first`]): what the page decodes its
+/// server's messages with. Each variant's fields are a struct of their own here, decoded
+/// straight from the rest of the object, with the same defaults as the enum's.
+impl TagFirst for ServerMessage {
+    const TAG: &'static str = "type";
+    const VARIANTS: &'static [&'static str] = &[
+        "hello",
+        "run_started",
+        "run_queued",
+        "run_admitted",
+        "progress",
+        "result",
+        "events",
+        "run_cancelled",
+        "error",
+    ];
+
+    fn rest<'de, A: serde::de::MapAccess<'de>>(tag: &str, rest: A) -> Result<Self, A::Error> {
+        #[derive(Deserialize)]
+        struct Hello {
+            protocol_version: u32,
+            server_version: String,
+            limits: SessionLimits,
+            scenarios: Vec<ScenarioDescriptor>,
+        }
+        #[derive(Deserialize)]
+        struct RunStarted {
+            run_id: u64,
+            scenario: String,
+            params: ParamValues,
+        }
+        #[derive(Deserialize)]
+        struct RunQueued {
+            run_id: u64,
+            ahead: u32,
+        }
+        #[derive(Deserialize)]
+        struct RunAdmitted {
+            run_id: u64,
+            waited_ms: u64,
+        }
+        #[derive(Deserialize)]
+        struct Progress {
+            run_id: u64,
+            event: Tagged<ProgressEvent>,
+        }
+        #[derive(Deserialize)]
+        struct Finished {
+            run_id: u64,
+            result: Tagged<ScenarioResult>,
+            #[serde(default)]
+            load: Option<RunLoad>,
+        }
+        #[derive(Deserialize)]
+        struct Events {
+            run_id: u64,
+            part: u32,
+            seq: u64,
+            dropped_total: u64,
+            events: Vec<Event>,
+        }
+        #[derive(Deserialize)]
+        struct RunCancelled {
+            run_id: u64,
+        }
+        #[derive(Deserialize)]
+        struct Failed {
+            #[serde(default)]
+            run_id: Option<u64>,
+            code: ErrorCode,
+            message: String,
+        }
+        Ok(match tag {
+            "hello" => {
+                let Hello {
+                    protocol_version,
+                    server_version,
+                    limits,
+                    scenarios,
+                } = fields(rest)?;
+                Self::Hello {
+                    protocol_version,
+                    server_version,
+                    limits,
+                    scenarios,
+                }
+            }
+            "run_started" => {
+                let RunStarted {
+                    run_id,
+                    scenario,
+                    params,
+                } = fields(rest)?;
+                Self::RunStarted {
+                    run_id,
+                    scenario,
+                    params,
+                }
+            }
+            "run_queued" => {
+                let RunQueued { run_id, ahead } = fields(rest)?;
+                Self::RunQueued { run_id, ahead }
+            }
+            "run_admitted" => {
+                let RunAdmitted { run_id, waited_ms } = fields(rest)?;
+                Self::RunAdmitted { run_id, waited_ms }
+            }
+            "progress" => {
+                let Progress { run_id, event } = fields(rest)?;
+                Self::Progress {
+                    run_id,
+                    event: event.0,
+                }
+            }
+            "result" => {
+                let Finished {
+                    run_id,
+                    result,
+                    load,
+                } = fields(rest)?;
+                Self::Result {
+                    run_id,
+                    result: result.0,
+                    load,
+                }
+            }
+            "events" => {
+                let Events {
+                    run_id,
+                    part,
+                    seq,
+                    dropped_total,
+                    events,
+                } = fields(rest)?;
+                Self::Events {
+                    run_id,
+                    part,
+                    seq,
+                    dropped_total,
+                    events,
+                }
+            }
+            "run_cancelled" => {
+                let RunCancelled { run_id } = fields(rest)?;
+                Self::RunCancelled { run_id }
+            }
+            "error" => {
+                let Failed {
+                    run_id,
+                    code,
+                    message,
+                } = fields(rest)?;
+                Self::Error {
+                    run_id,
+                    code,
+                    message,
+                }
+            }
+            other => return Err(serde::de::Error::unknown_variant(other, Self::VARIANTS)),
+        })
     }
 }
 

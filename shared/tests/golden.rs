@@ -465,6 +465,57 @@ fn every_server_message_matches_its_golden_file() {
             &ServerMessage::from_json(&message.to_json()).unwrap(),
             message
         );
+        // What the page reads its server with: the same message, read tag first.
+        assert_eq!(
+            &ServerMessage::from_server_json(&message.to_json()).unwrap(),
+            message,
+            "{name}"
+        );
+    }
+}
+
+/// The page's one-pass reader needs the tags first, as a server writes them; the golden
+/// files are in key order, so it refuses them with an error that says why, while the
+/// derived decoder reads any order.
+#[test]
+fn the_pages_reader_names_a_tag_that_is_not_first() {
+    for (name, message) in &server_examples() {
+        let text = std::fs::read_to_string(golden_dir().join(format!("{name}.json"))).unwrap();
+        assert_eq!(&ServerMessage::from_json(&text).unwrap(), message);
+        let tag_first = text.trim_start().starts_with("{\n  \"type\"");
+        match ServerMessage::from_server_json(&text) {
+            Ok(read) => assert!(tag_first && &read == message, "{name}"),
+            Err(e) => assert!(
+                e.to_string().contains("tag must be the object's first key"),
+                "{name}: {e}"
+            ),
+        }
+    }
+    for (text, why) in [
+        (
+            r#"{"type":"launch_missiles"}"#,
+            "unknown variant `launch_missiles`",
+        ),
+        (
+            r#"{"run_id":1}"#,
+            "`type` tag must be the object's first key, not `run_id`",
+        ),
+        ("{}", "missing field `type`"),
+        (r#"{"type":"run_cancelled"}"#, "missing field `run_id`"),
+        (
+            r#"{"type":"progress","run_id":1,"event":{"at_us":3,"kind":"phase"}}"#,
+            "`kind` tag",
+        ),
+        (
+            r#"{"type":"result","run_id":1,"result":{"scenario":"nope"}}"#,
+            "unknown variant `nope`",
+        ),
+        ("[1]", "first key is `type`"),
+    ] {
+        let e = ServerMessage::from_server_json(text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(why), "{text}: {e}");
     }
 }
 

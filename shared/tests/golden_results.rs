@@ -37,6 +37,13 @@ fn every_scenario_result_round_trips_through_its_golden_file() {
             id,
             "{id}.json holds another scenario's result"
         );
+        // As a server writes it (tag first), the page's one-pass reader reads the same.
+        let written = serde_json::to_string(&decoded).unwrap();
+        assert_eq!(
+            pollscope_shared::tag_first::from_str::<ScenarioResult>(&written).unwrap(),
+            decoded,
+            "{id}"
+        );
         let encoded = serde_json::to_value(&decoded).unwrap();
         if std::env::var_os("POLLSCOPE_UPDATE_GOLDEN").is_some() {
             let pretty = serde_json::to_string_pretty(&encoded).unwrap() + "\n";

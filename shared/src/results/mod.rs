@@ -78,6 +78,19 @@ macro_rules! scenarios {
                 const ID: &'static str = $id;
             }
         )*
+
+        /// Read with the `scenario` tag first: the result decoded straight into its type.
+        impl $crate::tag_first::TagFirst for ScenarioResult {
+            const TAG: &'static str = "scenario";
+            const VARIANTS: &'static [&'static str] = id::ALL;
+
+            fn rest<'de, A: serde::de::MapAccess<'de>>(tag: &str, rest: A) -> Result<Self, A::Error> {
+                match tag {
+                    $($id => $crate::tag_first::fields(rest).map(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, id::ALL)),
+                }
+            }
+        }
     };
 }
 

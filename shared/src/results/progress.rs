@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::seq_vs_concurrent::Strategy;
+use crate::tag_first::{TagFirst, fields};
 
 /// Something that happened during a run, streamed while it runs. `at_us` is relative to
 /// the run's start.
@@ -31,5 +32,52 @@ impl ProgressEvent {
             | Self::FetchStarted { at_us, .. }
             | Self::FetchFinished { at_us, .. } => *at_us,
         }
+    }
+}
+
+/// Read with the `kind` tag first (see [`crate::tag_first`]): each variant's fields as a
+/// struct of their own, decoded straight from the rest of the object.
+impl TagFirst for ProgressEvent {
+    const TAG: &'static str = "kind";
+    const VARIANTS: &'static [&'static str] = &["phase", "fetch_started", "fetch_finished"];
+
+    fn rest<'de, A: serde::de::MapAccess<'de>>(tag: &str, rest: A) -> Result<Self, A::Error> {
+        #[derive(Deserialize)]
+        struct Phase {
+            at_us: u64,
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct Fetch {
+            at_us: u64,
+            strategy: Strategy,
+            server: String,
+            elapsed_us: Option<u64>,
+        }
+        let fetch = |f: Fetch| (f.at_us, f.strategy, f.server, f.elapsed_us);
+        Ok(match tag {
+            "phase" => {
+                let Phase { at_us, name } = fields(rest)?;
+                Self::Phase { at_us, name }
+            }
+            "fetch_started" => {
+                let (at_us, strategy, server, _) = fetch(fields(rest)?);
+                Self::FetchStarted {
+                    at_us,
+                    strategy,
+                    server,
+                }
+            }
+            "fetch_finished" => match fetch(fields(rest)?) {
+                (at_us, strategy, server, Some(elapsed_us)) => Self::FetchFinished {
+                    at_us,
+                    strategy,
+                    server,
+                    elapsed_us,
+                },
+                _ => return Err(serde::de::Error::missing_field("elapsed_us")),
+            },
+            other => return Err(serde::de::Error::unknown_variant(other, Self::VARIANTS)),
+        })
     }
 }
