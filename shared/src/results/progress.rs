@@ -48,35 +48,49 @@ impl TagFirst for ProgressEvent {
             name: String,
         }
         #[derive(Deserialize)]
-        struct Fetch {
+        struct Started {
             at_us: u64,
             strategy: Strategy,
             server: String,
-            elapsed_us: Option<u64>,
         }
-        let fetch = |f: Fetch| (f.at_us, f.strategy, f.server, f.elapsed_us);
+        #[derive(Deserialize)]
+        struct Finished {
+            at_us: u64,
+            strategy: Strategy,
+            server: String,
+            elapsed_us: u64,
+        }
         Ok(match tag {
             "phase" => {
                 let Phase { at_us, name } = fields(rest)?;
                 Self::Phase { at_us, name }
             }
             "fetch_started" => {
-                let (at_us, strategy, server, _) = fetch(fields(rest)?);
+                let Started {
+                    at_us,
+                    strategy,
+                    server,
+                } = fields(rest)?;
                 Self::FetchStarted {
                     at_us,
                     strategy,
                     server,
                 }
             }
-            "fetch_finished" => match fetch(fields(rest)?) {
-                (at_us, strategy, server, Some(elapsed_us)) => Self::FetchFinished {
+            "fetch_finished" => {
+                let Finished {
                     at_us,
                     strategy,
                     server,
                     elapsed_us,
-                },
-                _ => return Err(serde::de::Error::missing_field("elapsed_us")),
-            },
+                } = fields(rest)?;
+                Self::FetchFinished {
+                    at_us,
+                    strategy,
+                    server,
+                    elapsed_us,
+                }
+            }
             other => return Err(serde::de::Error::unknown_variant(other, Self::VARIANTS)),
         })
     }
